@@ -1,0 +1,174 @@
+import { networkInterfaces } from 'node:os';
+import { parseArgs } from 'node:util';
+import { Role } from '../protocol/devices.ts';
+import { uuidv7Source } from '../protocol/ids.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { DeviceService } from './devices/service.ts';
+import { Hub, openStore } from './hub.ts';
+import { GroupCommitter } from './store/committer.ts';
+import { SchemaTooNewError } from './store/db.ts';
+
+const usage = `grow-hub — the restaurant's offline-first hub
+
+  grow-hub start [--port N] [--host ADDR] [--data-dir DIR] [--demo] [--config FILE] [--log-level L]
+  grow-hub device create --role pos|kds|manager --name NAME [--data-dir DIR]
+  grow-hub device list [--data-dir DIR]
+  grow-hub device revoke DEVICE_ID [--data-dir DIR]
+  grow-hub status [--data-dir DIR]
+
+Settings also come from GROW_* environment variables and <data-dir>/config.json (see README).`;
+
+const options = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'data-dir': { type: 'string' },
+  demo: { type: 'boolean' },
+  config: { type: 'string' },
+  'log-level': { type: 'string' },
+  role: { type: 'string' },
+  name: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+class UsageError extends Error {}
+
+function configFrom(values: Record<string, unknown>) {
+  return loadConfig({
+    port: values.port,
+    host: values.host,
+    dataDir: values['data-dir'],
+    demo: values.demo,
+    config: values.config,
+    logLevel: values['log-level'],
+  });
+}
+
+/** A short-lived store + committer for commands that edit the data dir beside a running hub. */
+function offlineDevices(values: Record<string, unknown>) {
+  const config = configFrom(values);
+  const store = openStore(config);
+  const committer = new GroupCommitter(store.db, store.events, { maxBatch: 1, maxQueue: 1, now: Date.now }, () => {});
+  return { store, devices: new DeviceService(store, committer, uuidv7Source(), config.pairingTtlMs) };
+}
+
+async function start(values: Record<string, unknown>): Promise<void> {
+  const config = configFrom(values);
+  const hub = new Hub(config);
+  if (config.demo && (await hub.loadDemoMenuIfEmpty())) hub.app.log.info('loaded the demo restaurant menu');
+  const firstRun = hub.devices.list().length === 0;
+  const issued = [];
+  if (firstRun) {
+    issued.push(await hub.devices.create('Owner', 'manager'));
+    if (config.demo) {
+      issued.push(await hub.devices.create('Demo till', 'pos'), await hub.devices.create('Demo kitchen screen', 'kds'));
+    }
+  }
+  const { port } = await hub.listen();
+  const hosts = config.host === '0.0.0.0' ? ['127.0.0.1', ...lanAddresses()] : [config.host];
+  const base = `http://${hosts.at(-1)}:${port}`;
+  const lines = [
+    `Grow Hub is running (data in ${hub.store.file}).`,
+    `  POS    ${base}/pos`,
+    `  KDS    ${base}/kds`,
+    `  Admin  ${base}/admin`,
+    `  API    ${hosts.map((h) => `http://${h}:${port}/api/v1`).join('  ')}`,
+    `  Health http://127.0.0.1:${port}/health`,
+  ];
+  if (issued.length > 0) {
+    lines.push('First start: device tokens (shown once; keep them, or make new ones with `grow-hub device create`):');
+    for (const d of issued) lines.push(`  ${d.role.padEnd(8)} ${d.name.padEnd(20)} ${d.token}`);
+  }
+  lines.push('Stop with Ctrl+C (finishes in-flight orders first).');
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(1);
+    hub.app.log.info({ signal }, 'shutting down gracefully');
+    hub.stop().then(
+      () => process.exit(0),
+      (err) => {
+        hub.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function lanAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4' && !a.internal)
+    .map((a) => a!.address);
+}
+
+async function device(sub: string | undefined, rest: string[], values: Record<string, unknown>): Promise<void> {
+  const { store, devices } = offlineDevices(values);
+  try {
+    if (sub === 'create') {
+      const role = Role.safeParse(values.role);
+      if (!role.success) throw new UsageError('--role must be one of pos, kds, manager');
+      const name = String(values.name ?? '').trim();
+      if (!name) throw new UsageError('--name is required (what staff call this device, e.g. "Till 1")');
+      print(await devices.create(name, role.data));
+    } else if (sub === 'list') {
+      print({ devices: devices.list() });
+    } else if (sub === 'revoke') {
+      if (!rest[0]) throw new UsageError('device revoke needs the DEVICE_ID (see `grow-hub device list`)');
+      print(await devices.revoke(rest[0]));
+    } else {
+      throw new UsageError(`unknown device command "${sub ?? ''}"`);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+function status(values: Record<string, unknown>): void {
+  const config = configFrom(values);
+  const store = openStore(config);
+  try {
+    const cursor = store.syncCursor();
+    const headSeq = store.events.headSeq();
+    print({
+      dataFile: store.file,
+      schemaVersion: store.schemaVersion(),
+      headSeq,
+      syncedSeq: cursor.syncedSeq,
+      pendingEvents: headSeq - cursor.syncedSeq,
+      menuVersion: store.menu.latestSnapshot()?.version ?? null,
+      devices: store.devices.all().filter((d) => !d.revokedAt).length,
+    });
+  } finally {
+    store.close();
+  }
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  const [command, sub, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+  if (command === 'start') return start(values);
+  if (command === 'device') return device(sub, rest, values);
+  if (command === 'status') return status(values);
+  throw new UsageError(`unknown command "${command}"`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof SchemaTooNewError || err instanceof UsageError) {
+    process.stderr.write(`grow-hub: ${err.message}\n${err instanceof UsageError ? `\n${usage}\n` : ''}`);
+    process.exit(2);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`grow-hub: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,119 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { fieldPath } from './errors.ts';
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Every setting the hub reads, with its default and why (STYLE.md habit 8). Sources, later wins:
+ * defaults < `<dataDir>/config.json` or `--config FILE` < `GROW_*` env < command-line flags.
+ * The README's configuration table is checked against this object by test/config-docs.test.ts.
+ */
+export const configFields = {
+  port: { schema: int(0, 65_535).default(8080), doc: 'TCP port for HTTP and WebSocket (0 picks a free one).' },
+  host: { schema: z.string().default('0.0.0.0'), doc: 'Address to listen on; 0.0.0.0 serves the LAN.' },
+  dataDir: { schema: z.string().min(1).default('./data'), doc: 'Folder for hub.db, its WAL and backups.' },
+  demo: { schema: bool.default(false), doc: 'Load the demo restaurant menu when the hub has none.' },
+  logLevel: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    doc: 'pino log level.',
+  },
+  bodyLimitBytes: { schema: int(1_024, 10_485_760).default(262_144), doc: 'Largest accepted request body.' },
+  requestTimeoutMs: {
+    schema: int(1_000, 300_000).default(15_000),
+    doc: 'Deadline for receiving a whole request; slower clients get 408.',
+  },
+  shutdownTimeoutMs: {
+    schema: int(500, 120_000).default(10_000),
+    doc: 'How long a graceful shutdown waits for in-flight requests before closing anyway.',
+  },
+  commitBatchMax: {
+    schema: int(1, 10_000).default(256),
+    doc: 'Most commands grouped into one SQLite transaction (one fsync).',
+  },
+  commitQueueMax: {
+    schema: int(1, 100_000).default(4_096),
+    doc: 'Commands waiting to commit before new ones are shed with 503.',
+  },
+  sqliteBusyTimeoutMs: {
+    schema: int(100, 60_000).default(5_000),
+    doc: 'How long a statement waits on a lock held by another process (CLI, backup).',
+  },
+  wsHeartbeatMs: {
+    schema: int(1_000, 30_000).default(20_000),
+    doc: 'Ping interval; a socket that misses one pong is closed.',
+  },
+  wsSendBufferBytes: {
+    schema: int(16_384, 67_108_864).default(1_048_576),
+    doc: 'Per-socket send-buffer limit; a slower socket is closed and resumes by seq.',
+  },
+  wsMaxReplayEvents: {
+    schema: int(100, 10_000_000).default(50_000),
+    doc: 'A device further behind than this gets a snapshot instead of a replay.',
+  },
+  wsMaxSockets: { schema: int(1, 100_000).default(2_000), doc: 'Most open WebSockets; more are refused with 503.' },
+  pairingTtlMs: { schema: int(10_000, 86_400_000).default(600_000), doc: 'How long a pairing code stays valid.' },
+} as const;
+
+type Fields = typeof configFields;
+export type HubConfig = { [K in keyof Fields]: z.output<Fields[K]['schema']> };
+export type HubConfigInput = { [K in keyof Fields]?: z.input<Fields[K]['schema']> };
+
+export const ConfigSchema = z.strictObject(
+  Object.fromEntries(Object.entries(configFields).map(([k, f]) => [k, f.schema])) as {
+    [K in keyof Fields]: Fields[K]['schema'];
+  },
+);
+
+export const envName = (key: string) => `GROW_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+export class ConfigError extends Error {}
+
+/** Parse and validate; a bad value fails with a message that names its key and its source. */
+export function parseConfig(input: Record<string, unknown>, source = 'config'): HubConfig {
+  const result = ConfigSchema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => {
+      const key = fieldPath(i.path);
+      return `  ${key || '(root)'} (${envName(key)}): ${i.message}`;
+    });
+    throw new ConfigError(`Invalid ${source}:\n${lines.join('\n')}`);
+  }
+  return result.data as HubConfig;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(configFields)) {
+    const value = env[envName(key)];
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+/** Merge defaults, file, env and flags; `flags` keys are config keys (the CLI maps them). */
+export function loadConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const fromEnv = configFromEnv(env);
+  const dataDir = String(flags.dataDir ?? fromEnv.dataDir ?? configFields.dataDir.schema.parse(undefined));
+  const explicitFile = typeof flags.config === 'string' ? flags.config : env.GROW_CONFIG;
+  const file = explicitFile ?? join(dataDir, 'config.json');
+  let fromFile: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new ConfigError(`Config file ${resolve(file)} is not valid JSON: ${(err as Error).message}`);
+    }
+  } else if (explicitFile) {
+    throw new ConfigError(`Config file ${resolve(explicitFile)} does not exist.`);
+  }
+  const { config: _ignored, ...rest } = flags;
+  const merged = { ...fromFile, ...fromEnv, ...definedOnly(rest) };
+  return parseConfig(merged, `configuration (file ${file}, GROW_* env, flags)`);
+}
+
+function definedOnly(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}

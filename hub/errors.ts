@@ -1,0 +1,80 @@
+import type { ErrorCode, Problem } from '../protocol/errors.ts';
+
+interface CatalogueEntry {
+  status: number;
+  title: string;
+}
+
+/**
+ * The one catalogue of errors the hub answers with (STYLE.md: fastify's lib/errors.js).
+ * Titles say what went wrong in general; each throw's `detail` says what to do about this one.
+ */
+export const errorCatalogue: Record<ErrorCode, CatalogueEntry> = {
+  VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  BODY_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Send the body as application/json' },
+  MALFORMED_JSON: { status: 400, title: 'The body is not valid JSON' },
+  NOT_FOUND: { status: 404, title: 'No such route' },
+  UNAUTHENTICATED: { status: 401, title: 'A valid device token is required' },
+  FORBIDDEN: { status: 403, title: "This device's role may not do that" },
+  ORDER_ID_REUSED: { status: 409, title: 'That order id was already used for a different order' },
+  ORDER_NOT_FOUND: { status: 404, title: 'No order with that id' },
+  ORDER_TOO_LARGE: { status: 422, title: 'The order total is beyond what one order may hold' },
+  ILLEGAL_TRANSITION: { status: 409, title: 'The order or ticket cannot make that move from its current state' },
+  ITEM_NOT_FOUND: { status: 422, title: 'The menu has no such item' },
+  ITEM_UNAVAILABLE: { status: 422, title: "The item is 86'd (unavailable)" },
+  MODIFIER_INVALID: { status: 422, title: "The modifiers do not fit the item's choices" },
+  TICKET_NOT_FOUND: { status: 404, title: 'No ticket with that id' },
+  MENU_EMPTY: { status: 409, title: 'The hub has no menu yet' },
+  MENU_VERSION_STALE: { status: 409, title: 'A newer menu version is already applied' },
+  MENU_INVALID: { status: 422, title: 'The menu snapshot is inconsistent' },
+  DEVICE_NOT_FOUND: { status: 404, title: 'No device with that id' },
+  PAIRING_NOT_FOUND: { status: 404, title: 'No pending pairing matches' },
+  PAIRING_NOT_APPROVED: { status: 409, title: 'The pairing has not been approved yet' },
+  PAIRING_EXPIRED: { status: 410, title: 'The pairing code has expired' },
+  OVERLOADED: { status: 503, title: 'The hub is busy; retry shortly' },
+  SHUTTING_DOWN: { status: 503, title: 'The hub is restarting; retry shortly' },
+  INTERNAL: { status: 500, title: 'The hub hit an unexpected error' },
+};
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An error as a value with a code; routes never build problem bodies by hand. */
+export class HubError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(`${code}: ${detail}`);
+    this.status = errorCatalogue[code].status;
+  }
+}
+
+export function toProblem(error: HubError, instance?: string): Problem {
+  const entry = errorCatalogue[error.code];
+  return {
+    type: `urn:grow-hub:problem:${error.code.toLowerCase().replaceAll('_', '-')}`,
+    title: entry.title,
+    status: entry.status,
+    detail: error.detail,
+    code: error.code,
+    ...(instance ? { instance } : {}),
+    ...(error.errors ? { errors: error.errors } : {}),
+  };
+}
+
+/** `lines.0.qty` → `lines[0].qty`: how people write a field path. */
+export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}

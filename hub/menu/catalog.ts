@@ -1,0 +1,79 @@
+import type { MenuItem, MenuSnapshot, MenuView, ModifierGroup, ModifierOption, TaxClass } from '../../protocol/menu.ts';
+import type { FieldError } from '../errors.ts';
+
+/**
+ * The applied menu, indexed for pricing. Built once per snapshot (bounded by the snapshot's own
+ * limits: 5,000 items), never per request.
+ */
+export class Catalog {
+  readonly items = new Map<string, MenuItem>();
+  readonly groups = new Map<string, ModifierGroup>();
+  readonly options = new Map<string, { option: ModifierOption; group: ModifierGroup }>();
+  readonly taxClasses = new Map<string, TaxClass>();
+  readonly stations = new Set<string>();
+
+  constructor(
+    readonly snapshot: MenuSnapshot,
+    readonly unavailable: ReadonlySet<string>,
+  ) {
+    for (const t of snapshot.taxClasses) this.taxClasses.set(t.id, t);
+    for (const s of snapshot.stations) this.stations.add(s.id);
+    for (const g of snapshot.modifierGroups) {
+      this.groups.set(g.id, g);
+      for (const o of g.options) this.options.set(o.id, { option: o, group: g });
+    }
+    for (const i of snapshot.items) this.items.set(i.id, i);
+  }
+
+  get version(): number {
+    return this.snapshot.version;
+  }
+
+  withAvailability(unavailable: ReadonlySet<string>): Catalog {
+    return new Catalog(this.snapshot, unavailable);
+  }
+
+  view(): MenuView {
+    return { ...this.snapshot, unavailableItemIds: [...this.unavailable].filter((id) => this.items.has(id)).sort() };
+  }
+}
+
+/** Referential checks zod cannot express: ids unique, every reference resolves. */
+export function validateSnapshot(s: MenuSnapshot): FieldError[] {
+  const errors: FieldError[] = [];
+  const unique = (list: { id: string }[], field: string) => {
+    const seen = new Set<string>();
+    list.forEach((x, i) => {
+      if (seen.has(x.id)) errors.push({ field: `${field}[${i}].id`, message: `duplicate id "${x.id}"` });
+      seen.add(x.id);
+    });
+    return seen;
+  };
+  const taxes = unique(s.taxClasses, 'taxClasses');
+  const stations = unique(s.stations, 'stations');
+  const categories = unique(s.categories, 'categories');
+  const groups = unique(s.modifierGroups, 'modifierGroups');
+  unique(s.items, 'items');
+  const optionIds = new Set<string>();
+  s.modifierGroups.forEach((g, gi) => {
+    g.options.forEach((o, oi) => {
+      if (optionIds.has(o.id)) {
+        errors.push({ field: `modifierGroups[${gi}].options[${oi}].id`, message: `option id "${o.id}" is used twice` });
+      }
+      optionIds.add(o.id);
+    });
+    if (g.maxChoices > g.options.length) {
+      errors.push({ field: `modifierGroups[${gi}].maxChoices`, message: 'is more than the number of options' });
+    }
+  });
+  s.items.forEach((item, i) => {
+    const ref = (ok: boolean, field: string, what: string, id: string) => {
+      if (!ok) errors.push({ field: `items[${i}].${field}`, message: `unknown ${what} "${id}"` });
+    };
+    ref(categories.has(item.categoryId), 'categoryId', 'category', item.categoryId);
+    ref(taxes.has(item.taxClassId), 'taxClassId', 'tax class', item.taxClassId);
+    ref(stations.has(item.stationId), 'stationId', 'station', item.stationId);
+    item.modifierGroupIds.forEach((g, gi) => ref(groups.has(g), `modifierGroupIds[${gi}]`, 'modifier group', g));
+  });
+  return errors;
+}

@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import type { IdSource } from '../../protocol/ids.ts';
+import type { CreateOrderBody, Order, OrderStatus, Ticket, TicketStatus } from '../../protocol/orders.ts';
+import { HubError } from '../errors.ts';
+import type { MenuService } from '../menu/service.ts';
+import type { CommandContext, GroupCommitter } from '../store/committer.ts';
+import type { Store } from '../store/index.ts';
+import { canMoveOrder, moveTicket, statusFromTickets, type TicketAction } from './lifecycle.ts';
+import { choiceIds, priceOrder } from './pricing.ts';
+import { routeTickets } from './routing.ts';
+
+export interface CreateResult {
+  order: Order;
+  created: boolean;
+}
+
+/**
+ * A stable digest of what the device asked for. Same id + same digest is a replay (200, nothing
+ * written); same id + different digest is a client bug we refuse (409), never a silent overwrite.
+ */
+export function orderFingerprint(body: CreateOrderBody): string {
+  const canonical = {
+    id: body.id,
+    lines: body.lines.map((l) => ({ itemId: l.itemId, qty: l.qty, modifiers: choiceIds(l), note: l.note ?? null })),
+    note: body.note ?? null,
+    tableLabel: body.tableLabel ?? null,
+    send: body.send ?? true,
+  };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url');
+}
+
+/** The hub's local business day, for the "order #42" counter cashiers call out. */
+export function businessDate(at: string): string {
+  return new Date(at).toLocaleDateString('en-CA');
+}
+
+export class OrderService {
+  constructor(
+    private readonly store: Store,
+    private readonly committer: GroupCommitter,
+    private readonly menu: MenuService,
+    private readonly newId: IdSource,
+  ) {}
+
+  async create(body: CreateOrderBody, deviceId: string | null): Promise<CreateResult> {
+    const fingerprint = orderFingerprint(body);
+    return this.committer.run((ctx) => {
+      const used = this.store.orders.fingerprintOf(body.id);
+      if (used !== null) {
+        if (used !== fingerprint) {
+          throw new HubError(
+            'ORDER_ID_REUSED',
+            `Order ${body.id} exists with different contents. Make a new id (UUIDv7) for a new order; resend the identical body to retry.`,
+            [{ field: 'id', message: 'already used for a different order' }],
+          );
+        }
+        return { order: this.store.orders.get(body.id)!, created: false };
+      }
+      const catalog = this.menu.requireCatalog();
+      const priced = priceOrder(body.lines, catalog);
+      if (!priced.ok) {
+        throw new HubError(priced.code, priced.errors.map((e) => `${e.field}: ${e.message}`).join('; '), priced.errors);
+      }
+      const date = businessDate(ctx.at);
+      const order: Omit<Order, 'tickets'> = {
+        id: body.id,
+        number: this.store.orders.nextNumber(`order-number:${date}`),
+        status: body.send === false ? 'open' : 'sent',
+        currency: catalog.snapshot.currency,
+        menuVersion: catalog.version,
+        ...priced.order,
+        note: body.note?.trim() || null,
+        tableLabel: body.tableLabel?.trim() || null,
+        voidReason: null,
+        deviceId,
+        createdAt: ctx.at,
+        updatedAt: ctx.at,
+      };
+      this.store.orders.insert({ order, fingerprint, businessDate: date });
+      const full = order.status === 'sent' ? this.sendTickets(ctx, order.id) : this.store.orders.get(order.id)!;
+      ctx.emit({ type: 'order.created', topic: 'orders', entityId: order.id, data: { order: full } });
+      for (const ticket of full.tickets) this.emitTicketCreated(ctx, ticket);
+      return { order: full, created: true };
+    });
+  }
+
+  get(id: string): Order {
+    const order = this.store.orders.get(id);
+    if (!order) throw new HubError('ORDER_NOT_FOUND', `No order ${id} on this hub.`);
+    return order;
+  }
+
+  recent(limit: number, status?: OrderStatus): Order[] {
+    return this.store.orders.recent(limit, status);
+  }
+
+  tickets(filter: { station?: string; status?: TicketStatus; limit: number }): Ticket[] {
+    return this.store.orders.tickets(filter);
+  }
+
+  /** Send an open order (a tab) to the kitchen. */
+  send(id: string): Promise<Order> {
+    return this.committer.run((ctx) => {
+      const order = this.get(id);
+      this.moveOrder(ctx, order, 'sent', null);
+      const full = this.sendTickets(ctx, id);
+      for (const ticket of full.tickets) this.emitTicketCreated(ctx, ticket);
+      return full;
+    });
+  }
+
+  complete(id: string): Promise<Order> {
+    return this.committer.run((ctx) => {
+      this.moveOrder(ctx, this.get(id), 'completed', null);
+      return this.get(id);
+    });
+  }
+
+  void(id: string, reason: string): Promise<Order> {
+    return this.committer.run((ctx) => {
+      const order = this.get(id);
+      this.moveOrder(ctx, order, 'voided', reason);
+      for (const t of order.tickets) {
+        if (t.status === 'voided') continue;
+        this.store.orders.setTicket(t.id, 'voided', t.startedAt, t.bumpedAt);
+        const data = { ticketId: t.id, orderId: id, stationId: t.stationId };
+        ctx.emit({ type: 'ticket.voided', topic: `station:${t.stationId}`, entityId: t.id, data });
+      }
+      return this.get(id);
+    });
+  }
+
+  /** A KDS action on one ticket; the order's status follows its tickets (lifecycle.ts). */
+  ticketAction(ticketId: string, action: Exclude<TicketAction, 'void'>): Promise<Ticket> {
+    return this.committer.run((ctx) => {
+      const ticket = this.store.orders.ticket(ticketId);
+      if (!ticket) throw new HubError('TICKET_NOT_FOUND', `No ticket ${ticketId} on this hub.`);
+      const next = moveTicket(ticket.status, action);
+      if (next === null) {
+        throw new HubError('ILLEGAL_TRANSITION', `A ${ticket.status} ticket cannot be ${action === 'bump' ? 'bumped' : `${action}ed`}.`);
+      }
+      const startedAt = action === 'start' ? ctx.at : action === 'recall' ? null : ticket.startedAt;
+      const bumpedAt = action === 'bump' ? ctx.at : action === 'recall' ? null : ticket.bumpedAt;
+      this.store.orders.setTicket(ticketId, next, startedAt, bumpedAt);
+      const type = action === 'start' ? 'ticket.started' : action === 'bump' ? 'ticket.bumped' : 'ticket.recalled';
+      const data = { ticketId, orderId: ticket.orderId, stationId: ticket.stationId };
+      ctx.emit({ type, topic: `station:${ticket.stationId}`, entityId: ticketId, data });
+      const order = this.get(ticket.orderId);
+      const derived = statusFromTickets(order.status, order.tickets.map((t) => t.status));
+      if (derived !== order.status) this.moveOrder(ctx, order, derived, null);
+      return this.store.orders.ticket(ticketId)!;
+    });
+  }
+
+  private moveOrder(ctx: CommandContext, order: Order, to: OrderStatus, reason: string | null): void {
+    if (!canMoveOrder(order.status, to)) {
+      throw new HubError('ILLEGAL_TRANSITION', `Order ${order.number} is ${order.status}; it cannot become ${to}.`);
+    }
+    this.store.orders.setStatus(order.id, to, ctx.at, to === 'voided' ? reason : null);
+    ctx.emit({
+      type: 'order.status_changed',
+      topic: 'orders',
+      entityId: order.id,
+      data: { orderId: order.id, from: order.status, to, reason },
+    });
+  }
+
+  private sendTickets(ctx: CommandContext, orderId: string): Order {
+    const order = this.get(orderId);
+    const routed = routeTickets(order.lines);
+    this.store.orders.insertTickets(
+      routed.map((r) => ({ id: this.newId(), orderId, stationId: r.stationId, lineNos: r.lineNos, createdAt: ctx.at })),
+    );
+    return this.get(orderId);
+  }
+
+  private emitTicketCreated(ctx: CommandContext, ticket: Ticket): void {
+    ctx.emit({ type: 'ticket.created', topic: `station:${ticket.stationId}`, entityId: ticket.id, data: { ticket } });
+  }
+}

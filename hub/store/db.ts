@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { latestSchemaVersion, type Migration, migrations } from './migrations.ts';
+
+export type Db = Database.Database;
+
+export class SchemaTooNewError extends Error {
+  constructor(
+    readonly found: number,
+    readonly known: number,
+    file: string,
+  ) {
+    super(
+      `${file} has schema version ${found}, but this hub only knows up to ${known}. ` +
+        'It was written by a newer Grow Hub: upgrade this hub, or restore a backup made by this version.',
+    );
+  }
+}
+
+export interface OpenOptions {
+  busyTimeoutMs?: number;
+  readonly?: boolean;
+}
+
+/**
+ * Open (creating if needed) the hub's SQLite file with the settings invariant 4 depends on:
+ * WAL so readers never block the writer, synchronous=FULL so a commit is on disk before the hub
+ * answers, foreign keys on, and a busy timeout so the CLI and the hub can share the file.
+ */
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file, { readonly: options.readonly ?? false });
+  db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5_000)}`);
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+  }
+  db.pragma('foreign_keys = ON');
+  migrate(db, migrations, file);
+  return db;
+}
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function migrate(db: Db, list: Migration[], file: string): void {
+  const known = list.at(-1)?.version ?? 0;
+  const current = schemaVersion(db);
+  if (current > known) throw new SchemaTooNewError(current, known, file);
+  for (const m of list) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}
+
+export { latestSchemaVersion };

@@ -1,0 +1,70 @@
+import type { Statement } from 'better-sqlite3';
+import { type Db, type OpenOptions, openDatabase, schemaVersion } from './db.ts';
+import { DeviceStore } from './devices.ts';
+import { EventLog } from './events.ts';
+import { MenuStore } from './menu.ts';
+import { OrderStore } from './orders.ts';
+
+export interface SyncCursorRow {
+  syncedSeq: number;
+  lastSuccessAt: string | null;
+}
+
+/** Every SQL statement the hub runs lives under hub/store/ (STYLE.md habit 3). */
+export class Store {
+  readonly events: EventLog;
+  readonly menu: MenuStore;
+  readonly orders: OrderStore;
+  readonly devices: DeviceStore;
+  private readonly getMeta: Statement;
+  private readonly setMeta: Statement;
+  private readonly cursor: Statement;
+
+  constructor(
+    readonly db: Db,
+    readonly file: string,
+  ) {
+    this.events = new EventLog(db);
+    this.menu = new MenuStore(db);
+    this.orders = new OrderStore(db);
+    this.devices = new DeviceStore(db);
+    this.getMeta = db.prepare('SELECT value FROM hub_meta WHERE key = ?');
+    this.setMeta = db.prepare(
+      'INSERT INTO hub_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    );
+    this.cursor = db.prepare('SELECT synced_seq AS syncedSeq, last_success_at AS lastSuccessAt FROM sync_cursor');
+  }
+
+  static open(file: string, options?: OpenOptions): Store {
+    return new Store(openDatabase(file, options), file);
+  }
+
+  meta(key: string): string | null {
+    return (this.getMeta.get(key) as { value: string } | undefined)?.value ?? null;
+  }
+
+  putMeta(key: string, value: string): void {
+    this.setMeta.run(key, value);
+  }
+
+  syncCursor(): SyncCursorRow {
+    return this.cursor.get() as SyncCursorRow;
+  }
+
+  schemaVersion(): number {
+    return schemaVersion(this.db);
+  }
+
+  integrityCheck(): string {
+    return this.db.pragma('integrity_check', { simple: true }) as string;
+  }
+
+  /** Fold the WAL back into the main file; done at graceful shutdown so the folder is one file. */
+  checkpoint(): void {
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

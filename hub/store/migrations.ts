@@ -1,0 +1,119 @@
+/**
+ * The hub's schema, as ordered migrations. `PRAGMA user_version` records the last one applied;
+ * a database from newer code is refused rather than guessed at. Append only: never edit a
+ * migration that has shipped, add the next one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'event log, menu, orders, tickets, devices',
+    sql: `
+      CREATE TABLE hub_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+      -- Invariant 3: every state change appends here in the same transaction.
+      -- AUTOINCREMENT so a seq is never reused, even after old events are pruned.
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        type TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX events_entity ON events (entity_id, seq);
+
+      -- Menu snapshots as HQ publishes them (HQ is their only writer).
+      CREATE TABLE menu_versions (
+        version INTEGER PRIMARY KEY,
+        body TEXT NOT NULL,
+        applied_at TEXT NOT NULL
+      ) STRICT;
+
+      -- 86 flags: the hub is their only writer, so they live apart from the snapshot.
+      CREATE TABLE item_availability (
+        item_id TEXT PRIMARY KEY,
+        available INTEGER NOT NULL CHECK (available IN (0, 1)),
+        updated_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE orders (
+        id TEXT PRIMARY KEY,
+        number INTEGER NOT NULL,
+        business_date TEXT NOT NULL,
+        status TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        menu_version INTEGER NOT NULL,
+        lines TEXT NOT NULL,
+        taxes TEXT NOT NULL,
+        subtotal INTEGER NOT NULL,
+        tax INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        note TEXT,
+        table_label TEXT,
+        void_reason TEXT,
+        device_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX orders_recent ON orders (created_at DESC);
+      CREATE INDEX orders_status ON orders (status, created_at);
+
+      CREATE TABLE tickets (
+        id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL REFERENCES orders (id),
+        station_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        line_nos TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        bumped_at TEXT
+      ) STRICT;
+      CREATE INDEX tickets_order ON tickets (order_id);
+      CREATE INDEX tickets_station ON tickets (station_id, status, created_at);
+
+      CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('pos', 'kds', 'manager')),
+        token_hash BLOB NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT,
+        revoked_at TEXT
+      ) STRICT;
+
+      CREATE TABLE pairings (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('pos', 'kds', 'manager')),
+        code TEXT NOT NULL,
+        secret_hash BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        approved_at TEXT,
+        approved_by TEXT,
+        claimed_at TEXT,
+        device_id TEXT
+      ) STRICT;
+      CREATE INDEX pairings_code ON pairings (code, expires_at);
+
+      -- Invariant 6: the cloud sync cursor (the sync engine advances it on the cloud's ack).
+      CREATE TABLE sync_cursor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        synced_seq INTEGER NOT NULL,
+        last_success_at TEXT
+      ) STRICT;
+      INSERT INTO sync_cursor (id, synced_seq) VALUES (1, 0);
+    `,
+  },
+];
+
+export const latestSchemaVersion = migrations.at(-1)!.version;

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * Every error code the hub can answer with. Clients branch on `code`, never on prose.
+ * The HTTP status and the advice live in hub/errors.ts; this list is what devices may see.
+ */
+export const ErrorCode = z.enum([
+  'VALIDATION_FAILED',
+  'BODY_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'MALFORMED_JSON',
+  'NOT_FOUND',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'ORDER_ID_REUSED',
+  'ORDER_NOT_FOUND',
+  'ORDER_TOO_LARGE',
+  'ILLEGAL_TRANSITION',
+  'ITEM_NOT_FOUND',
+  'ITEM_UNAVAILABLE',
+  'MODIFIER_INVALID',
+  'TICKET_NOT_FOUND',
+  'MENU_EMPTY',
+  'MENU_VERSION_STALE',
+  'MENU_INVALID',
+  'DEVICE_NOT_FOUND',
+  'PAIRING_NOT_FOUND',
+  'PAIRING_NOT_APPROVED',
+  'PAIRING_EXPIRED',
+  'OVERLOADED',
+  'SHUTTING_DOWN',
+  'INTERNAL',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** RFC 9457 problem details, with our stable `code` and the fields at fault. */
+export const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string(),
+  code: ErrorCode,
+  instance: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
+export type Problem = z.infer<typeof Problem>;

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { Slug, Uuid } from './ids.ts';
+import { Order, OrderStatus, Ticket } from './orders.ts';
+
+/**
+ * The event log's vocabulary (DESIGN.md invariant 3). Every state change appends one of these in
+ * the same transaction; the log drives WebSocket fan-out, device resume, cloud sync and audit.
+ */
+export const EventData = {
+  'order.created': z.object({ order: Order }),
+  'order.status_changed': z.object({
+    orderId: Uuid,
+    from: OrderStatus,
+    to: OrderStatus,
+    reason: z.string().nullable(),
+  }),
+  'ticket.created': z.object({ ticket: Ticket }),
+  'ticket.started': z.object({ ticketId: Uuid, orderId: Uuid, stationId: Slug }),
+  'ticket.bumped': z.object({ ticketId: Uuid, orderId: Uuid, stationId: Slug }),
+  'ticket.recalled': z.object({ ticketId: Uuid, orderId: Uuid, stationId: Slug }),
+  'ticket.voided': z.object({ ticketId: Uuid, orderId: Uuid, stationId: Slug }),
+  'menu.applied': z.object({ version: z.int(), itemCount: z.int() }),
+  'item.availability_changed': z.object({ itemId: Slug, available: z.boolean() }),
+} as const;
+
+export type EventType = keyof typeof EventData;
+export type EventPayload<T extends EventType> = z.infer<(typeof EventData)[T]>;
+
+/**
+ * Who receives an event: `orders` (POS, manager, expo), `menu` (every device),
+ * `station:<id>` (that station's KDS, plus devices that watch all stations).
+ */
+export type Topic = 'orders' | 'menu' | `station:${string}`;
+
+export interface NewEvent<T extends EventType = EventType> {
+  type: T;
+  topic: Topic;
+  entityId: string;
+  data: EventPayload<T>;
+}
+
+/** As stored in the log and as sent on the wire: `{ type, seq, at, data }`. */
+export const HubEvent = z.object({
+  seq: z.int().min(1),
+  type: z.string(),
+  topic: z.string(),
+  at: z.string(),
+  data: z.unknown(),
+});
+export type HubEvent = z.infer<typeof HubEvent>;

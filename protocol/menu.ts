@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { Slug } from './ids.ts';
+
+/** Money is always an integer count of the currency's minor unit (cents), never a float. */
+export const MinorUnits = z.int().min(0).max(100_000_000);
+export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like USD');
+
+export const TaxClass = z.strictObject({
+  id: Slug,
+  name: z.string().min(1).max(80),
+  /** 1 basis point = 0.01 %; 825 = 8.25 %. */
+  rateBasisPoints: z.int().min(0).max(10_000),
+  /** Inclusive taxes (VAT) are already in the price; exclusive ones (US sales tax) are added. */
+  inclusive: z.boolean().default(false),
+});
+export type TaxClass = z.infer<typeof TaxClass>;
+
+export const Station = z.strictObject({
+  id: Slug,
+  name: z.string().min(1).max(80),
+});
+export type Station = z.infer<typeof Station>;
+
+export const ModifierOption = z.strictObject({
+  id: Slug,
+  name: z.string().min(1).max(80),
+  priceDelta: z.int().min(-1_000_000).max(1_000_000).default(0),
+  /** Chosen when a required group is left empty by the device (e.g. "medium" for a burger). */
+  default: z.boolean().default(false),
+});
+export type ModifierOption = z.infer<typeof ModifierOption>;
+
+export const ModifierGroup = z
+  .strictObject({
+    id: Slug,
+    name: z.string().min(1).max(80),
+    minChoices: z.int().min(0).max(20).default(0),
+    maxChoices: z.int().min(1).max(20).default(1),
+    options: z.array(ModifierOption).min(1).max(50),
+  })
+  .refine((g) => g.minChoices <= g.maxChoices, {
+    message: 'minChoices must not exceed maxChoices',
+    path: ['minChoices'],
+  });
+export type ModifierGroup = z.infer<typeof ModifierGroup>;
+
+export const Category = z.strictObject({
+  id: Slug,
+  name: z.string().min(1).max(80),
+  sort: z.int().default(0),
+});
+export type Category = z.infer<typeof Category>;
+
+export const MenuItem = z.strictObject({
+  id: Slug,
+  categoryId: Slug,
+  name: z.string().min(1).max(120),
+  description: z.string().max(1_000).default(''),
+  price: MinorUnits,
+  taxClassId: Slug,
+  stationId: Slug,
+  modifierGroupIds: z.array(Slug).max(20).default([]),
+  sort: z.int().default(0),
+});
+export type MenuItem = z.infer<typeof MenuItem>;
+
+/**
+ * A whole menu as HQ publishes it. Hubs apply snapshots atomically and only forward in version
+ * (DESIGN.md invariant 1: HQ owns the menu; the hub owns availability, kept apart).
+ */
+export const MenuSnapshot = z.strictObject({
+  version: z.int().min(1),
+  currency: Currency,
+  taxClasses: z.array(TaxClass).min(1).max(50),
+  stations: z.array(Station).min(1).max(50),
+  categories: z.array(Category).min(1).max(200),
+  modifierGroups: z.array(ModifierGroup).max(2_000).default([]),
+  items: z.array(MenuItem).min(1).max(5_000),
+});
+export type MenuSnapshot = z.infer<typeof MenuSnapshot>;
+export type MenuSnapshotInput = z.input<typeof MenuSnapshot>;
+
+/** What devices read: the snapshot plus the hub's own availability (86) flags. */
+export const MenuView = MenuSnapshot.extend({
+  unavailableItemIds: z.array(Slug),
+});
+export type MenuView = z.infer<typeof MenuView>;
+
+export const AvailabilityBody = z.strictObject({ available: z.boolean() });
+export type AvailabilityBody = z.infer<typeof AvailabilityBody>;

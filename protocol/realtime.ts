@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { Slug } from './ids.ts';
+import { Order, Ticket } from './orders.ts';
+
+/** `/ws?since=SEQ&stations=grill,fry&token=...` (the token may also come as a Bearer header). */
+export const RealtimeQuery = z.strictObject({
+  since: z.coerce.number().int().min(0).default(0),
+  stations: z
+    .string()
+    .max(500)
+    .transform((s) => s.split(',').filter(Boolean))
+    .pipe(z.array(Slug).max(50))
+    .optional(),
+  token: z.string().max(200).optional(),
+});
+export type RealtimeQuery = z.infer<typeof RealtimeQuery>;
+
+/** Control messages carry `headSeq`, never `seq`, so a client's cursor only moves on events. */
+export const HelloMessage = z.object({
+  type: z.literal('hello'),
+  headSeq: z.int(),
+  deviceId: z.string(),
+  role: z.string(),
+  stations: z.array(z.string()).nullable(),
+});
+/** Sent when replay would be too long: current state, after which events continue from `seq`. */
+export const SnapshotMessage = z.object({
+  type: z.literal('snapshot'),
+  seq: z.int(),
+  orders: z.array(Order),
+  tickets: z.array(Ticket),
+});
+export const CaughtUpMessage = z.object({ type: z.literal('caught_up'), headSeq: z.int() });
+export const PongMessage = z.object({ type: z.literal('pong') });
+
+export const ClientMessage = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('ping') })]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+/** Close codes the hub uses; clients reconnect on all but the auth ones. */
+export const CloseCode = {
+  /** The hub is restarting (RFC 6455 1012): reconnect with backoff and resume by seq. */
+  restart: 1012,
+  /** The socket read too slowly and its send buffer passed the limit: reconnect and resume. */
+  slowConsumer: 4008,
+  /** A frame was not a valid client message. */
+  badMessage: 4000,
+  /** The device's token was revoked or is unknown: stop and pair again. */
+  unauthorized: 4001,
+  forbidden: 4003,
+  /** The hub refused new sockets for a moment (handshake rate): reconnect with backoff. */
+  busy: 4029,
+} as const;
