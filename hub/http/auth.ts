@@ -14,6 +14,17 @@ declare module 'fastify' {
   interface FastifyRequest {
     device: Device | null;
   }
+  interface FastifyInstance {
+    /** Every route with who may call it: the auth tests walk this, so a new route is covered. */
+    routeTable: RouteAccess[];
+  }
+}
+
+export interface RouteAccess {
+  method: string;
+  url: string;
+  roles: readonly Role[];
+  public: boolean;
 }
 
 export const anyRole: readonly Role[] = ['pos', 'kds', 'manager'];
@@ -25,11 +36,16 @@ export const anyRole: readonly Role[] = ['pos', 'kds', 'manager'];
  */
 export function registerAuth(app: FastifyInstance, devices: DeviceService): void {
   app.decorateRequest('device', null);
+  const table: RouteAccess[] = [];
+  app.decorate('routeTable', table);
   app.addHook('onRoute', (route) => {
     const config = route.config as { roles?: readonly Role[]; public?: boolean } | undefined;
-    if (route.method === 'HEAD' || route.url.startsWith('/documentation')) return;
+    if (route.method === 'HEAD') return;
     if (!config?.public && !config?.roles?.length) {
       throw new Error(`Route ${String(route.method)} ${route.url} declares neither config.roles nor config.public`);
+    }
+    for (const method of [route.method].flat()) {
+      table.push({ method: String(method), url: route.url, roles: config.roles ?? [], public: config.public === true });
     }
   });
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {

@@ -1,0 +1,179 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocket } from 'ws';
+import type { Role } from '../../protocol/devices.ts';
+import { uuidv7Source } from '../../protocol/ids.ts';
+import { type HubConfigInput, parseConfig } from '../../hub/config.ts';
+import { Hub } from '../../hub/hub.ts';
+
+export const newOrderId = uuidv7Source();
+
+export function tempDir(prefix = 'grow-hub-test-'): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface Api {
+  (method: string, path: string, body?: unknown, token?: string | null, headers?: Record<string, string>): Promise<{
+    status: number;
+    headers: Headers;
+    body: any;
+  }>;
+}
+
+export function apiFor(base: string, defaultToken: string | null): Api {
+  return async (method, path, body, token = defaultToken, headers = {}) => {
+    const h: Record<string, string> = { ...headers };
+    if (token) h.authorization = `Bearer ${token}`;
+    let payload: string | undefined;
+    if (body !== undefined) {
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      h['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${base}${path}`, { method, headers: h, body: payload });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {}
+    return { status: res.status, headers: res.headers, body: parsed };
+  };
+}
+
+export interface TestHub {
+  hub: Hub;
+  base: string;
+  wsUrl: string;
+  dir: string;
+  tokens: Record<Role, string>;
+  api: Api;
+  stop: () => Promise<void>;
+}
+
+/** A real hub in this process: real SQLite file in a temp dir, real HTTP and WS on 127.0.0.1. */
+export async function startHub(overrides: HubConfigInput = {}, existingDir?: string): Promise<TestHub> {
+  const tmp = existingDir ? { dir: existingDir, remove: () => {} } : tempDir();
+  const config = parseConfig({ dataDir: tmp.dir, port: 0, host: '127.0.0.1', logLevel: 'silent', demo: true, ...overrides });
+  const hub = new Hub(config);
+  await hub.loadDemoMenuIfEmpty();
+  const { port } = await hub.listen();
+  const tokens = {} as Record<Role, string>;
+  for (const role of ['pos', 'kds', 'manager'] as const) tokens[role] = (await hub.devices.create(`test ${role}`, role)).token;
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    hub,
+    base,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    dir: tmp.dir,
+    tokens,
+    api: apiFor(base, tokens.pos),
+    stop: async () => {
+      await hub.stop();
+      tmp.remove();
+    },
+  };
+}
+
+export const burgerOrder = (id = newOrderId()) => ({
+  id,
+  lines: [
+    { itemId: 'classic-burger', qty: 2, modifiers: ['burger-well', 'add-bacon'], note: 'no pickles' },
+    { itemId: 'cola', qty: 1 },
+  ],
+  tableLabel: 'T4',
+});
+
+/** A WebSocket that records every message and lets a test wait for one. */
+export class RecordingSocket {
+  readonly messages: any[] = [];
+  closed: { code: number; reason: string } | null = null;
+  private waiters: Array<() => void> = [];
+  readonly ws: WebSocket;
+
+  constructor(url: string, token: string | null, query: Record<string, string | number> = {}) {
+    const q = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
+    this.ws = new WebSocket(`${url}?${q}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    this.ws.on('message', (data) => {
+      this.messages.push(JSON.parse(data.toString()));
+      this.notify();
+    });
+    this.ws.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      this.notify();
+    });
+    this.ws.on('unexpected-response', (_req, res) => {
+      this.closed = { code: res.statusCode ?? 0, reason: 'http' };
+      this.notify();
+    });
+    this.ws.on('error', () => {});
+  }
+
+  events(): any[] {
+    return this.messages.filter((m) => typeof m.seq === 'number' && m.type !== 'snapshot');
+  }
+
+  async waitFor<T>(check: () => T | undefined | false | null, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = check();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out; last messages: ${JSON.stringify(this.messages.slice(-3))}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 50);
+      });
+    }
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  private notify(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
+
+const cli = join(import.meta.dirname, '../../bin/grow-hub.js');
+
+/** Runs the real CLI (`node bin/grow-hub.js ...`) to completion. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** A hub in a child process (for kill -9 and signal tests); resolves once it serves HTTP. */
+export async function spawnHub(dataDir: string, extraArgs: string[] = []): Promise<{ child: ChildProcess; base: string; output: () => string }> {
+  const child = spawn(process.execPath, [cli, 'start', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hub did not start:\n${out}`)), 30_000);
+    const onData = () => {
+      const m = /Health (http:\/\/127\.0\.0\.1:\d+)\/health/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`hub exited with ${code}:\n${out}`)));
+  });
+  return { child, base, output: () => out };
+}
+
+export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
