@@ -47,7 +47,12 @@ function configFrom(values: Record<string, unknown>) {
 function offlineDevices(values: Record<string, unknown>) {
   const config = configFrom(values);
   const store = openStore(config);
-  const committer = new GroupCommitter(store.db, store.events, { maxBatch: 1, maxQueue: 1, now: Date.now }, () => {});
+  const committer = new GroupCommitter(
+    store.db,
+    store.events,
+    { maxBatch: 1, maxQueue: 1, now: Date.now },
+    () => {},
+  );
   return { store, devices: new DeviceService(store, committer, uuidv7Source(), config.pairingTtlMs) };
 }
 
@@ -60,7 +65,10 @@ async function start(values: Record<string, unknown>): Promise<void> {
   if (firstRun) {
     issued.push(await hub.devices.create('Owner', 'manager'));
     if (config.demo) {
-      issued.push(await hub.devices.create('Demo till', 'pos'), await hub.devices.create('Demo kitchen screen', 'kds'));
+      issued.push(
+        await hub.devices.create('Demo till', 'pos'),
+        await hub.devices.create('Demo kitchen screen', 'kds'),
+      );
     }
   }
   const { port } = await hub.listen();
@@ -75,7 +83,9 @@ async function start(values: Record<string, unknown>): Promise<void> {
     `  Health http://127.0.0.1:${port}/health`,
   ];
   if (issued.length > 0) {
-    lines.push('First start: device tokens (shown once; keep them, or make new ones with `grow-hub device create`):');
+    lines.push(
+      'First start: device tokens (shown once; keep them, or make new ones with `grow-hub device create`):',
+    );
     for (const d of issued) lines.push(`  ${d.role.padEnd(8)} ${d.name.padEnd(20)} ${d.token}`);
   }
   lines.push('Stop with Ctrl+C (finishes in-flight orders first).');
@@ -104,7 +114,11 @@ function lanAddresses(): string[] {
     .map((a) => a!.address);
 }
 
-async function device(sub: string | undefined, rest: string[], values: Record<string, unknown>): Promise<void> {
+async function device(
+  sub: string | undefined,
+  rest: string[],
+  values: Record<string, unknown>,
+): Promise<void> {
   const { store, devices } = offlineDevices(values);
   try {
     if (sub === 'create') {

@@ -3,7 +3,10 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { fieldPath } from './errors.ts';
 
-const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const bool = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1'),
+]);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /**
@@ -12,7 +15,10 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
  * The README's configuration table is checked against this object by test/config-docs.test.ts.
  */
 export const configFields = {
-  port: { schema: int(0, 65_535).default(8080), doc: 'TCP port for HTTP and WebSocket (0 picks a free one).' },
+  port: {
+    schema: int(0, 65_535).default(8080),
+    doc: 'TCP port for HTTP and WebSocket (0 picks a free one).',
+  },
   host: { schema: z.string().default('0.0.0.0'), doc: 'Address to listen on; 0.0.0.0 serves the LAN.' },
   dataDir: { schema: z.string().min(1).default('./data'), doc: 'Folder for hub.db, its WAL and backups.' },
   demo: { schema: bool.default(false), doc: 'Load the demo restaurant menu when the hub has none.' },
@@ -53,8 +59,14 @@ export const configFields = {
     schema: int(100, 10_000_000).default(50_000),
     doc: 'A device further behind than this gets a snapshot instead of a replay.',
   },
-  wsMaxSockets: { schema: int(1, 100_000).default(2_000), doc: 'Most open WebSockets; more are refused with 503.' },
-  pairingTtlMs: { schema: int(10_000, 86_400_000).default(600_000), doc: 'How long a pairing code stays valid.' },
+  wsMaxSockets: {
+    schema: int(1, 100_000).default(2_000),
+    doc: 'Most open WebSockets; more are refused with 503.',
+  },
+  pairingTtlMs: {
+    schema: int(10_000, 86_400_000).default(600_000),
+    doc: 'How long a pairing code stays valid.',
+  },
 } as const;
 
 type Fields = typeof configFields;

@@ -20,7 +20,10 @@ export const errorCatalogue: Record<ErrorCode, CatalogueEntry> = {
   ORDER_ID_REUSED: { status: 409, title: 'That order id was already used for a different order' },
   ORDER_NOT_FOUND: { status: 404, title: 'No order with that id' },
   ORDER_TOO_LARGE: { status: 422, title: 'The order total is beyond what one order may hold' },
-  ILLEGAL_TRANSITION: { status: 409, title: 'The order or ticket cannot make that move from its current state' },
+  ILLEGAL_TRANSITION: {
+    status: 409,
+    title: 'The order or ticket cannot make that move from its current state',
+  },
   ITEM_NOT_FOUND: { status: 422, title: 'The menu has no such item' },
   ITEM_UNAVAILABLE: { status: 422, title: "The item is 86'd (unavailable)" },
   MODIFIER_INVALID: { status: 422, title: "The modifiers do not fit the item's choices" },

@@ -11,7 +11,11 @@ export interface BackoffPolicy {
 
 export const deviceReconnectBackoff: BackoffPolicy = { baseMs: 250, capMs: 15_000 };
 
-export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  policy: BackoffPolicy,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(attempt, 30));
   return Math.floor(random() * ceiling);
 }

@@ -100,7 +100,11 @@ export class RealtimeClient {
   }
 
   private scheduleReconnect(reason: string): void {
-    const retryInMs = backoffDelay(this.attempt, this.options.backoff ?? deviceReconnectBackoff, this.options.random);
+    const retryInMs = backoffDelay(
+      this.attempt,
+      this.options.backoff ?? deviceReconnectBackoff,
+      this.options.random,
+    );
     this.attempt++;
     this.options.onState?.({ status: 'reconnecting', attempt: this.attempt, retryInMs, reason });
     this.timer = (this.options.setTimer ?? setTimeout)(() => {

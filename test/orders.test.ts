@@ -8,7 +8,9 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 const eventsFor = (entityId: string) =>
-  t.hub.store.db.prepare('SELECT type FROM events WHERE entity_id = ? ORDER BY seq').all(entityId) as { type: string }[];
+  t.hub.store.db.prepare('SELECT type FROM events WHERE entity_id = ? ORDER BY seq').all(entityId) as {
+    type: string;
+  }[];
 
 describe('orders over HTTP', () => {
   it('creates an order priced on the hub, with a ticket per station', async () => {
@@ -20,7 +22,11 @@ describe('orders over HTTP', () => {
     expect(order.tax).toBe(301);
     expect(order.total).toBe(3951);
     expect(order.status).toBe('sent');
-    expect(order.lines[0].modifiers.map((m: { optionId: string }) => m.optionId)).toEqual(['burger-well', 'add-bacon', 'side-fries']);
+    expect(order.lines[0].modifiers.map((m: { optionId: string }) => m.optionId)).toEqual([
+      'burger-well',
+      'add-bacon',
+      'side-fries',
+    ]);
     expect(order.tickets.map((tk: { stationId: string }) => tk.stationId).sort()).toEqual(['bar', 'grill']);
     expect(res.headers.get('location')).toBe(`/api/v1/orders/${order.id}`);
     const fetched = await t.api('GET', `/api/v1/orders/${order.id}`);
@@ -41,14 +47,18 @@ describe('orders over HTTP', () => {
 
   it('turns 50 concurrent posts of one order into one order and one order.created event', async () => {
     const body = burgerOrder();
-    const results = await Promise.all(Array.from({ length: 50 }, () => t.api('POST', '/api/v1/orders', body)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => t.api('POST', '/api/v1/orders', body)),
+    );
     const statuses = results.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 200)).toHaveLength(49);
     expect(new Set(results.map((r) => r.body.number)).size).toBe(1);
     const events = eventsFor(body.id);
     expect(events.filter((e) => e.type === 'order.created')).toHaveLength(1);
-    const count = t.hub.store.db.prepare('SELECT COUNT(*) AS n FROM orders WHERE id = ?').get(body.id) as { n: number };
+    const count = t.hub.store.db.prepare('SELECT COUNT(*) AS n FROM orders WHERE id = ?').get(body.id) as {
+      n: number;
+    };
     expect(count.n).toBe(1);
   });
 
@@ -64,7 +74,10 @@ describe('orders over HTTP', () => {
   it('follows the kitchen: bump every ticket → ready; complete; no void after completion', async () => {
     const { body: order } = await t.api('POST', '/api/v1/orders', burgerOrder());
     const kds = (path: string) => t.api('POST', path, undefined, t.tokens.kds);
-    const [grill, bar] = [order.tickets.find((x: any) => x.stationId === 'grill'), order.tickets.find((x: any) => x.stationId === 'bar')];
+    const [grill, bar] = [
+      order.tickets.find((x: any) => x.stationId === 'grill'),
+      order.tickets.find((x: any) => x.stationId === 'bar'),
+    ];
     expect((await kds(`/api/v1/tickets/${grill.id}/start`)).body.status).toBe('started');
     expect((await t.api('GET', `/api/v1/orders/${order.id}`)).body.status).toBe('in_progress');
     expect((await kds(`/api/v1/tickets/${grill.id}/bump`)).status).toBe(200);
@@ -76,15 +89,27 @@ describe('orders over HTTP', () => {
     expect((await kds(`/api/v1/tickets/${bar.id}/recall`)).body.status).toBe('open');
     expect((await t.api('GET', `/api/v1/orders/${order.id}`)).body.status).toBe('in_progress');
     expect((await t.api('POST', `/api/v1/orders/${order.id}/complete`)).body.status).toBe('completed');
-    const voided = await t.api('POST', `/api/v1/orders/${order.id}/void`, { reason: 'customer left' }, t.tokens.manager);
+    const voided = await t.api(
+      'POST',
+      `/api/v1/orders/${order.id}/void`,
+      { reason: 'customer left' },
+      t.tokens.manager,
+    );
     expect(voided.status).toBe(409);
     expect(voided.body.code).toBe('ILLEGAL_TRANSITION');
   });
 
   it('voids with a reason (manager only) and voids the tickets with it', async () => {
     const { body: order } = await t.api('POST', '/api/v1/orders', burgerOrder());
-    expect((await t.api('POST', `/api/v1/orders/${order.id}/void`, { reason: 'wrong table' })).status).toBe(403);
-    const res = await t.api('POST', `/api/v1/orders/${order.id}/void`, { reason: 'wrong table' }, t.tokens.manager);
+    expect((await t.api('POST', `/api/v1/orders/${order.id}/void`, { reason: 'wrong table' })).status).toBe(
+      403,
+    );
+    const res = await t.api(
+      'POST',
+      `/api/v1/orders/${order.id}/void`,
+      { reason: 'wrong table' },
+      t.tokens.manager,
+    );
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('voided');
     expect(res.body.voidReason).toBe('wrong table');
@@ -103,16 +128,27 @@ describe('orders over HTTP', () => {
   });
 
   it("refuses 86'd items, and prices new orders with the menu the hub has now", async () => {
-    const off = await t.api('POST', '/api/v1/menu/items/cola/availability', { available: false }, t.tokens.manager);
+    const off = await t.api(
+      'POST',
+      '/api/v1/menu/items/cola/availability',
+      { available: false },
+      t.tokens.manager,
+    );
     expect(off.status).toBe(200);
-    const refused = await t.api('POST', '/api/v1/orders', { id: newOrderId(), lines: [{ itemId: 'cola', qty: 1 }] });
+    const refused = await t.api('POST', '/api/v1/orders', {
+      id: newOrderId(),
+      lines: [{ itemId: 'cola', qty: 1 }],
+    });
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('ITEM_UNAVAILABLE');
     expect(refused.body.errors[0].field).toBe('lines[0].itemId');
     const menu = await t.api('GET', '/api/v1/menu');
     expect(menu.body.unavailableItemIds).toContain('cola');
     await t.api('POST', '/api/v1/menu/items/cola/availability', { available: true }, t.tokens.kds);
-    expect((await t.api('POST', '/api/v1/orders', { id: newOrderId(), lines: [{ itemId: 'cola', qty: 1 }] })).status).toBe(201);
+    expect(
+      (await t.api('POST', '/api/v1/orders', { id: newOrderId(), lines: [{ itemId: 'cola', qty: 1 }] }))
+        .status,
+    ).toBe(201);
   });
 
   it('lists recent orders and open tickets per station', async () => {
@@ -121,6 +157,8 @@ describe('orders over HTTP', () => {
     expect(list.body.orders).toHaveLength(5);
     const tickets = await t.api('GET', '/api/v1/tickets?station=grill', undefined, t.tokens.kds);
     expect(tickets.body.tickets.length).toBeGreaterThan(0);
-    expect(tickets.body.tickets.every((x: any) => x.stationId === 'grill' && x.status !== 'bumped')).toBe(true);
+    expect(tickets.body.tickets.every((x: any) => x.stationId === 'grill' && x.status !== 'bumped')).toBe(
+      true,
+    );
   });
 });

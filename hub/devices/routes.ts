@@ -22,23 +22,37 @@ const manager = ['manager'] as const;
 export const deviceRoutes =
   (devices: DeviceService): FastifyPluginAsyncZod =>
   async (app) => {
-    app.get('/api/v1/me', { schema: { response: { 200: Device } }, config: { roles: anyRole } }, async (request) =>
-      deviceOf(request),
+    app.get(
+      '/api/v1/me',
+      { schema: { response: { 200: Device } }, config: { roles: anyRole } },
+      async (request) => deviceOf(request),
     );
 
-    app.get('/api/v1/devices', { schema: { response: { 200: DeviceList } }, config: { roles: manager } }, async () => ({
-      devices: devices.list(),
-    }));
+    app.get(
+      '/api/v1/devices',
+      { schema: { response: { 200: DeviceList } }, config: { roles: manager } },
+      async () => ({
+        devices: devices.list(),
+      }),
+    );
 
     app.post(
       '/api/v1/devices',
       { schema: { body: CreateDeviceBody, response: { 201: IssuedDevice } }, config: { roles: manager } },
-      async (request, reply) => reply.code(201).send(await devices.create(request.body.name, request.body.role)),
+      async (request, reply) =>
+        reply.code(201).send(await devices.create(request.body.name, request.body.role)),
     );
 
     app.patch(
       '/api/v1/devices/:id',
-      { schema: { params: DeviceIdParams, body: z.strictObject({ name: DeviceName }), response: { 200: Device } }, config: { roles: manager } },
+      {
+        schema: {
+          params: DeviceIdParams,
+          body: z.strictObject({ name: DeviceName }),
+          response: { 200: Device },
+        },
+        config: { roles: manager },
+      },
       async (request) => devices.rename(request.params.id, request.body.name),
     );
 
@@ -53,18 +67,26 @@ export const deviceRoutes =
     app.post(
       '/api/v1/pairings',
       { schema: { body: PairingRequestBody, response: { 201: PairingRequest } }, config: { public: true } },
-      async (request, reply) => reply.code(201).send(await devices.requestPairing(request.body.name, request.body.role)),
+      async (request, reply) =>
+        reply.code(201).send(await devices.requestPairing(request.body.name, request.body.role)),
     );
 
     app.post(
       '/api/v1/pairings/approve',
-      { schema: { body: PairingApproveBody, response: { 200: PairingApproved } }, config: { roles: manager } },
+      {
+        schema: { body: PairingApproveBody, response: { 200: PairingApproved } },
+        config: { roles: manager },
+      },
       async (request) => devices.approvePairing(request.body.code, deviceOf(request).id),
     );
 
     app.post(
       '/api/v1/pairings/:id/claim',
-      { schema: { params: PairingIdParams, body: PairingClaimBody, response: { 201: IssuedDevice } }, config: { public: true } },
-      async (request, reply) => reply.code(201).send(await devices.claimPairing(request.params.id, request.body.secret)),
+      {
+        schema: { params: PairingIdParams, body: PairingClaimBody, response: { 201: IssuedDevice } },
+        config: { public: true },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await devices.claimPairing(request.params.id, request.body.secret)),
     );
   };

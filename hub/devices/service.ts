@@ -73,7 +73,15 @@ export class DeviceService {
       while (this.store.devices.pendingPairing(code, ctx.at)) code = newPairingCode();
       const expiresAt = new Date(Date.parse(ctx.at) + this.pairingTtlMs).toISOString();
       const pairingId = this.newId();
-      this.store.devices.addPairing({ id: pairingId, name, role, code, secretHash: hashSecret(secret), createdAt: ctx.at, expiresAt });
+      this.store.devices.addPairing({
+        id: pairingId,
+        name,
+        role,
+        code,
+        secretHash: hashSecret(secret),
+        createdAt: ctx.at,
+        expiresAt,
+      });
       return { pairingId, code, secret, expiresAt };
     });
   }
@@ -83,7 +91,10 @@ export class DeviceService {
     return this.committer.run((ctx) => {
       const pairing = this.store.devices.pendingPairing(code, ctx.at);
       if (!pairing) {
-        throw new HubError('PAIRING_NOT_FOUND', `No pending pairing has code ${code}; it may have expired. Ask the device for a new code.`);
+        throw new HubError(
+          'PAIRING_NOT_FOUND',
+          `No pending pairing has code ${code}; it may have expired. Ask the device for a new code.`,
+        );
       }
       this.store.devices.approve(pairing.id, ctx.at, managerId);
       return { pairingId: pairing.id, name: pairing.name, role: pairing.role };
@@ -95,11 +106,23 @@ export class DeviceService {
     return this.committer.run((ctx) => {
       const pairing = this.store.devices.pairing(pairingId);
       if (!pairing || !sameSecret(secret, pairing.secret_hash) || pairing.claimed_at !== null) {
-        throw new HubError('PAIRING_NOT_FOUND', 'No such pairing, or it was already claimed. Start pairing again.');
+        throw new HubError(
+          'PAIRING_NOT_FOUND',
+          'No such pairing, or it was already claimed. Start pairing again.',
+        );
       }
       if (pairing.approved_at === null) {
-        if (pairing.expires_at <= ctx.at) throw new HubError('PAIRING_EXPIRED', 'The code expired before a manager approved it. Start pairing again.');
-        throw new HubError('PAIRING_NOT_APPROVED', 'Waiting for a manager to approve this code on the admin page.', undefined, 2);
+        if (pairing.expires_at <= ctx.at)
+          throw new HubError(
+            'PAIRING_EXPIRED',
+            'The code expired before a manager approved it. Start pairing again.',
+          );
+        throw new HubError(
+          'PAIRING_NOT_APPROVED',
+          'Waiting for a manager to approve this code on the admin page.',
+          undefined,
+          2,
+        );
       }
       const issued = this.insert(pairing.name, pairing.role, ctx.at);
       this.store.devices.claim(pairingId, ctx.at, issued.id);
@@ -116,7 +139,8 @@ export class DeviceService {
 
   private require(id: string): Device {
     const device = this.store.devices.get(id);
-    if (!device) throw new HubError('DEVICE_NOT_FOUND', `No device ${id}. List devices with GET /api/v1/devices.`);
+    if (!device)
+      throw new HubError('DEVICE_NOT_FOUND', `No device ${id}. List devices with GET /api/v1/devices.`);
     return device;
   }
 }

@@ -42,10 +42,17 @@ export function registerAuth(app: FastifyInstance, devices: DeviceService): void
     const config = route.config as { roles?: readonly Role[]; public?: boolean } | undefined;
     if (route.method === 'HEAD') return;
     if (!config?.public && !config?.roles?.length) {
-      throw new Error(`Route ${String(route.method)} ${route.url} declares neither config.roles nor config.public`);
+      throw new Error(
+        `Route ${String(route.method)} ${route.url} declares neither config.roles nor config.public`,
+      );
     }
     for (const method of [route.method].flat()) {
-      table.push({ method: String(method), url: route.url, roles: config.roles ?? [], public: config.public === true });
+      table.push({
+        method: String(method),
+        url: route.url,
+        roles: config.roles ?? [],
+        public: config.public === true,
+      });
     }
   });
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
@@ -58,7 +65,10 @@ export function registerAuth(app: FastifyInstance, devices: DeviceService): void
       return sendProblem(
         reply,
         request,
-        new HubError('UNAUTHENTICATED', 'Send Authorization: Bearer <device token>. Pair the device or run `grow-hub device create`.'),
+        new HubError(
+          'UNAUTHENTICATED',
+          'Send Authorization: Bearer <device token>. Pair the device or run `grow-hub device create`.',
+        ),
       );
     }
     request.device = device;
@@ -66,7 +76,10 @@ export function registerAuth(app: FastifyInstance, devices: DeviceService): void
       return sendProblem(
         reply,
         request,
-        new HubError('FORBIDDEN', `A ${device.role} device may not call this; it needs one of: ${config.roles?.join(', ')}.`),
+        new HubError(
+          'FORBIDDEN',
+          `A ${device.role} device may not call this; it needs one of: ${config.roles?.join(', ')}.`,
+        ),
       );
     }
   });

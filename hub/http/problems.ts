@@ -3,12 +3,18 @@ import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } fro
 import { type FieldError, HubError, toProblem } from '../errors.ts';
 
 const fastifyCodes: Record<string, () => HubError> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: () => new HubError('BODY_TOO_LARGE', 'Send a smaller body; orders rarely need more than a few kilobytes.'),
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new HubError('UNSUPPORTED_MEDIA_TYPE', 'Set Content-Type: application/json.'),
-  FST_ERR_CTP_INVALID_JSON_BODY: () => new HubError('MALFORMED_JSON', 'The body could not be parsed as JSON.'),
+  FST_ERR_CTP_BODY_TOO_LARGE: () =>
+    new HubError('BODY_TOO_LARGE', 'Send a smaller body; orders rarely need more than a few kilobytes.'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
+    new HubError('UNSUPPORTED_MEDIA_TYPE', 'Set Content-Type: application/json.'),
+  FST_ERR_CTP_INVALID_JSON_BODY: () =>
+    new HubError('MALFORMED_JSON', 'The body could not be parsed as JSON.'),
   FST_ERR_CTP_EMPTY_JSON_BODY: () =>
-    new HubError('VALIDATION_FAILED', 'The body is empty but Content-Type says JSON.', [{ field: 'body', message: 'is empty' }]),
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new HubError('VALIDATION_FAILED', 'Content-Length does not match the body.'),
+    new HubError('VALIDATION_FAILED', 'The body is empty but Content-Type says JSON.', [
+      { field: 'body', message: 'is empty' },
+    ]),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
+    new HubError('VALIDATION_FAILED', 'Content-Length does not match the body.'),
 };
 
 /** Map anything thrown during a request to one RFC 9457 answer with a stable code. */
@@ -17,27 +23,44 @@ export function toHubError(error: unknown): HubError {
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as FastifyError).validationContext ?? 'body';
     const errors: FieldError[] = error.validation.map((v) => ({
-      field: v.instancePath.replace(/^\//, '').split('/').filter(Boolean).reduce(
-        (acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
-        '',
-      ) || where,
+      field:
+        v.instancePath
+          .replace(/^\//, '')
+          .split('/')
+          .filter(Boolean)
+          .reduce(
+            (acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
+            '',
+          ) || where,
       message: v.message ?? 'is invalid',
     }));
     const first = errors[0]!;
     const label = where === 'querystring' ? 'query' : where;
-    return new HubError('VALIDATION_FAILED', `Invalid ${label}: ${first.field} ${first.message}`.trim(), errors);
+    return new HubError(
+      'VALIDATION_FAILED',
+      `Invalid ${label}: ${first.field} ${first.message}`.trim(),
+      errors,
+    );
   }
   const code = (error as FastifyError | undefined)?.code;
   if (code && fastifyCodes[code]) return fastifyCodes[code]!();
-  if (error instanceof SyntaxError) return new HubError('MALFORMED_JSON', 'The body could not be parsed as JSON.');
+  if (error instanceof SyntaxError)
+    return new HubError('MALFORMED_JSON', 'The body could not be parsed as JSON.');
   const status = (error as FastifyError | undefined)?.statusCode;
-  if (status && status >= 400 && status < 500) return new HubError('VALIDATION_FAILED', (error as Error).message);
-  return new HubError('INTERNAL', 'Something went wrong on the hub; the command was not applied. It is safe to retry.');
+  if (status && status >= 400 && status < 500)
+    return new HubError('VALIDATION_FAILED', (error as Error).message);
+  return new HubError(
+    'INTERNAL',
+    'Something went wrong on the hub; the command was not applied. It is safe to retry.',
+  );
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: HubError): FastifyReply {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-  return reply.code(error.status).type('application/problem+json').send(JSON.stringify(toProblem(error, request.url.split('?')[0])));
+  return reply
+    .code(error.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(toProblem(error, request.url.split('?')[0])));
 }
 
 export function registerProblems(app: FastifyInstance): void {
@@ -49,6 +72,13 @@ export function registerProblems(app: FastifyInstance): void {
     return sendProblem(reply, request, hubError);
   });
   app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, request, new HubError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}. See the README's API table.`)),
+    sendProblem(
+      reply,
+      request,
+      new HubError(
+        'NOT_FOUND',
+        `No route ${request.method} ${request.url.split('?')[0]}. See the README's API table.`,
+      ),
+    ),
   );
 }

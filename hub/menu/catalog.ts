@@ -1,4 +1,11 @@
-import type { MenuItem, MenuSnapshot, MenuView, ModifierGroup, ModifierOption, TaxClass } from '../../protocol/menu.ts';
+import type {
+  MenuItem,
+  MenuSnapshot,
+  MenuView,
+  ModifierGroup,
+  ModifierOption,
+  TaxClass,
+} from '../../protocol/menu.ts';
 import type { FieldError } from '../errors.ts';
 
 /**
@@ -34,7 +41,10 @@ export class Catalog {
   }
 
   view(): MenuView {
-    return { ...this.snapshot, unavailableItemIds: [...this.unavailable].filter((id) => this.items.has(id)).sort() };
+    return {
+      ...this.snapshot,
+      unavailableItemIds: [...this.unavailable].filter((id) => this.items.has(id)).sort(),
+    };
   }
 }
 
@@ -58,12 +68,18 @@ export function validateSnapshot(s: MenuSnapshot): FieldError[] {
   s.modifierGroups.forEach((g, gi) => {
     g.options.forEach((o, oi) => {
       if (optionIds.has(o.id)) {
-        errors.push({ field: `modifierGroups[${gi}].options[${oi}].id`, message: `option id "${o.id}" is used twice` });
+        errors.push({
+          field: `modifierGroups[${gi}].options[${oi}].id`,
+          message: `option id "${o.id}" is used twice`,
+        });
       }
       optionIds.add(o.id);
     });
     if (g.maxChoices > g.options.length) {
-      errors.push({ field: `modifierGroups[${gi}].maxChoices`, message: 'is more than the number of options' });
+      errors.push({
+        field: `modifierGroups[${gi}].maxChoices`,
+        message: 'is more than the number of options',
+      });
     }
   });
   s.items.forEach((item, i) => {
@@ -73,7 +89,9 @@ export function validateSnapshot(s: MenuSnapshot): FieldError[] {
     ref(categories.has(item.categoryId), 'categoryId', 'category', item.categoryId);
     ref(taxes.has(item.taxClassId), 'taxClassId', 'tax class', item.taxClassId);
     ref(stations.has(item.stationId), 'stationId', 'station', item.stationId);
-    item.modifierGroupIds.forEach((g, gi) => ref(groups.has(g), `modifierGroupIds[${gi}]`, 'modifier group', g));
+    item.modifierGroupIds.forEach((g, gi) =>
+      ref(groups.has(g), `modifierGroupIds[${gi}]`, 'modifier group', g),
+    );
   });
   return errors;
 }

@@ -5,6 +5,8 @@ import { AvailabilityBody, MenuSnapshot } from '../../protocol/menu.ts';
 import { anyRole } from '../http/auth.ts';
 import type { MenuService } from './service.ts';
 
+export const menuBodyLimitBytes = 8 * 1024 * 1024;
+
 export const menuRoutes =
   (menu: MenuService): FastifyPluginAsyncZod =>
   async (app) => {
@@ -19,7 +21,15 @@ export const menuRoutes =
 
     app.put(
       '/api/v1/menu',
-      { schema: { body: MenuSnapshot, response: { 200: z.object({ applied: z.boolean(), version: z.int() }) } }, config: { roles: ['manager'] } },
+      {
+        // A 5,000-item menu is a few MB: larger than any command body, so it has its own limit.
+        bodyLimit: menuBodyLimitBytes,
+        schema: {
+          body: MenuSnapshot,
+          response: { 200: z.object({ applied: z.boolean(), version: z.int() }) },
+        },
+        config: { roles: ['manager'] },
+      },
       async (request) => menu.apply(request.body),
     );
 

@@ -33,7 +33,10 @@ export class MenuService {
   /** The catalog, or a clear error for devices when the hub has no menu yet. */
   requireCatalog(): Catalog {
     if (!this.current) {
-      throw new HubError('MENU_EMPTY', 'No menu has been applied. Start the hub with --demo or PUT a menu snapshot.');
+      throw new HubError(
+        'MENU_EMPTY',
+        'No menu has been applied. Start the hub with --demo or PUT a menu snapshot.',
+      );
     }
     return this.current;
   }
@@ -50,15 +53,22 @@ export class MenuService {
   /** Apply a whole snapshot; only forward in version. Re-applying the same version is a no-op. */
   async apply(snapshot: MenuSnapshot): Promise<{ applied: boolean; version: number }> {
     const errors = validateSnapshot(snapshot);
-    if (errors.length > 0) throw new HubError('MENU_INVALID', `The snapshot has ${errors.length} problem(s).`, errors);
+    if (errors.length > 0)
+      throw new HubError('MENU_INVALID', `The snapshot has ${errors.length} problem(s).`, errors);
     try {
       return await this.committer.run((ctx) => {
         const latest = this.current?.version ?? 0;
-        if (snapshot.version === latest && JSON.stringify(this.current?.snapshot) === JSON.stringify(snapshot)) {
+        if (
+          snapshot.version === latest &&
+          JSON.stringify(this.current?.snapshot) === JSON.stringify(snapshot)
+        ) {
           return { applied: false, version: latest };
         }
         if (snapshot.version <= latest) {
-          throw new HubError('MENU_VERSION_STALE', `Version ${snapshot.version} is not newer than the applied version ${latest}.`);
+          throw new HubError(
+            'MENU_VERSION_STALE',
+            `Version ${snapshot.version} is not newer than the applied version ${latest}.`,
+          );
         }
         this.store.menu.saveSnapshot(snapshot, ctx.at);
         ctx.emit({
@@ -67,7 +77,9 @@ export class MenuService {
           entityId: `menu:${snapshot.version}`,
           data: { version: snapshot.version, itemCount: snapshot.items.length },
         });
-        this.swap(new Catalog(snapshot, this.current?.unavailable ?? new Set(this.store.menu.unavailableItemIds())));
+        this.swap(
+          new Catalog(snapshot, this.current?.unavailable ?? new Set(this.store.menu.unavailableItemIds())),
+        );
         return { applied: true, version: snapshot.version };
       });
     } catch (error) {
@@ -84,7 +96,12 @@ export class MenuService {
         if (!catalog.items.has(itemId)) throw new HubError('ITEM_NOT_FOUND', `No menu item "${itemId}".`);
         if (catalog.unavailable.has(itemId) === !available) return { itemId, available };
         this.store.menu.setAvailability(itemId, available, ctx.at);
-        ctx.emit({ type: 'item.availability_changed', topic: 'menu', entityId: itemId, data: { itemId, available } });
+        ctx.emit({
+          type: 'item.availability_changed',
+          topic: 'menu',
+          entityId: itemId,
+          data: { itemId, available },
+        });
         const next = new Set(catalog.unavailable);
         if (available) next.delete(itemId);
         else next.add(itemId);

@@ -35,7 +35,9 @@ export interface PricedOrder {
   total: number;
 }
 
-export type PricingResult = { ok: true; order: PricedOrder } | { ok: false; code: ErrorCode; errors: FieldError[] };
+export type PricingResult =
+  | { ok: true; order: PricedOrder }
+  | { ok: false; code: ErrorCode; errors: FieldError[] };
 
 /** Option ids a line chose, whichever of the two accepted shapes the device used. */
 export function choiceIds(line: OrderLineInput): string[] {
@@ -58,19 +60,33 @@ export function priceOrder(input: readonly OrderLineInput[], catalog: Catalog): 
   input.forEach((line, i) => {
     const at = `lines[${i}]`;
     const item = catalog.items.get(line.itemId);
-    if (!item) return fail('ITEM_NOT_FOUND', `${at}.itemId`, `no menu item "${line.itemId}" in menu version ${catalog.version}`);
+    if (!item)
+      return fail(
+        'ITEM_NOT_FOUND',
+        `${at}.itemId`,
+        `no menu item "${line.itemId}" in menu version ${catalog.version}`,
+      );
     if (catalog.unavailable.has(item.id)) {
-      return fail('ITEM_UNAVAILABLE', `${at}.itemId`, `"${item.name}" is 86'd; pick something else or mark it back in stock`);
+      return fail(
+        'ITEM_UNAVAILABLE',
+        `${at}.itemId`,
+        `"${item.name}" is 86'd; pick something else or mark it back in stock`,
+      );
     }
     const chosen = choiceIds(line);
     const byGroup = new Map<string, string[]>();
     for (const [j, optionId] of chosen.entries()) {
       const found = catalog.options.get(optionId);
       if (!found || !item.modifierGroupIds.includes(found.group.id)) {
-        return fail('MODIFIER_INVALID', `${at}.modifiers[${j}]`, `"${optionId}" is not an option for "${item.name}"`);
+        return fail(
+          'MODIFIER_INVALID',
+          `${at}.modifiers[${j}]`,
+          `"${optionId}" is not an option for "${item.name}"`,
+        );
       }
       const list = byGroup.get(found.group.id) ?? [];
-      if (list.includes(optionId)) return fail('MODIFIER_INVALID', `${at}.modifiers[${j}]`, `"${optionId}" is chosen twice`);
+      if (list.includes(optionId))
+        return fail('MODIFIER_INVALID', `${at}.modifiers[${j}]`, `"${optionId}" is chosen twice`);
       list.push(optionId);
       byGroup.set(found.group.id, list);
     }
@@ -78,10 +94,18 @@ export function priceOrder(input: readonly OrderLineInput[], catalog: Catalog): 
     for (const groupId of item.modifierGroupIds) {
       const group = catalog.groups.get(groupId) as ModifierGroup;
       let picks = byGroup.get(groupId) ?? [];
-      if (picks.length === 0 && group.minChoices > 0) picks = group.options.filter((o) => o.default).map((o) => o.id);
+      if (picks.length === 0 && group.minChoices > 0)
+        picks = group.options.filter((o) => o.default).map((o) => o.id);
       if (picks.length < group.minChoices || picks.length > group.maxChoices) {
-        const range = group.minChoices === group.maxChoices ? `${group.minChoices}` : `${group.minChoices} to ${group.maxChoices}`;
-        return fail('MODIFIER_INVALID', `${at}.modifiers`, `choose ${range} from "${group.name}" (got ${picks.length})`);
+        const range =
+          group.minChoices === group.maxChoices
+            ? `${group.minChoices}`
+            : `${group.minChoices} to ${group.maxChoices}`;
+        return fail(
+          'MODIFIER_INVALID',
+          `${at}.modifiers`,
+          `choose ${range} from "${group.name}" (got ${picks.length})`,
+        );
       }
       for (const option of group.options) {
         if (picks.includes(option.id)) {
@@ -90,7 +114,8 @@ export function priceOrder(input: readonly OrderLineInput[], catalog: Catalog): 
       }
     }
     const unitPrice = item.price + modifiers.reduce((sum, m) => sum + m.priceDelta, 0);
-    if (unitPrice < 0) return fail('MODIFIER_INVALID', `${at}.modifiers`, 'the modifiers take the price below zero');
+    if (unitPrice < 0)
+      return fail('MODIFIER_INVALID', `${at}.modifiers`, 'the modifiers take the price below zero');
     lines.push({
       lineNo: i + 1,
       itemId: item.id,
@@ -111,7 +136,12 @@ export function priceOrder(input: readonly OrderLineInput[], catalog: Catalog): 
     return {
       ok: false,
       code: 'ORDER_TOO_LARGE',
-      errors: [{ field: 'lines', message: `subtotal ${subtotal} exceeds ${maxOrderSubtotal} minor units; split the order` }],
+      errors: [
+        {
+          field: 'lines',
+          message: `subtotal ${subtotal} exceeds ${maxOrderSubtotal} minor units; split the order`,
+        },
+      ],
     };
   }
   const taxable = new Map<string, number>();

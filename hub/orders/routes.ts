@@ -1,5 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { CreateOrderBody, Order, OrderIdParams, OrderList, OrderListQuery, VoidOrderBody } from '../../protocol/orders.ts';
+import {
+  CreateOrderBody,
+  Order,
+  OrderIdParams,
+  OrderList,
+  OrderListQuery,
+  VoidOrderBody,
+} from '../../protocol/orders.ts';
 import { anyRole, deviceOf } from '../http/auth.ts';
 import type { OrderService } from './service.ts';
 
@@ -13,7 +20,10 @@ export const orderRoutes =
       { schema: { body: CreateOrderBody, response: { 200: Order, 201: Order } }, config: { roles: cashier } },
       async (request, reply) => {
         const { order, created } = await orders.create(request.body, deviceOf(request).id);
-        return reply.code(created ? 201 : 200).header('location', `/api/v1/orders/${order.id}`).send(order);
+        return reply
+          .code(created ? 201 : 200)
+          .header('location', `/api/v1/orders/${order.id}`)
+          .send(order);
       },
     );
 
@@ -43,7 +53,10 @@ export const orderRoutes =
 
     app.post(
       '/api/v1/orders/:id/void',
-      { schema: { params: OrderIdParams, body: VoidOrderBody, response: { 200: Order } }, config: { roles: ['manager'] } },
+      {
+        schema: { params: OrderIdParams, body: VoidOrderBody, response: { 200: Order } },
+        config: { roles: ['manager'] },
+      },
       async (request) => orders.void(request.params.id, request.body.reason),
     );
   };

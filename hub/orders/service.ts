@@ -21,7 +21,12 @@ export interface CreateResult {
 export function orderFingerprint(body: CreateOrderBody): string {
   const canonical = {
     id: body.id,
-    lines: body.lines.map((l) => ({ itemId: l.itemId, qty: l.qty, modifiers: choiceIds(l), note: l.note ?? null })),
+    lines: body.lines.map((l) => ({
+      itemId: l.itemId,
+      qty: l.qty,
+      modifiers: choiceIds(l),
+      note: l.note ?? null,
+    })),
     note: body.note ?? null,
     tableLabel: body.tableLabel ?? null,
     send: body.send ?? true,
@@ -59,7 +64,11 @@ export class OrderService {
       const catalog = this.menu.requireCatalog();
       const priced = priceOrder(body.lines, catalog);
       if (!priced.ok) {
-        throw new HubError(priced.code, priced.errors.map((e) => `${e.field}: ${e.message}`).join('; '), priced.errors);
+        throw new HubError(
+          priced.code,
+          priced.errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+          priced.errors,
+        );
       }
       const date = businessDate(ctx.at);
       const order: Omit<Order, 'tickets'> = {
@@ -77,7 +86,8 @@ export class OrderService {
         updatedAt: ctx.at,
       };
       this.store.orders.insert({ order, fingerprint, businessDate: date });
-      const full = order.status === 'sent' ? this.sendTickets(ctx, order.id) : this.store.orders.get(order.id)!;
+      const full =
+        order.status === 'sent' ? this.sendTickets(ctx, order.id) : this.store.orders.get(order.id)!;
       ctx.emit({ type: 'order.created', topic: 'orders', entityId: order.id, data: { order: full } });
       for (const ticket of full.tickets) this.emitTicketCreated(ctx, ticket);
       return { order: full, created: true };
@@ -137,16 +147,23 @@ export class OrderService {
       if (!ticket) throw new HubError('TICKET_NOT_FOUND', `No ticket ${ticketId} on this hub.`);
       const next = moveTicket(ticket.status, action);
       if (next === null) {
-        throw new HubError('ILLEGAL_TRANSITION', `A ${ticket.status} ticket cannot be ${action === 'bump' ? 'bumped' : `${action}ed`}.`);
+        throw new HubError(
+          'ILLEGAL_TRANSITION',
+          `A ${ticket.status} ticket cannot be ${action === 'bump' ? 'bumped' : `${action}ed`}.`,
+        );
       }
       const startedAt = action === 'start' ? ctx.at : action === 'recall' ? null : ticket.startedAt;
       const bumpedAt = action === 'bump' ? ctx.at : action === 'recall' ? null : ticket.bumpedAt;
       this.store.orders.setTicket(ticketId, next, startedAt, bumpedAt);
-      const type = action === 'start' ? 'ticket.started' : action === 'bump' ? 'ticket.bumped' : 'ticket.recalled';
+      const type =
+        action === 'start' ? 'ticket.started' : action === 'bump' ? 'ticket.bumped' : 'ticket.recalled';
       const data = { ticketId, orderId: ticket.orderId, stationId: ticket.stationId };
       ctx.emit({ type, topic: `station:${ticket.stationId}`, entityId: ticketId, data });
       const order = this.get(ticket.orderId);
-      const derived = statusFromTickets(order.status, order.tickets.map((t) => t.status));
+      const derived = statusFromTickets(
+        order.status,
+        order.tickets.map((t) => t.status),
+      );
       if (derived !== order.status) this.moveOrder(ctx, order, derived, null);
       return this.store.orders.ticket(ticketId)!;
     });
@@ -154,7 +171,10 @@ export class OrderService {
 
   private moveOrder(ctx: CommandContext, order: Order, to: OrderStatus, reason: string | null): void {
     if (!canMoveOrder(order.status, to)) {
-      throw new HubError('ILLEGAL_TRANSITION', `Order ${order.number} is ${order.status}; it cannot become ${to}.`);
+      throw new HubError(
+        'ILLEGAL_TRANSITION',
+        `Order ${order.number} is ${order.status}; it cannot become ${to}.`,
+      );
     }
     this.store.orders.setStatus(order.id, to, ctx.at, to === 'voided' ? reason : null);
     ctx.emit({
@@ -169,12 +189,23 @@ export class OrderService {
     const order = this.get(orderId);
     const routed = routeTickets(order.lines);
     this.store.orders.insertTickets(
-      routed.map((r) => ({ id: this.newId(), orderId, stationId: r.stationId, lineNos: r.lineNos, createdAt: ctx.at })),
+      routed.map((r) => ({
+        id: this.newId(),
+        orderId,
+        stationId: r.stationId,
+        lineNos: r.lineNos,
+        createdAt: ctx.at,
+      })),
     );
     return this.get(orderId);
   }
 
   private emitTicketCreated(ctx: CommandContext, ticket: Ticket): void {
-    ctx.emit({ type: 'ticket.created', topic: `station:${ticket.stationId}`, entityId: ticket.id, data: { ticket } });
+    ctx.emit({
+      type: 'ticket.created',
+      topic: `station:${ticket.stationId}`,
+      entityId: ticket.id,
+      data: { ticket },
+    });
   }
 }

@@ -52,7 +52,10 @@ export class RealtimeGateway {
     private readonly options: GatewayOptions,
     private readonly log: FastifyBaseLogger,
   ) {
-    this.unsubscribe = [feed.subscribe((events) => this.broadcast(events)), devices.onRevoked((id) => this.dropDevice(id))];
+    this.unsubscribe = [
+      feed.subscribe((events) => this.broadcast(events)),
+      devices.onRevoked((id) => this.dropDevice(id)),
+    ];
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -71,7 +74,8 @@ export class RealtimeGateway {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://hub');
     if (url.pathname !== '/ws') return refuse(socket, 404, 'Not Found', 'Realtime lives at /ws.');
-    if (this.closing) return refuse(socket, 503, 'Service Unavailable', 'The hub is restarting; reconnect shortly.');
+    if (this.closing)
+      return refuse(socket, 503, 'Service Unavailable', 'The hub is restarting; reconnect shortly.');
     const query = RealtimeQuery.safeParse(Object.fromEntries(url.searchParams));
     if (!query.success) {
       const issue = query.error.issues[0]!;
@@ -79,7 +83,8 @@ export class RealtimeGateway {
     }
     const token = bearerToken(req.headers.authorization) ?? query.data.token ?? null;
     const device = token ? this.devices.authenticate(token) : null;
-    if (!device) return refuse(socket, 401, 'Unauthorized', 'Send a device token (Bearer header or ?token=).');
+    if (!device)
+      return refuse(socket, 401, 'Unauthorized', 'Send a device token (Bearer header or ?token=).');
     if (this.clients.size >= this.options.maxSockets) {
       return refuse(socket, 503, 'Service Unavailable', 'Too many open sockets on this hub.');
     }
@@ -99,7 +104,10 @@ export class RealtimeGateway {
     ws.on('error', (err) => this.log.debug({ deviceId: device.id, err }, 'socket error'));
     this.devices.touch(device.id).catch(() => {});
     const headSeq = this.store.events.headSeq();
-    this.send(client, JSON.stringify({ type: 'hello', headSeq, deviceId: device.id, role: device.role, stations }));
+    this.send(
+      client,
+      JSON.stringify({ type: 'hello', headSeq, deviceId: device.id, role: device.role, stations }),
+    );
     this.catchUp(client, headSeq).catch((err) => {
       this.log.error({ deviceId: device.id, err }, 'replay failed; closing socket so the device resumes');
       ws.close(CloseCode.restart, 'replay failed');
@@ -157,7 +165,10 @@ export class RealtimeGateway {
     const { ws } = client;
     if (ws.readyState !== WebSocket.OPEN) return;
     if (ws.bufferedAmount > this.options.sendBufferBytes) {
-      this.log.warn({ deviceId: client.device.id, buffered: ws.bufferedAmount }, 'slow socket closed; it will resume by seq');
+      this.log.warn(
+        { deviceId: client.device.id, buffered: ws.bufferedAmount },
+        'slow socket closed; it will resume by seq',
+      );
       client.live = false;
       ws.close(CloseCode.slowConsumer, 'send buffer full; reconnect with since');
       // A peer that stopped reading will not complete the closing handshake either.
@@ -199,7 +210,8 @@ export class RealtimeGateway {
   }
 
   private dropDevice(deviceId: string): void {
-    for (const c of this.clients) if (c.device.id === deviceId) c.ws.close(CloseCode.unauthorized, 'device revoked');
+    for (const c of this.clients)
+      if (c.device.id === deviceId) c.ws.close(CloseCode.unauthorized, 'device revoked');
   }
 
   /** Close every socket with 1012 so devices reconnect (with backoff) to the restarted hub. */

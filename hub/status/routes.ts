@@ -13,7 +13,12 @@ export interface StatusDeps {
   commitStats: () => { commits: number; commands: number; pending: number };
 }
 
-const Health = z.object({ status: z.literal('ok'), version: z.string(), uptimeSeconds: z.int(), headSeq: z.int() });
+const Health = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  uptimeSeconds: z.int(),
+  headSeq: z.int(),
+});
 
 export const statusRoutes =
   (deps: StatusDeps): FastifyPluginAsyncZod =>
@@ -27,20 +32,25 @@ export const statusRoutes =
 
     // Until the sync engine (issue 3) is configured the hub runs standalone and says so; the
     // backlog is still real: every event after the cursor is waiting for the cloud.
-    app.get('/api/v1/sync/status', { schema: { response: { 200: SyncStatus } }, config: { roles: anyRole } }, async () => {
-      const cursor = deps.store.syncCursor();
-      const headSeq = deps.store.events.headSeq();
-      return {
-        state: 'not_configured' as const,
-        pendingEvents: Math.max(0, headSeq - cursor.syncedSeq),
-        lastSyncedSeq: cursor.syncedSeq,
-        headSeq,
-        lastSuccessAt: cursor.lastSuccessAt,
-        nextRetryAt: null,
-        lastError: null,
-        detail: 'Cloud sync is not configured: the hub runs standalone and keeps every event for when it is.',
-      };
-    });
+    app.get(
+      '/api/v1/sync/status',
+      { schema: { response: { 200: SyncStatus } }, config: { roles: anyRole } },
+      async () => {
+        const cursor = deps.store.syncCursor();
+        const headSeq = deps.store.events.headSeq();
+        return {
+          state: 'not_configured' as const,
+          pendingEvents: Math.max(0, headSeq - cursor.syncedSeq),
+          lastSyncedSeq: cursor.syncedSeq,
+          headSeq,
+          lastSuccessAt: cursor.lastSuccessAt,
+          nextRetryAt: null,
+          lastError: null,
+          detail:
+            'Cloud sync is not configured: the hub runs standalone and keeps every event for when it is.',
+        };
+      },
+    );
 
     app.get('/api/v1/status', { config: { roles: ['manager'] } }, async () => ({
       version: deps.version,

@@ -73,10 +73,18 @@ export class GroupCommitter {
   }
 
   run<T>(command: Command<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new HubError('SHUTTING_DOWN', 'The hub is shutting down; retry in a few seconds.', undefined, 2));
+    if (this.closed)
+      return Promise.reject(
+        new HubError('SHUTTING_DOWN', 'The hub is shutting down; retry in a few seconds.', undefined, 2),
+      );
     if (this.queue.length >= this.options.maxQueue) {
       return Promise.reject(
-        new HubError('OVERLOADED', `${this.queue.length} commands are already waiting to commit; retry in a moment.`, undefined, 1),
+        new HubError(
+          'OVERLOADED',
+          `${this.queue.length} commands are already waiting to commit; retry in a moment.`,
+          undefined,
+          1,
+        ),
       );
     }
     return new Promise<T>((resolve, reject) => {

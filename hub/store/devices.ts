@@ -104,7 +104,15 @@ export class DeviceStore {
     this.seen.run(at, id);
   }
 
-  addPairing(p: { id: string; name: string; role: Role; code: string; secretHash: Buffer; createdAt: string; expiresAt: string }): void {
+  addPairing(p: {
+    id: string;
+    name: string;
+    role: Role;
+    code: string;
+    secretHash: Buffer;
+    createdAt: string;
+    expiresAt: string;
+  }): void {
     this.insertPairing.run(p);
   }
 

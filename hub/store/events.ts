@@ -31,13 +31,17 @@ export class EventLog {
     this.insert = db.prepare(
       'INSERT INTO events (type, topic, entity_id, at, data) VALUES (?, ?, ?, ?, ?) RETURNING seq',
     );
-    this.afterAll = db.prepare('SELECT seq, type, topic, at, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.afterAll = db.prepare(
+      'SELECT seq, type, topic, at, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+    );
     // Topic filter as a JSON array parameter: one prepared statement for any set of stations.
     this.afterTopics = db.prepare(
       `SELECT seq, type, topic, at, data FROM events
        WHERE seq > ? AND topic IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
     );
-    this.head = db.prepare("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS seq");
+    this.head = db.prepare(
+      "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS seq",
+    );
     this.countAfter = db.prepare('SELECT COUNT(*) AS n FROM events WHERE seq > ?');
   }
 

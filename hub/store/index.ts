@@ -32,7 +32,9 @@ export class Store {
     this.setMeta = db.prepare(
       'INSERT INTO hub_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
-    this.cursor = db.prepare('SELECT synced_seq AS syncedSeq, last_success_at AS lastSuccessAt FROM sync_cursor');
+    this.cursor = db.prepare(
+      'SELECT synced_seq AS syncedSeq, last_success_at AS lastSuccessAt FROM sync_cursor',
+    );
   }
 
   static open(file: string, options?: OpenOptions): Store {

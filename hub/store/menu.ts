@@ -11,7 +11,9 @@ export class MenuStore {
   constructor(db: Db) {
     this.latest = db.prepare('SELECT body FROM menu_versions ORDER BY version DESC LIMIT 1');
     this.insertVersion = db.prepare('INSERT INTO menu_versions (version, body, applied_at) VALUES (?, ?, ?)');
-    this.unavailable = db.prepare('SELECT item_id FROM item_availability WHERE available = 0 ORDER BY item_id');
+    this.unavailable = db.prepare(
+      'SELECT item_id FROM item_availability WHERE available = 0 ORDER BY item_id',
+    );
     this.upsertAvailability = db.prepare(
       `INSERT INTO item_availability (item_id, available, updated_at) VALUES (?, ?, ?)
        ON CONFLICT (item_id) DO UPDATE SET available = excluded.available, updated_at = excluded.updated_at`,

@@ -48,7 +48,11 @@ export interface NewTicketRow {
   createdAt: string;
 }
 
-function ticketFrom(row: TicketRow, order: { number: number; table_label: string | null; note: string | null }, lines: OrderLine[]): Ticket {
+function ticketFrom(
+  row: TicketRow,
+  order: { number: number; table_label: string | null; note: string | null },
+  lines: OrderLine[],
+): Ticket {
   const nos = new Set(JSON.parse(row.line_nos) as number[]);
   return {
     id: row.id,
@@ -140,7 +144,8 @@ export class OrderStore {
   }
 
   insertTickets(tickets: NewTicketRow[]): void {
-    for (const t of tickets) this.insertTicket.run(t.id, t.orderId, t.stationId, JSON.stringify(t.lineNos), t.createdAt);
+    for (const t of tickets)
+      this.insertTicket.run(t.id, t.orderId, t.stationId, JSON.stringify(t.lineNos), t.createdAt);
   }
 
   get(id: string): Order | null {
@@ -153,7 +158,9 @@ export class OrderStore {
   }
 
   recent(limit: number, status?: OrderStatus): Order[] {
-    const rows = (status ? this.selectRecentByStatus.all(status, limit) : this.selectRecent.all(limit)) as OrderRow[];
+    const rows = (
+      status ? this.selectRecentByStatus.all(status, limit) : this.selectRecent.all(limit)
+    ) as OrderRow[];
     return rows.map((r) => this.hydrate(r));
   }
 
@@ -194,7 +201,9 @@ export class OrderStore {
 
   private hydrate(row: OrderRow): Order {
     const lines = JSON.parse(row.lines) as OrderLine[];
-    const tickets = (this.selectTicketsOfOrder.all(row.id) as TicketRow[]).map((t) => ticketFrom(t, row, lines));
+    const tickets = (this.selectTicketsOfOrder.all(row.id) as TicketRow[]).map((t) =>
+      ticketFrom(t, row, lines),
+    );
     return {
       id: row.id,
       number: row.number,

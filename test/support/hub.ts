@@ -16,7 +16,13 @@ export function tempDir(prefix = 'grow-hub-test-'): { dir: string; remove: () =>
 }
 
 export interface Api {
-  (method: string, path: string, body?: unknown, token?: string | null, headers?: Record<string, string>): Promise<{
+  (
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string | null,
+    headers?: Record<string, string>,
+  ): Promise<{
     status: number;
     headers: Headers;
     body: any;
@@ -55,12 +61,20 @@ export interface TestHub {
 /** A real hub in this process: real SQLite file in a temp dir, real HTTP and WS on 127.0.0.1. */
 export async function startHub(overrides: HubConfigInput = {}, existingDir?: string): Promise<TestHub> {
   const tmp = existingDir ? { dir: existingDir, remove: () => {} } : tempDir();
-  const config = parseConfig({ dataDir: tmp.dir, port: 0, host: '127.0.0.1', logLevel: 'silent', demo: true, ...overrides });
+  const config = parseConfig({
+    dataDir: tmp.dir,
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: 'silent',
+    demo: true,
+    ...overrides,
+  });
   const hub = new Hub(config);
   await hub.loadDemoMenuIfEmpty();
   const { port } = await hub.listen();
   const tokens = {} as Record<Role, string>;
-  for (const role of ['pos', 'kds', 'manager'] as const) tokens[role] = (await hub.devices.create(`test ${role}`, role)).token;
+  for (const role of ['pos', 'kds', 'manager'] as const)
+    tokens[role] = (await hub.devices.create(`test ${role}`, role)).token;
   const base = `http://127.0.0.1:${port}`;
   return {
     hub,
@@ -119,7 +133,8 @@ export class RecordingSocket {
     for (;;) {
       const value = check();
       if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out; last messages: ${JSON.stringify(this.messages.slice(-3))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out; last messages: ${JSON.stringify(this.messages.slice(-3))}`);
       await new Promise<void>((r) => {
         this.waiters.push(r);
         setTimeout(r, 50);
@@ -139,7 +154,10 @@ export class RecordingSocket {
 const cli = join(import.meta.dirname, '../../bin/grow-hub.js');
 
 /** Runs the real CLI (`node bin/grow-hub.js ...`) to completion. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env } });
     let stdout = '';
@@ -151,10 +169,29 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 }
 
 /** A hub in a child process (for kill -9 and signal tests); resolves once it serves HTTP. */
-export async function spawnHub(dataDir: string, extraArgs: string[] = []): Promise<{ child: ChildProcess; base: string; output: () => string }> {
-  const child = spawn(process.execPath, [cli, 'start', '--data-dir', dataDir, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn', ...extraArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function spawnHub(
+  dataDir: string,
+  extraArgs: string[] = [],
+): Promise<{ child: ChildProcess; base: string; output: () => string }> {
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      'start',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--log-level',
+      'warn',
+      ...extraArgs,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -174,6 +211,7 @@ export async function spawnHub(dataDir: string, extraArgs: string[] = []): Promi
 }
 
 export function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 }
