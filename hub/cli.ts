@@ -2,7 +2,7 @@ import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Role } from '../protocol/devices.ts';
 import { uuidv7Source } from '../protocol/ids.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, configMarkdown, loadConfig } from './config.ts';
 import { DeviceService } from './devices/service.ts';
 import { Hub, openStore } from './hub.ts';
 import { GroupCommitter } from './store/committer.ts';
@@ -15,6 +15,7 @@ const usage = `grow-hub — the restaurant's offline-first hub
   grow-hub device list [--data-dir DIR]
   grow-hub device revoke DEVICE_ID [--data-dir DIR]
   grow-hub status [--data-dir DIR]
+  grow-hub config [--data-dir DIR] [--markdown]   effective settings (or the README table)
 
 Settings also come from GROW_* environment variables and <data-dir>/config.json (see README).`;
 
@@ -27,6 +28,7 @@ const options = {
   'log-level': { type: 'string' },
   role: { type: 'string' },
   name: { type: 'string' },
+  markdown: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -174,6 +176,11 @@ export async function main(argv: string[]): Promise<void> {
   if (command === 'start') return start(values);
   if (command === 'device') return device(sub, rest, values);
   if (command === 'status') return status(values);
+  if (command === 'config') {
+    if (values.markdown) process.stdout.write(`${configMarkdown()}\n`);
+    else print(configFrom(values));
+    return;
+  }
   throw new UsageError(`unknown command "${command}"`);
 }
 

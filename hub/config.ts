@@ -129,3 +129,13 @@ export function loadConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEn
 function definedOnly(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
+
+/** The README's configuration table, generated from the schema (`grow-hub config --markdown`). */
+export function configMarkdown(): string {
+  const defaults = parseConfig({});
+  const rows = Object.entries(configFields).map(
+    ([key, f]) =>
+      `| \`${key}\` | \`${envName(key)}\` | \`${JSON.stringify(defaults[key as keyof HubConfig])}\` | ${f.doc} |`,
+  );
+  return ['| key | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { parseConfig } from '../hub/config.ts';
+import { Hub } from '../hub/hub.ts';
 import type { HubEvent } from '../protocol/events.ts';
 import { CloseCode } from '../protocol/realtime.ts';
 import { type ConnectionState, RealtimeClient } from '../protocol/realtime-client.ts';
-import { Hub } from '../hub/hub.ts';
-import { parseConfig } from '../hub/config.ts';
 import {
   apiFor,
   burgerOrder,

@@ -89,9 +89,9 @@ export function validateSnapshot(s: MenuSnapshot): FieldError[] {
     ref(categories.has(item.categoryId), 'categoryId', 'category', item.categoryId);
     ref(taxes.has(item.taxClassId), 'taxClassId', 'tax class', item.taxClassId);
     ref(stations.has(item.stationId), 'stationId', 'station', item.stationId);
-    item.modifierGroupIds.forEach((g, gi) =>
-      ref(groups.has(g), `modifierGroupIds[${gi}]`, 'modifier group', g),
-    );
+    for (const [gi, g] of item.modifierGroupIds.entries()) {
+      ref(groups.has(g), `modifierGroupIds[${gi}]`, 'modifier group', g);
+    }
   });
   return errors;
 }

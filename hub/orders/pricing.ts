@@ -1,8 +1,8 @@
+import type { ErrorCode } from '../../protocol/errors.ts';
 import type { ModifierGroup } from '../../protocol/menu.ts';
 import type { OrderLine, OrderLineInput, TaxLine } from '../../protocol/orders.ts';
-import type { Catalog } from '../menu/catalog.ts';
-import type { ErrorCode } from '../../protocol/errors.ts';
 import type { FieldError } from '../errors.ts';
+import type { Catalog } from '../menu/catalog.ts';
 
 /** Largest subtotal one order may carry: keeps every tax product far inside 2^53. */
 export const maxOrderSubtotal = 100_000_000;
@@ -44,80 +44,76 @@ export function choiceIds(line: OrderLineInput): string[] {
   return (line.modifiers ?? []).map((m) => (typeof m === 'string' ? m : m.optionId));
 }
 
-/**
- * Prices an order from the menu. Pure: the first failing rule per line is reported with the
- * field it concerns, and the worst code decides the answer (unknown item beats bad modifier).
- */
-export function priceOrder(input: readonly OrderLineInput[], catalog: Catalog): PricingResult {
-  const errors: FieldError[] = [];
-  let code: ErrorCode | null = null;
-  const fail = (c: ErrorCode, field: string, message: string) => {
-    errors.push({ field, message });
-    if (code === null || c === 'ITEM_NOT_FOUND') code = c;
-  };
+type LineResult = { ok: true; line: OrderLine } | { ok: false; code: ErrorCode; error: FieldError };
 
-  const lines: OrderLine[] = [];
-  input.forEach((line, i) => {
-    const at = `lines[${i}]`;
-    const item = catalog.items.get(line.itemId);
-    if (!item)
-      return fail(
-        'ITEM_NOT_FOUND',
-        `${at}.itemId`,
-        `no menu item "${line.itemId}" in menu version ${catalog.version}`,
+const lineError = (code: ErrorCode, field: string, message: string): LineResult => ({
+  ok: false,
+  code,
+  error: { field, message },
+});
+
+/** One line against the menu: the item, its modifier choices per group, its unit price. */
+export function priceLine(line: OrderLineInput, index: number, catalog: Catalog): LineResult {
+  const at = `lines[${index}]`;
+  const item = catalog.items.get(line.itemId);
+  if (!item)
+    return lineError(
+      'ITEM_NOT_FOUND',
+      `${at}.itemId`,
+      `no menu item "${line.itemId}" in menu version ${catalog.version}`,
+    );
+  if (catalog.unavailable.has(item.id)) {
+    return lineError(
+      'ITEM_UNAVAILABLE',
+      `${at}.itemId`,
+      `"${item.name}" is 86'd; pick something else or mark it back in stock`,
+    );
+  }
+  const byGroup = new Map<string, string[]>();
+  for (const [j, optionId] of choiceIds(line).entries()) {
+    const found = catalog.options.get(optionId);
+    if (!found || !item.modifierGroupIds.includes(found.group.id)) {
+      return lineError(
+        'MODIFIER_INVALID',
+        `${at}.modifiers[${j}]`,
+        `"${optionId}" is not an option for "${item.name}"`,
       );
-    if (catalog.unavailable.has(item.id)) {
-      return fail(
-        'ITEM_UNAVAILABLE',
-        `${at}.itemId`,
-        `"${item.name}" is 86'd; pick something else or mark it back in stock`,
+    }
+    const list = byGroup.get(found.group.id) ?? [];
+    if (list.includes(optionId))
+      return lineError('MODIFIER_INVALID', `${at}.modifiers[${j}]`, `"${optionId}" is chosen twice`);
+    list.push(optionId);
+    byGroup.set(found.group.id, list);
+  }
+  const modifiers: OrderLine['modifiers'] = [];
+  for (const groupId of item.modifierGroupIds) {
+    const group = catalog.groups.get(groupId) as ModifierGroup;
+    let picks = byGroup.get(groupId) ?? [];
+    if (picks.length === 0 && group.minChoices > 0)
+      picks = group.options.filter((o) => o.default).map((o) => o.id);
+    if (picks.length < group.minChoices || picks.length > group.maxChoices) {
+      const range =
+        group.minChoices === group.maxChoices
+          ? `${group.minChoices}`
+          : `${group.minChoices} to ${group.maxChoices}`;
+      return lineError(
+        'MODIFIER_INVALID',
+        `${at}.modifiers`,
+        `choose ${range} from "${group.name}" (got ${picks.length})`,
       );
     }
-    const chosen = choiceIds(line);
-    const byGroup = new Map<string, string[]>();
-    for (const [j, optionId] of chosen.entries()) {
-      const found = catalog.options.get(optionId);
-      if (!found || !item.modifierGroupIds.includes(found.group.id)) {
-        return fail(
-          'MODIFIER_INVALID',
-          `${at}.modifiers[${j}]`,
-          `"${optionId}" is not an option for "${item.name}"`,
-        );
-      }
-      const list = byGroup.get(found.group.id) ?? [];
-      if (list.includes(optionId))
-        return fail('MODIFIER_INVALID', `${at}.modifiers[${j}]`, `"${optionId}" is chosen twice`);
-      list.push(optionId);
-      byGroup.set(found.group.id, list);
+    for (const option of group.options) {
+      if (picks.includes(option.id))
+        modifiers.push({ groupId, optionId: option.id, name: option.name, priceDelta: option.priceDelta });
     }
-    const modifiers: OrderLine['modifiers'] = [];
-    for (const groupId of item.modifierGroupIds) {
-      const group = catalog.groups.get(groupId) as ModifierGroup;
-      let picks = byGroup.get(groupId) ?? [];
-      if (picks.length === 0 && group.minChoices > 0)
-        picks = group.options.filter((o) => o.default).map((o) => o.id);
-      if (picks.length < group.minChoices || picks.length > group.maxChoices) {
-        const range =
-          group.minChoices === group.maxChoices
-            ? `${group.minChoices}`
-            : `${group.minChoices} to ${group.maxChoices}`;
-        return fail(
-          'MODIFIER_INVALID',
-          `${at}.modifiers`,
-          `choose ${range} from "${group.name}" (got ${picks.length})`,
-        );
-      }
-      for (const option of group.options) {
-        if (picks.includes(option.id)) {
-          modifiers.push({ groupId, optionId: option.id, name: option.name, priceDelta: option.priceDelta });
-        }
-      }
-    }
-    const unitPrice = item.price + modifiers.reduce((sum, m) => sum + m.priceDelta, 0);
-    if (unitPrice < 0)
-      return fail('MODIFIER_INVALID', `${at}.modifiers`, 'the modifiers take the price below zero');
-    lines.push({
-      lineNo: i + 1,
+  }
+  const unitPrice = item.price + modifiers.reduce((sum, m) => sum + m.priceDelta, 0);
+  if (unitPrice < 0)
+    return lineError('MODIFIER_INVALID', `${at}.modifiers`, 'the modifiers take the price below zero');
+  return {
+    ok: true,
+    line: {
+      lineNo: index + 1,
       itemId: item.id,
       name: item.name,
       qty: line.qty,
@@ -127,10 +123,22 @@ export function priceOrder(input: readonly OrderLineInput[], catalog: Catalog): 
       stationId: item.stationId,
       taxClassId: item.taxClassId,
       lineTotal: unitPrice * line.qty,
-    });
-  });
-  if (code !== null) return { ok: false, code, errors };
+    },
+  };
+}
 
+/**
+ * Prices an order from the menu. Pure: every failing line is reported with the field it
+ * concerns, and the worst code decides the answer (an unknown item beats a bad modifier).
+ */
+export function priceOrder(input: readonly OrderLineInput[], catalog: Catalog): PricingResult {
+  const results = input.map((line, i) => priceLine(line, i, catalog));
+  const failures = results.filter((r) => !r.ok);
+  if (failures.length > 0) {
+    const code = failures.some((f) => f.code === 'ITEM_NOT_FOUND') ? 'ITEM_NOT_FOUND' : failures[0]!.code;
+    return { ok: false, code, errors: failures.map((f) => f.error) };
+  }
+  const lines = results.map((r) => (r as { line: OrderLine }).line);
   const subtotal = lines.reduce((sum, l) => sum + l.lineTotal, 0);
   if (subtotal > maxOrderSubtotal) {
     return {

@@ -4,8 +4,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { Device } from '../../protocol/devices.ts';
 import { ClientMessage, CloseCode, RealtimeQuery } from '../../protocol/realtime.ts';
-import { bearerToken } from '../devices/tokens.ts';
 import type { DeviceService } from '../devices/service.ts';
+import { bearerToken } from '../devices/tokens.ts';
 import type { OrderService } from '../orders/service.ts';
 import { eventWire, type StoredEvent } from '../store/events.ts';
 import type { Store } from '../store/index.ts';
@@ -73,20 +73,29 @@ export class RealtimeGateway {
   /** Wire to `server.on('upgrade')`: auth and query are checked before the socket is accepted. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://hub');
-    if (url.pathname !== '/ws') return refuse(socket, 404, 'Not Found', 'Realtime lives at /ws.');
-    if (this.closing)
-      return refuse(socket, 503, 'Service Unavailable', 'The hub is restarting; reconnect shortly.');
+    if (url.pathname !== '/ws') {
+      refuse(socket, 404, 'Not Found', 'Realtime lives at /ws.');
+      return;
+    }
+    if (this.closing) {
+      refuse(socket, 503, 'Service Unavailable', 'The hub is restarting; reconnect shortly.');
+      return;
+    }
     const query = RealtimeQuery.safeParse(Object.fromEntries(url.searchParams));
     if (!query.success) {
       const issue = query.error.issues[0]!;
-      return refuse(socket, 400, 'Bad Request', `Query field "${issue.path.join('.')}": ${issue.message}`);
+      refuse(socket, 400, 'Bad Request', `Query field "${issue.path.join('.')}": ${issue.message}`);
+      return;
     }
     const token = bearerToken(req.headers.authorization) ?? query.data.token ?? null;
     const device = token ? this.devices.authenticate(token) : null;
-    if (!device)
-      return refuse(socket, 401, 'Unauthorized', 'Send a device token (Bearer header or ?token=).');
+    if (!device) {
+      refuse(socket, 401, 'Unauthorized', 'Send a device token (Bearer header or ?token=).');
+      return;
+    }
     if (this.clients.size >= this.options.maxSockets) {
-      return refuse(socket, 503, 'Service Unavailable', 'Too many open sockets on this hub.');
+      refuse(socket, 503, 'Service Unavailable', 'Too many open sockets on this hub.');
+      return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, device, query.data));
   }

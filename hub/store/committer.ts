@@ -118,7 +118,10 @@ export class GroupCommitter {
       }
       this.stats.commits++;
       this.stats.commands += items.length;
-      outcomes.forEach((o, i) => (o.ok ? items[i]!.resolve(o.value) : items[i]!.reject(o.error)));
+      for (const [i, o] of outcomes.entries()) {
+        if (o.ok) items[i]!.resolve(o.value);
+        else items[i]!.reject(o.error);
+      }
       if (events.length > 0) this.onCommitted(events);
       // Yield between batches so replies go out and new requests are read.
       if (this.queue.length > 0) {

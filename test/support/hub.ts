@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import type { Role } from '../../protocol/devices.ts';
-import { uuidv7Source } from '../../protocol/ids.ts';
 import { type HubConfigInput, parseConfig } from '../../hub/config.ts';
 import { Hub } from '../../hub/hub.ts';
+import type { Role } from '../../protocol/devices.ts';
+import { uuidv7Source } from '../../protocol/ids.ts';
 
 export const newOrderId = uuidv7Source();
 
@@ -15,19 +15,17 @@ export function tempDir(prefix = 'grow-hub-test-'): { dir: string; remove: () =>
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export interface Api {
-  (
-    method: string,
-    path: string,
-    body?: unknown,
-    token?: string | null,
-    headers?: Record<string, string>,
-  ): Promise<{
-    status: number;
-    headers: Headers;
-    body: any;
-  }>;
-}
+export type Api = (
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string | null,
+  headers?: Record<string, string>,
+) => Promise<{
+  status: number;
+  headers: Headers;
+  body: any;
+}>;
 
 export function apiFor(base: string, defaultToken: string | null): Api {
   return async (method, path, body, token = defaultToken, headers = {}) => {
@@ -172,26 +170,24 @@ export function runCli(
 export async function spawnHub(
   dataDir: string,
   extraArgs: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; base: string; output: () => string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      cli,
-      'start',
-      '--data-dir',
-      dataDir,
-      '--port',
-      '0',
-      '--host',
-      '127.0.0.1',
-      '--log-level',
-      'warn',
-      ...extraArgs,
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const args = [
+    'start',
+    '--data-dir',
+    dataDir,
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    '--log-level',
+    'warn',
+    ...extraArgs,
+  ];
+  const child = spawn(process.execPath, [cli, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));

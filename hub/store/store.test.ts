@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/hub.ts';
+import { GroupCommitter } from './committer.ts';
+import { migrate, openDatabase, SchemaTooNewError } from './db.ts';
+import { Store } from './index.ts';
+import { latestSchemaVersion } from './migrations.ts';
+
+const withStore = async (fn: (store: Store) => Promise<void> | void) => {
+  const { dir, remove } = tempDir();
+  const store = Store.open(`${dir}/hub.db`);
+  try {
+    await fn(store);
+  } finally {
+    store.close();
+    remove();
+  }
+};
+
+describe('openDatabase', () => {
+  it('sets the pragmas that acked-means-durable depends on', () =>
+    withStore((store) => {
+      expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+      expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(store.db.pragma('busy_timeout', { simple: true })).toBe(5_000);
+      expect(store.schemaVersion()).toBe(latestSchemaVersion);
+    }));
+
+  it('runs new migrations once and refuses a schema newer than it knows', () => {
+    const { dir, remove } = tempDir();
+    try {
+      const db = openDatabase(`${dir}/a.db`);
+      const extra = {
+        version: latestSchemaVersion + 1,
+        name: 'test',
+        sql: 'CREATE TABLE later (x INTEGER) STRICT;',
+      };
+      migrate(db, [extra], 'a.db');
+      migrate(db, [extra], 'a.db'); // a second run applies nothing
+      expect(db.pragma('user_version', { simple: true })).toBe(latestSchemaVersion + 1);
+      db.close();
+      expect(() => openDatabase(`${dir}/a.db`)).toThrow(SchemaTooNewError);
+    } finally {
+      remove();
+    }
+  });
+});
+
+describe('GroupCommitter', () => {
+  const committer = (store: Store, published: number[][] = [], maxQueue = 1_000) =>
+    new GroupCommitter(
+      store.db,
+      store.events,
+      { maxBatch: 64, maxQueue, now: () => Date.UTC(2026, 0, 1) },
+      (events) => published.push(events.map((e) => e.seq)),
+    );
+  const emit = (id: string) => ({
+    type: 'item.availability_changed' as const,
+    topic: 'menu' as const,
+    entityId: id,
+    data: { itemId: id, available: false },
+  });
+
+  it('commits a burst of commands in one transaction and publishes their events in seq order', () =>
+    withStore(async (store) => {
+      const published: number[][] = [];
+      const c = committer(store, published);
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => c.run((ctx) => ctx.emit(emit(`i${i}`)).seq)),
+      );
+      expect(results).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      expect(c.stats.commits).toBe(2); // 100 commands, batches of at most 64
+      expect(published.flat()).toEqual(results);
+    }));
+
+  it('rolls back only the failing command, events included', () =>
+    withStore(async (store) => {
+      const published: number[][] = [];
+      const c = committer(store, published);
+      const outcomes = await Promise.allSettled([
+        c.run((ctx) => ctx.emit(emit('a'))),
+        c.run((ctx) => {
+          ctx.emit(emit('b'));
+          throw new Error('boom');
+        }),
+        c.run((ctx) => ctx.emit(emit('c'))),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(c.stats.commits).toBe(1);
+      const stored = store.events.after(0, 10).map((e) => JSON.parse(e.data).itemId);
+      expect(stored).toEqual(['a', 'c']);
+      expect(published.flat()).toEqual(store.events.after(0, 10).map((e) => e.seq));
+    }));
+
+  it('sheds load with OVERLOADED when its queue is full, and refuses work once draining', () =>
+    withStore(async (store) => {
+      const c = committer(store, [], 2);
+      const runs = [1, 2, 3].map(() => c.run(() => 1));
+      const settled = await Promise.allSettled(runs);
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+      expect((settled[2] as PromiseRejectedResult).reason.code).toBe('OVERLOADED');
+      await c.drain();
+      await expect(c.run(() => 1)).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+    }));
+});
