@@ -2,7 +2,7 @@ import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Role } from '../protocol/devices.ts';
 import { uuidv7Source } from '../protocol/ids.ts';
-import { ConfigError, configMarkdown, loadConfig } from './config.ts';
+import { ConfigError, configMarkdown, loadConfig, redactConfig } from './config.ts';
 import { DeviceService } from './devices/service.ts';
 import { Hub, openStore } from './hub.ts';
 import { GroupCommitter } from './store/committer.ts';
@@ -178,7 +178,7 @@ export async function main(argv: string[]): Promise<void> {
   if (command === 'status') return status(values);
   if (command === 'config') {
     if (values.markdown) process.stdout.write(`${configMarkdown()}\n`);
-    else print(configFrom(values));
+    else print(redactConfig(configFrom(values)));
     return;
   }
   throw new UsageError(`unknown command "${command}"`);

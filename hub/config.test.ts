@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFields, envName, loadConfig, parseConfig } from './config.ts';
+import { ConfigError, configFields, envName, loadConfig, parseConfig, redactConfig } from './config.ts';
 
 describe('config', () => {
   it('has defaults for everything', () => {
@@ -29,6 +29,19 @@ describe('config', () => {
     expect(() => parseConfig({ commitQueueMax: 0 })).toThrow(/commitQueueMax \(GROW_COMMIT_QUEUE_MAX\)/);
   });
 
+  it('wants all three cloud settings or none, and hides secrets when printed', () => {
+    expect(() => parseConfig({ cloudUrl: 'https://x.supabase.co' })).toThrow(
+      /missing GROW_CLOUD_ANON_KEY, GROW_CLOUD_HUB_TOKEN/,
+    );
+    const c = parseConfig({
+      cloudUrl: 'https://x.supabase.co',
+      cloudAnonKey: 'a'.repeat(30),
+      cloudHubToken: 'b'.repeat(30),
+    });
+    expect(JSON.stringify(redactConfig(c))).not.toContain('aaaa');
+    expect(JSON.stringify(redactConfig(c))).not.toContain('bbbb');
+  });
+
   it('is documented: the README config table lists every key with its env variable and default', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const defaults = parseConfig({});
@@ -36,7 +49,8 @@ describe('config', () => {
       const row = readme.split('\n').find((l) => l.startsWith(`| \`${key}\``));
       expect(row, `README row for ${key}`).toBeDefined();
       expect(row).toContain(`\`${envName(key)}\``);
-      expect(row).toContain(`\`${JSON.stringify(defaults[key as keyof typeof defaults])}\``);
+      const value = defaults[key as keyof typeof defaults];
+      expect(row).toContain(value === undefined ? '| unset |' : `| \`${JSON.stringify(value)}\` |`);
     }
   });
 });

@@ -67,7 +67,55 @@ export const configFields = {
     schema: int(10_000, 86_400_000).default(600_000),
     doc: 'How long a pairing code stays valid.',
   },
+  cloudUrl: {
+    schema: z.url().optional(),
+    doc: 'Supabase project URL (https://<ref>.supabase.co). Unset: the hub runs standalone.',
+  },
+  cloudAnonKey: {
+    schema: z.string().min(20).optional(),
+    doc: "The project's anon (public) API key. Secret.",
+  },
+  cloudHubToken: {
+    schema: z.string().min(20).optional(),
+    doc: "This hub's cloud credential: a JWT with grow_role=hub, hub_id, restaurant_id (see Cloud sync). Secret.",
+  },
+  syncBatchMaxEvents: {
+    schema: int(1, 50_000).default(5_000),
+    doc: 'Most events in one ingest_batch request.',
+  },
+  syncBatchMaxBytes: {
+    schema: int(16_384, 64 * 1_048_576).default(4 * 1_048_576),
+    doc: 'Most bytes of event data in one ingest_batch request.',
+  },
+  syncLingerMs: {
+    schema: int(0, 60_000).default(250),
+    doc: 'After a new event, wait this long for more before sending a batch.',
+  },
+  syncTimeoutMs: { schema: int(500, 300_000).default(15_000), doc: 'Deadline for each cloud call.' },
+  syncBackoffBaseMs: {
+    schema: int(10, 600_000).default(1_000),
+    doc: 'First retry delay ceiling (full jitter).',
+  },
+  syncBackoffCapMs: {
+    schema: int(100, 3_600_000).default(60_000),
+    doc: 'Longest retry delay; also the pace while the credential is refused.',
+  },
+  syncBreakerFailures: {
+    schema: int(1, 1_000).default(5),
+    doc: 'Consecutive cloud failures that open the breaker.',
+  },
+  syncBreakerCooldownMs: {
+    schema: int(100, 3_600_000).default(30_000),
+    doc: 'How long an open breaker waits before one probe call.',
+  },
+  syncMenuPollMs: {
+    schema: int(100, 86_400_000).default(30_000),
+    doc: 'How often to ask the cloud for a newer menu (and report the hub alive).',
+  },
 } as const;
+
+/** Settings that are secrets: never printed, never logged, never sent to devices. */
+export const secretConfigKeys = ['cloudAnonKey', 'cloudHubToken'] as const;
 
 type Fields = typeof configFields;
 export type HubConfig = { [K in keyof Fields]: z.output<Fields[K]['schema']> };
@@ -93,7 +141,15 @@ export function parseConfig(input: Record<string, unknown>, source = 'config'): 
     });
     throw new ConfigError(`Invalid ${source}:\n${lines.join('\n')}`);
   }
-  return result.data as HubConfig;
+  const config = result.data as HubConfig;
+  const cloudKeys = ['cloudUrl', 'cloudAnonKey', 'cloudHubToken'] as const;
+  const missing = cloudKeys.filter((k) => config[k] === undefined);
+  if (missing.length > 0 && missing.length < cloudKeys.length) {
+    throw new ConfigError(
+      `Invalid ${source}: cloud sync needs all of ${cloudKeys.map(envName).join(', ')}; missing ${missing.map(envName).join(', ')}.`,
+    );
+  }
+  return config;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -130,12 +186,21 @@ function definedOnly(o: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }
 
+/** The config with secrets masked, for `grow-hub config` and logs. */
+export function redactConfig(config: HubConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...config };
+  for (const key of secretConfigKeys) if (out[key] !== undefined) out[key] = '(set, hidden)';
+  return out;
+}
+
+const defaultCell = (value: unknown) => (value === undefined ? 'unset' : `\`${JSON.stringify(value)}\``);
+
 /** The README's configuration table, generated from the schema (`grow-hub config --markdown`). */
 export function configMarkdown(): string {
   const defaults = parseConfig({});
   const rows = Object.entries(configFields).map(
     ([key, f]) =>
-      `| \`${key}\` | \`${envName(key)}\` | \`${JSON.stringify(defaults[key as keyof HubConfig])}\` | ${f.doc} |`,
+      `| \`${key}\` | \`${envName(key)}\` | ${defaultCell(defaults[key as keyof HubConfig])} | ${f.doc} |`,
   );
   return ['| key | environment | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

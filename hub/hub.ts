@@ -2,7 +2,11 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type IdSource, uuidv7Source } from '../protocol/ids.ts';
 import { MenuSnapshot } from '../protocol/menu.ts';
-import type { HubConfig } from './config.ts';
+import { HubClaims } from '../protocol/sync.ts';
+import { supabaseCloud } from '../sync/cloud.ts';
+import { SyncEngine, type SyncStorage, standaloneStatus } from '../sync/engine.ts';
+import { jwtClaims } from '../sync/jwt.ts';
+import { ConfigError, type HubConfig } from './config.ts';
 import { DeviceService } from './devices/service.ts';
 import { demoMenu } from './menu/demo-menu.ts';
 import { MenuService } from './menu/service.ts';
@@ -35,6 +39,8 @@ export class Hub {
   readonly devices: DeviceService;
   readonly app: FastifyInstance;
   readonly gateway: RealtimeGateway;
+  /** null when no cloud is configured: the hub runs standalone. */
+  readonly sync: SyncEngine | null;
   private stopping: Promise<void> | null = null;
 
   constructor(
@@ -53,6 +59,7 @@ export class Hub {
     this.menu = new MenuService(this.store, this.committer);
     this.orders = new OrderService(this.store, this.committer, this.menu, newId);
     this.devices = new DeviceService(this.store, this.committer, newId, config.pairingTtlMs);
+    const syncStorage = storageFor(this.store);
     this.app = buildServer({
       config,
       menu: this.menu,
@@ -65,8 +72,14 @@ export class Hub {
         now,
         socketCounts: () => this.gateway.countsByRole(),
         commitStats: () => ({ ...this.committer.stats, pending: this.committer.pending }),
+        syncStatus: () => (this.sync ? this.sync.status() : standaloneStatus(syncStorage)),
       },
     });
+    this.sync = cloudSync(config, syncStorage, this.menu, this.app, now);
+    if (this.sync) {
+      const engine = this.sync;
+      this.feed.subscribe(() => engine.notify());
+    }
     this.gateway = new RealtimeGateway(
       this.store,
       this.devices,
@@ -92,6 +105,8 @@ export class Hub {
 
   async listen(): Promise<{ port: number; host: string }> {
     await this.app.listen({ port: this.config.port, host: this.config.host });
+    if (this.sync) this.sync.start();
+    else this.app.log.info('cloud sync is not configured: running standalone, every event is kept for later');
     const address = this.app.server.address();
     const port = typeof address === 'object' && address ? address.port : this.config.port;
     return { port, host: this.config.host };
@@ -105,6 +120,7 @@ export class Hub {
     this.stopping ??= (async () => {
       const timer = setTimeout(() => this.app.server.closeAllConnections(), this.config.shutdownTimeoutMs);
       timer.unref();
+      await this.sync?.stop();
       await this.gateway.close();
       await this.app.close();
       await this.committer.drain();
@@ -114,4 +130,55 @@ export class Hub {
     })();
     return this.stopping;
   }
+}
+
+function storageFor(store: Store): SyncStorage {
+  return {
+    headSeq: () => store.events.headSeq(),
+    cursor: () => store.sync.cursor(),
+    moveCursor: (seq, at) => store.sync.moveCursor(seq, at),
+    batchAfter: (after, maxEvents, maxBytes) => store.sync.batchAfter(after, maxEvents, maxBytes),
+    quarantine: (seq, reason, at) => store.sync.quarantine(seq, reason, at),
+    quarantinedCount: () => store.sync.quarantinedCount(),
+  };
+}
+
+function cloudSync(
+  config: HubConfig,
+  storage: SyncStorage,
+  menu: MenuService,
+  app: FastifyInstance,
+  now: () => number,
+) {
+  if (!config.cloudUrl || !config.cloudAnonKey || !config.cloudHubToken) return null;
+  const claims = HubClaims.safeParse(jwtClaims(config.cloudHubToken));
+  if (!claims.success) {
+    throw new ConfigError(
+      'cloudHubToken (GROW_CLOUD_HUB_TOKEN) is not a hub credential: it needs role=authenticated, grow_role=hub, hub_id and restaurant_id claims.',
+    );
+  }
+  const cloud = supabaseCloud({
+    url: config.cloudUrl,
+    anonKey: config.cloudAnonKey,
+    hubToken: config.cloudHubToken,
+    timeoutMs: config.syncTimeoutMs,
+  });
+  return new SyncEngine({
+    storage,
+    cloud,
+    now,
+    log: app.log.child({ module: 'sync', hubId: claims.data.hub_id }),
+    menuVersion: () => menu.catalog()?.version ?? 0,
+    applyMenu: (body) => menu.apply(MenuSnapshot.parse(body)),
+    options: {
+      hubId: claims.data.hub_id,
+      batchMaxEvents: config.syncBatchMaxEvents,
+      batchMaxBytes: config.syncBatchMaxBytes,
+      lingerMs: config.syncLingerMs,
+      backoff: { baseMs: config.syncBackoffBaseMs, capMs: config.syncBackoffCapMs },
+      breakerFailures: config.syncBreakerFailures,
+      breakerCooldownMs: config.syncBreakerCooldownMs,
+      menuPollMs: config.syncMenuPollMs,
+    },
+  });
 }

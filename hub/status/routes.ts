@@ -11,6 +11,7 @@ export interface StatusDeps {
   now: () => number;
   socketCounts: () => Record<string, number>;
   commitStats: () => { commits: number; commands: number; pending: number };
+  syncStatus: () => SyncStatus;
 }
 
 const Health = z.object({
@@ -30,26 +31,10 @@ export const statusRoutes =
       headSeq: deps.store.events.headSeq(),
     }));
 
-    // Until the sync engine (issue 3) is configured the hub runs standalone and says so; the
-    // backlog is still real: every event after the cursor is waiting for the cloud.
     app.get(
       '/api/v1/sync/status',
       { schema: { response: { 200: SyncStatus } }, config: { roles: anyRole } },
-      async () => {
-        const cursor = deps.store.syncCursor();
-        const headSeq = deps.store.events.headSeq();
-        return {
-          state: 'not_configured' as const,
-          pendingEvents: Math.max(0, headSeq - cursor.syncedSeq),
-          lastSyncedSeq: cursor.syncedSeq,
-          headSeq,
-          lastSuccessAt: cursor.lastSuccessAt,
-          nextRetryAt: null,
-          lastError: null,
-          detail:
-            'Cloud sync is not configured: the hub runs standalone and keeps every event for when it is.',
-        };
-      },
+      async () => deps.syncStatus(),
     );
 
     app.get('/api/v1/status', { config: { roles: ['manager'] } }, async () => ({
@@ -60,6 +45,7 @@ export const statusRoutes =
       headSeq: deps.store.events.headSeq(),
       sockets: deps.socketCounts(),
       commits: deps.commitStats(),
+      sync: deps.syncStatus(),
       rssBytes: process.memoryUsage().rss,
     }));
   };

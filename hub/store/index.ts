@@ -4,6 +4,7 @@ import { DeviceStore } from './devices.ts';
 import { EventLog } from './events.ts';
 import { MenuStore } from './menu.ts';
 import { OrderStore } from './orders.ts';
+import { SyncStore } from './sync.ts';
 
 export interface SyncCursorRow {
   syncedSeq: number;
@@ -16,9 +17,9 @@ export class Store {
   readonly menu: MenuStore;
   readonly orders: OrderStore;
   readonly devices: DeviceStore;
+  readonly sync: SyncStore;
   private readonly getMeta: Statement;
   private readonly setMeta: Statement;
-  private readonly cursor: Statement;
 
   constructor(
     readonly db: Db,
@@ -28,12 +29,10 @@ export class Store {
     this.menu = new MenuStore(db);
     this.orders = new OrderStore(db);
     this.devices = new DeviceStore(db);
+    this.sync = new SyncStore(db);
     this.getMeta = db.prepare('SELECT value FROM hub_meta WHERE key = ?');
     this.setMeta = db.prepare(
       'INSERT INTO hub_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    );
-    this.cursor = db.prepare(
-      'SELECT synced_seq AS syncedSeq, last_success_at AS lastSuccessAt FROM sync_cursor',
     );
   }
 
@@ -50,7 +49,7 @@ export class Store {
   }
 
   syncCursor(): SyncCursorRow {
-    return this.cursor.get() as SyncCursorRow;
+    return this.sync.cursor();
   }
 
   schemaVersion(): number {

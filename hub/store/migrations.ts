@@ -114,6 +114,21 @@ export const migrations: Migration[] = [
       INSERT INTO sync_cursor (id, synced_seq) VALUES (1, 0);
     `,
   },
+  {
+    version: 2,
+    name: 'sync quarantine',
+    sql: `
+      -- Events the cloud refused as bad data (a 4xx for that one event). They are replaced on the
+      -- wire by a 'sync.quarantined' tombstone so the cloud's seq stays contiguous, and kept here,
+      -- whole, with the reason, for an operator to inspect; they are never silently dropped.
+      CREATE TABLE sync_quarantine (
+        seq INTEGER PRIMARY KEY REFERENCES events (seq),
+        type TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        quarantined_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)!.version;

@@ -1,0 +1,87 @@
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { WebSocket } from 'ws';
+import { type EventBatch, IngestAck } from '../protocol/sync.ts';
+import type { CloudFailure } from './classify.ts';
+
+export type CloudResult<T> = { ok: true; value: T } | { ok: false; failure: CloudFailure };
+
+export interface PublishedMenu {
+  version: number;
+  body: unknown;
+}
+
+/** The cloud as the sync engine sees it: three RPCs, each bounded by a timeout. */
+export interface CloudClient {
+  ingest(hubId: string, batch: EventBatch): Promise<CloudResult<IngestAck>>;
+  menuSince(version: number): Promise<CloudResult<PublishedMenu | null>>;
+  heartbeat(hubId: string): Promise<CloudResult<unknown>>;
+}
+
+export interface SupabaseCloudOptions {
+  /** The project URL, e.g. https://xyz.supabase.co (supabase-js adds /rest/v1). */
+  url: string;
+  anonKey: string;
+  /** The hub's credential: a JWT with grow_role=hub, hub_id and restaurant_id claims. */
+  hubToken: string;
+  timeoutMs: number;
+}
+
+interface RpcAnswer {
+  data: unknown;
+  error: { message: string; code?: string; details?: string | null } | null;
+  status: number;
+}
+
+/** supabase-js, unmodified, with the hub's JWT as the Authorization for every call. */
+export function supabaseCloud(options: SupabaseCloudOptions): CloudClient {
+  const client: SupabaseClient = createClient(options.url, options.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    global: { headers: { Authorization: `Bearer ${options.hubToken}` } },
+    realtime: { transport: WebSocket as never },
+  });
+  const call = async <T>(
+    fn: string,
+    args: Record<string, unknown>,
+    read: (data: unknown) => T,
+  ): Promise<CloudResult<T>> => {
+    let answer: RpcAnswer;
+    try {
+      answer = (await client.rpc(fn, args).abortSignal(AbortSignal.timeout(options.timeoutMs))) as RpcAnswer;
+    } catch (err) {
+      return { ok: false, failure: { status: 0, message: `${fn}: ${(err as Error).message}` } };
+    }
+    if (answer.error) {
+      return {
+        ok: false,
+        failure: {
+          status: answer.status ?? 0,
+          code: answer.error.code,
+          message: `${fn}: ${answer.error.message}`,
+          details: answer.error.details ?? null,
+        },
+      };
+    }
+    try {
+      return { ok: true, value: read(answer.data) };
+    } catch (err) {
+      return {
+        ok: false,
+        failure: { status: 502, message: `${fn}: unexpected answer: ${(err as Error).message}` },
+      };
+    }
+  };
+  return {
+    ingest: (hubId, batch) =>
+      call(
+        'ingest_batch',
+        { p_hub_id: hubId, p_from_seq: batch.fromSeq, p_to_seq: batch.toSeq, p_events: batch.events },
+        (data) => IngestAck.parse(data),
+      ),
+    menuSince: (version) =>
+      call('menu_since', { p_version: version }, (data) => {
+        const rows = data as PublishedMenu[] | null;
+        return rows && rows.length > 0 ? { version: rows[0]!.version, body: rows[0]!.body } : null;
+      }),
+    heartbeat: (hubId) => call('hub_heartbeat', { p_hub_id: hubId }, (data) => data),
+  };
+}

@@ -1,0 +1,323 @@
+import { type BackoffPolicy, backoffDelay } from '../protocol/backoff.ts';
+import type { EventBatch, SyncStatus } from '../protocol/sync.ts';
+import { CircuitBreaker } from './breaker.ts';
+import { type CloudFailure, classifyFailure, gapSyncedSeq } from './classify.ts';
+import type { CloudClient } from './cloud.ts';
+
+/** What the engine needs from the hub's store; it never sees SQL (hub/store/sync.ts has it). */
+export interface SyncStorage {
+  headSeq(): number;
+  cursor(): { syncedSeq: number; lastSuccessAt: string | null };
+  moveCursor(seq: number, successAt: string | null): void;
+  batchAfter(after: number, maxEvents: number, maxBytes: number): EventBatch | null;
+  quarantine(seq: number, reason: string, at: string): void;
+  quarantinedCount(): number;
+}
+
+export interface SyncLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface SyncOptions {
+  hubId: string;
+  batchMaxEvents: number;
+  batchMaxBytes: number;
+  /** After a new event, wait this long for company before sending (fewer, fuller batches). */
+  lingerMs: number;
+  backoff: BackoffPolicy;
+  breakerFailures: number;
+  breakerCooldownMs: number;
+  menuPollMs: number;
+}
+
+export interface SyncDeps {
+  storage: SyncStorage;
+  cloud: CloudClient;
+  options: SyncOptions;
+  log: SyncLog;
+  menuVersion: () => number;
+  applyMenu: (body: unknown) => Promise<unknown>;
+  now?: () => number;
+  random?: () => number;
+}
+
+const progressEveryMs = 5_000;
+
+/**
+ * The sync loop (DESIGN.md invariant 6) reads as the protocol: read the next batch after the
+ * cursor from SQLite → send it to ingest_batch → advance the cursor on the cloud's ack. Nothing
+ * pending is held in memory, so an outage of days costs disk, not RAM. Retries are driven by a
+ * timer with full-jitter backoff and a circuit breaker, never only by new writes.
+ */
+export class SyncEngine {
+  private readonly breaker: CircuitBreaker;
+  private readonly now: () => number;
+  private state: SyncStatus['state'] = 'idle';
+  private attempt = 0;
+  private pushTimer: NodeJS.Timeout | null = null;
+  private menuTimer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = true;
+  private nextRetryAt: number | null = null;
+  private offlineSince: number | null = null;
+  private lastError: string | null = null;
+  /** Lowered while bisecting a batch the cloud refused, to find the one bad event. */
+  private batchLimit: number;
+  private lastProgressLog = 0;
+
+  constructor(private readonly deps: SyncDeps) {
+    this.now = deps.now ?? Date.now;
+    this.breaker = new CircuitBreaker({
+      failureThreshold: deps.options.breakerFailures,
+      cooldownMs: deps.options.breakerCooldownMs,
+    });
+    this.batchLimit = deps.options.batchMaxEvents;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedulePush(0);
+    this.scheduleMenuPoll(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of [this.pushTimer, this.menuTimer]) if (t) clearTimeout(t);
+    this.pushTimer = this.menuTimer = null;
+    await this.running;
+  }
+
+  /** New events were committed: send them after the linger, unless a retry is already waiting. */
+  notify(): void {
+    if (this.stopped || this.state === 'backing_off' || this.state === 'offline') return;
+    const pending = this.deps.storage.headSeq() - this.deps.storage.cursor().syncedSeq;
+    this.schedulePush(pending >= this.deps.options.batchMaxEvents ? 0 : this.deps.options.lingerMs);
+  }
+
+  status(): SyncStatus {
+    const cursor = this.deps.storage.cursor();
+    const headSeq = this.deps.storage.headSeq();
+    const pendingEvents = Math.max(0, headSeq - cursor.syncedSeq);
+    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    return {
+      state: this.state,
+      offlineSince: iso(this.offlineSince),
+      quarantinedEvents: this.deps.storage.quarantinedCount(),
+      pendingEvents,
+      lastSyncedSeq: cursor.syncedSeq,
+      headSeq,
+      lastSuccessAt: cursor.lastSuccessAt,
+      nextRetryAt: iso(this.nextRetryAt),
+      lastError: this.lastError,
+      detail: this.describe(pendingEvents),
+    };
+  }
+
+  /** Push until the backlog is empty or the cloud fails; one loop at a time. */
+  syncNow(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.drain();
+        } while (this.again && !this.stopped);
+      } catch (err) {
+        this.deps.log.error({ err }, 'sync loop failed; retrying later');
+        this.fail({ status: 0, message: (err as Error).message });
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    const { storage, cloud, options } = this.deps;
+    while (!this.stopped) {
+      if (!this.breaker.allow(this.now())) {
+        this.state = 'offline';
+        this.nextRetryAt = this.breaker.retryAt();
+        this.schedulePush(Math.max(0, (this.nextRetryAt ?? this.now()) - this.now()));
+        return;
+      }
+      const cursor = storage.cursor().syncedSeq;
+      const batch = storage.batchAfter(cursor, this.batchLimit, options.batchMaxBytes);
+      if (!batch) {
+        this.breaker.success();
+        this.state = 'idle';
+        this.nextRetryAt = null;
+        return;
+      }
+      this.state = 'syncing';
+      const result = await cloud.ingest(options.hubId, batch);
+      if (this.stopped) return;
+      if (result.ok) {
+        this.succeeded();
+        // The cloud holds up to synced_seq; we move no further than what we sent.
+        storage.moveCursor(
+          Math.min(result.value.synced_seq, batch.toSeq),
+          new Date(this.now()).toISOString(),
+        );
+        this.batchLimit = options.batchMaxEvents;
+        this.logProgress(batch);
+        continue;
+      }
+      const kind = classifyFailure(result.failure);
+      if (kind === 'gap') {
+        const cloudSeq = gapSyncedSeq(result.failure);
+        if (cloudSeq !== null && cloudSeq < cursor) {
+          this.deps.log.warn(
+            { cursor, cloudSeq },
+            'cloud holds fewer events than the cursor says; rewinding',
+          );
+          storage.moveCursor(cloudSeq, null);
+          continue;
+        }
+        this.fail(result.failure);
+        return;
+      }
+      if (kind === 'permanent') {
+        this.succeeded(); // the cloud answered; it is the data it refused
+        if (batch.events.length > 1) {
+          this.batchLimit = Math.ceil(batch.events.length / 2);
+          continue;
+        }
+        const bad = batch.events[0]!;
+        if (bad.type === 'sync.quarantined') {
+          // Even the tombstone is refused: not this event's fault. Stop and tell the operator.
+          this.fail(result.failure);
+          return;
+        }
+        storage.quarantine(bad.seq, result.failure.message, new Date(this.now()).toISOString());
+        this.deps.log.error(
+          { seq: bad.seq, type: bad.type, entityId: bad.entityId, reason: result.failure.message },
+          'cloud refused an event; quarantined it and sent a tombstone in its place',
+        );
+        continue;
+      }
+      this.fail(result.failure, kind === 'auth');
+      return;
+    }
+  }
+
+  private succeeded(): void {
+    this.breaker.success();
+    this.attempt = 0;
+    this.offlineSince = null;
+    this.lastError = null;
+    this.nextRetryAt = null;
+  }
+
+  private fail(failure: CloudFailure, slowest = false): void {
+    const now = this.now();
+    this.breaker.failure(now);
+    const delay = slowest
+      ? this.deps.options.backoff.capMs
+      : backoffDelay(this.attempt, this.deps.options.backoff, this.deps.random);
+    this.attempt++;
+    this.offlineSince ??= now;
+    this.lastError = slowest
+      ? `the cloud refused this hub's credential: ${failure.message}`
+      : failure.message;
+    this.state = this.breaker.state(now) === 'closed' ? 'backing_off' : 'offline';
+    this.nextRetryAt = Math.max(now + delay, this.breaker.retryAt() ?? 0);
+    this.deps.log.warn(
+      { attempt: this.attempt, retryInMs: this.nextRetryAt - now, err: failure.message },
+      'cloud sync failed',
+    );
+    this.schedulePush(this.nextRetryAt - now);
+  }
+
+  private logProgress(batch: EventBatch): void {
+    const pending = this.deps.storage.headSeq() - batch.toSeq;
+    if (pending > this.deps.options.batchMaxEvents && this.now() - this.lastProgressLog >= progressEveryMs) {
+      this.lastProgressLog = this.now();
+      this.deps.log.info(
+        { syncedSeq: batch.toSeq, pendingEvents: pending },
+        `draining backlog: ${pending} events to go`,
+      );
+    }
+  }
+
+  private describe(pending: number): string {
+    switch (this.state) {
+      case 'idle':
+        return pending === 0 ? 'All events are in the cloud.' : `${pending} events wait for the next batch.`;
+      case 'syncing':
+        return `Sending ${pending} events to the cloud.`;
+      case 'backing_off':
+        return `The cloud did not answer; ${pending} events are kept on disk and will be retried.`;
+      case 'offline':
+        return `The cloud is unreachable; the hub works normally and keeps ${pending} events until it is back.`;
+      default:
+        return '';
+    }
+  }
+
+  private schedulePush(ms: number): void {
+    if (this.stopped) return;
+    if (this.pushTimer) clearTimeout(this.pushTimer);
+    this.pushTimer = setTimeout(() => {
+      this.pushTimer = null;
+      void this.syncNow();
+    }, ms);
+    this.pushTimer.unref();
+  }
+
+  private scheduleMenuPoll(ms: number): void {
+    if (this.stopped) return;
+    this.menuTimer = setTimeout(async () => {
+      await this.pullMenu();
+      this.scheduleMenuPoll(this.deps.options.menuPollMs);
+    }, ms);
+    this.menuTimer.unref();
+  }
+
+  /** Pull the newest menu HQ published; also tells the cloud this hub is alive. */
+  async pullMenu(): Promise<void> {
+    if (!this.breaker.allow(this.now())) return;
+    const result = await this.deps.cloud.menuSince(this.deps.menuVersion());
+    if (!result.ok) {
+      if (classifyFailure(result.failure) !== 'permanent') this.breaker.failure(this.now());
+      this.deps.log.warn({ err: result.failure.message }, 'menu pull failed');
+      return;
+    }
+    this.breaker.success();
+    if (result.value) {
+      try {
+        await this.deps.applyMenu(result.value.body);
+        this.deps.log.info({ version: result.value.version }, 'applied the menu HQ published');
+      } catch (err) {
+        this.lastError = `menu version ${result.value.version} from HQ was refused: ${(err as Error).message}`;
+        this.deps.log.error({ version: result.value.version, err }, 'menu from HQ refused');
+      }
+    }
+    if (this.state === 'idle') await this.deps.cloud.heartbeat(this.deps.options.hubId);
+  }
+}
+
+/** Status when no cloud is configured: the hub runs standalone and keeps every event. */
+export function standaloneStatus(storage: SyncStorage): SyncStatus {
+  const cursor = storage.cursor();
+  const headSeq = storage.headSeq();
+  return {
+    state: 'not_configured',
+    offlineSince: null,
+    quarantinedEvents: storage.quarantinedCount(),
+    pendingEvents: Math.max(0, headSeq - cursor.syncedSeq),
+    lastSyncedSeq: cursor.syncedSeq,
+    headSeq,
+    lastSuccessAt: cursor.lastSuccessAt,
+    nextRetryAt: null,
+    lastError: null,
+    detail: 'Cloud sync is not configured: the hub runs standalone and keeps every event for when it is.',
+  };
+}
