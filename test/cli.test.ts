@@ -2,6 +2,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Store } from '../hub/store/index.ts';
+import { latestSchemaVersion } from '../hub/store/migrations.ts';
 import { CloseCode } from '../protocol/realtime.ts';
 import { apiFor, burgerOrder, exited, RecordingSocket, runCli, spawnHub, tempDir } from './support/hub.ts';
 
