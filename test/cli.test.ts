@@ -54,7 +54,7 @@ describe('grow-hub CLI', () => {
       const res = await runCli(['status', '--data-dir', dir]);
       expect(res.code).toBe(0);
       expect(JSON.parse(res.stdout)).toMatchObject({
-        schemaVersion: 1,
+        schemaVersion: latestSchemaVersion,
         headSeq: 0,
         pendingEvents: 0,
         devices: 1,
