@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { appPaths, appRoutes } from './apps/routes.ts';
 import type { HubConfig } from './config.ts';
 import { deviceRoutes } from './devices/routes.ts';
 import type { DeviceService } from './devices/service.ts';
@@ -42,7 +43,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblems(app);
-  registerAuth(app, deps.devices);
+  registerAuth(app, deps.devices, appPaths);
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 500)
       request.log.warn({ url: request.url, status: reply.statusCode }, 'request failed');
@@ -52,5 +53,6 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.register(orderRoutes(deps.orders));
   app.register(kdsRoutes(deps.orders));
   app.register(deviceRoutes(deps.devices));
+  app.register(appRoutes);
   return app;
 }

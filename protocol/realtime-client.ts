@@ -1,6 +1,6 @@
 import { type BackoffPolicy, backoffDelay, deviceReconnectBackoff } from './backoff.ts';
+import { CloseCode } from './close-codes.ts';
 import type { HubEvent } from './events.ts';
-import { CloseCode } from './realtime.ts';
 
 /** The slice of the WebSocket API we use: the browser's, or `ws` in Node. */
 export interface SocketLike {

@@ -36,17 +36,4 @@ export const PongMessage = z.object({ type: z.literal('pong') });
 export const ClientMessage = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('ping') })]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
-/** Close codes the hub uses; clients reconnect on all but the auth ones. */
-export const CloseCode = {
-  /** The hub is restarting (RFC 6455 1012): reconnect with backoff and resume by seq. */
-  restart: 1012,
-  /** The socket read too slowly and its send buffer passed the limit: reconnect and resume. */
-  slowConsumer: 4008,
-  /** A frame was not a valid client message. */
-  badMessage: 4000,
-  /** The device's token was revoked or is unknown: stop and pair again. */
-  unauthorized: 4001,
-  forbidden: 4003,
-  /** The hub refused new sockets for a moment (handshake rate): reconnect with backoff. */
-  busy: 4029,
-} as const;
+export { CloseCode } from './close-codes.ts';

@@ -34,11 +34,20 @@ export const anyRole: readonly Role[] = ['pos', 'kds', 'manager'];
  * production. Authentication runs on onRequest, before the body is read, so an anonymous caller
  * learns nothing from validation errors.
  */
-export function registerAuth(app: FastifyInstance, devices: DeviceService): void {
+export function registerAuth(
+  app: FastifyInstance,
+  devices: DeviceService,
+  publicPrefixes: readonly string[] = [],
+): void {
   app.decorateRequest('device', null);
   const table: RouteAccess[] = [];
   app.decorate('routeTable', table);
   app.addHook('onRoute', (route) => {
+    // The web apps' pages and assets carry no secrets: a device that has no token yet must load
+    // them to pair. Everything else must say who may call it.
+    if (publicPrefixes.some((p) => route.url === p || route.url.startsWith(`${p}/`))) {
+      route.config = { ...route.config, public: true };
+    }
     const config = route.config as { roles?: readonly Role[]; public?: boolean } | undefined;
     if (route.method === 'HEAD') return;
     if (!config?.public && !config?.roles?.length) {

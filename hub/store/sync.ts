@@ -27,7 +27,7 @@ export class SyncStore {
   private readonly listQuarantine: Statement;
   private readonly countQuarantine: Statement;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.rows = db.prepare(
       `SELECT e.seq, e.type, e.entity_id AS entityId, e.at, e.data, q.reason AS quarantineReason
        FROM events e LEFT JOIN sync_quarantine q ON q.seq = e.seq

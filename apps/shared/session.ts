@@ -1,0 +1,80 @@
+import type { Problem } from '../../protocol/errors.ts';
+
+const tokenKey = 'grow.deviceToken';
+
+/**
+ * The device token: paired once and kept. A setup link may carry it as `#token=…` (the tokens
+ * `grow-hub start` prints); it is stored and removed from the address bar at once.
+ */
+export function deviceToken(): string | null {
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fromHash) {
+    localStorage.setItem(tokenKey, fromHash);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  return localStorage.getItem(tokenKey);
+}
+
+export function saveToken(token: string): void {
+  localStorage.setItem(tokenKey, token);
+}
+
+export function forgetToken(): void {
+  localStorage.removeItem(tokenKey);
+}
+
+export class HubUnreachable extends Error {}
+
+export interface ApiAnswer<T> {
+  ok: boolean;
+  status: number;
+  body: T;
+  problem: Problem | null;
+}
+
+/** fetch against the hub; throws HubUnreachable when the hub does not answer at all. */
+export async function api<T = unknown>(
+  method: string,
+  path: string,
+  body?: unknown,
+  timeoutMs = 8_000,
+): Promise<ApiAnswer<T>> {
+  const token = localStorage.getItem(tokenKey);
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    throw new HubUnreachable((err as Error).message);
+  }
+  const text = await res.text();
+  const parsed = text ? JSON.parse(text) : null;
+  return { ok: res.ok, status: res.status, body: parsed as T, problem: res.ok ? null : (parsed as Problem) };
+}
+
+/** The first-run pairing flow: ask, show the code, wait for a manager, keep the token. */
+export async function requestPairing(name: string, role: 'pos' | 'kds') {
+  const res = await api<{ pairingId: string; code: string; secret: string; expiresAt: string }>(
+    'POST',
+    '/api/v1/pairings',
+    { name, role },
+  );
+  if (!res.ok) throw new Error(res.problem?.detail ?? 'pairing failed');
+  return res.body;
+}
+
+export async function claimPairing(
+  pairingId: string,
+  secret: string,
+): Promise<'waiting' | 'expired' | string> {
+  const res = await api<{ token: string }>('POST', `/api/v1/pairings/${pairingId}/claim`, { secret });
+  if (res.ok && typeof res.body?.token === 'string') return res.body.token;
+  return res.problem?.code === 'PAIRING_NOT_APPROVED' ? 'waiting' : 'expired';
+}

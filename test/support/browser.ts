@@ -1,0 +1,32 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const artifacts = join(import.meta.dirname, '../artifacts');
+
+/** Debian's Chromium, headless, with the flags this sandboxed, offline machine needs. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `No Chromium at ${chromiumPath}: apt-get install -y chromium (or set CHROMIUM_PATH). .ci/run installs it.`,
+    );
+  }
+  mkdirSync(artifacts, { recursive: true });
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+}
+
+export const tablet = { width: 1280, height: 800 };
+export const tv = { width: 1920, height: 1080 };
