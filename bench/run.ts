@@ -1,0 +1,66 @@
+/**
+ * `npm run bench [-- --quick|--full] [--only group,group]`: real hubs in child processes on
+ * 127.0.0.1, driven by load from this process, beside bare peers, in one table with DESIGN.md's
+ * budgets and AUDIT.md's targets. Writes bench/results/latest.json and latency.svg.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { machine, meets, table, write } from './lib/report.ts';
+import * as s from './scenarios.ts';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, full: { type: 'boolean' }, only: { type: 'string' } },
+});
+const options: s.BenchOptions = {
+  quick: !!values.quick,
+  full: !!values.full,
+  seconds: values.quick ? 2 : 4,
+  reps: 3,
+};
+const only = values.only?.split(',');
+
+const steps: Array<[string, () => Promise<s.Figure[]>]> = [
+  ['orders', () => s.orderCreate(options)],
+  ['realtime', () => s.fanOut(options)],
+  ['menu', () => s.menuLoad(options)],
+  ['sockets', async () => [...(await s.sockets(options)), ...(await s.reconnectStorm(options))]],
+  ['sync', () => s.sync(options)],
+  ['cloud', () => s.cloudIngest(options)],
+  ['memory', () => s.memory(options)],
+  ['durability', () => s.killTrials(options)],
+];
+
+const figures: s.Figure[] = [];
+const started = performance.now();
+console.log(`Grow Hub benchmarks on ${machine()}${options.quick ? ' (quick)' : ''}`);
+for (const [name, run] of steps) {
+  if (only && !only.includes(name)) continue;
+  const t0 = performance.now();
+  process.stdout.write(`  ${name}… `);
+  try {
+    const got = await run();
+    figures.push(...got);
+    console.log(`${((performance.now() - t0) / 1_000).toFixed(1)} s`);
+  } catch (err) {
+    console.log(`failed: ${(err as Error).message}`);
+    figures.push({
+      group: name,
+      figure: `${name} (did not run)`,
+      value: Number.NaN,
+      unit: '',
+      budget: null,
+      audit: null,
+      note: (err as Error).message.slice(0, 120),
+    });
+  }
+}
+if (!only || only.includes('peers')) figures.push(...(await s.peers(options, figures)));
+
+console.log(`\n${table(figures)}\n`);
+const misses = figures.filter((f) => meets(f.value, f.budget) === false);
+console.log(
+  `${figures.length} figures in ${((performance.now() - started) / 1_000).toFixed(0)} s; ${misses.length} miss their budget.`,
+);
+write(figures, join(import.meta.dirname, 'results'));
+console.log('Wrote bench/results/latest.json and bench/results/latency.svg');
+process.exit(0);
