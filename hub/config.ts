@@ -47,6 +47,10 @@ export const configFields = {
     schema: int(100, 60_000).default(5_000),
     doc: 'How long a statement waits on a lock held by another process (CLI, backup).',
   },
+  walCheckpointMs: {
+    schema: int(100, 600_000).default(1_000),
+    doc: 'How often a worker thread folds the WAL into hub.db (kept off the request path).',
+  },
   wsHeartbeatMs: {
     schema: int(1_000, 30_000).default(20_000),
     doc: 'Ping interval; a socket that misses one pong is closed.',
@@ -66,6 +70,10 @@ export const configFields = {
   pairingTtlMs: {
     schema: int(10_000, 86_400_000).default(600_000),
     doc: 'How long a pairing code stays valid.',
+  },
+  searchIndexBudgetBytes: {
+    schema: int(65_536, 1_073_741_824).default(33_554_432),
+    doc: 'Memory the in-memory vector index may use (a 1,000-item menu needs 400 kB).',
   },
   cloudUrl: {
     schema: z.url().optional(),
@@ -88,8 +96,8 @@ export const configFields = {
     doc: 'Most bytes of event data in one ingest_batch request.',
   },
   syncLingerMs: {
-    schema: int(0, 60_000).default(250),
-    doc: 'After a new event, wait this long for more before sending a batch.',
+    schema: int(0, 60_000).default(2_000),
+    doc: 'After a new event, wait at most this long for more before sending a batch (HQ lags by this much).',
   },
   syncTimeoutMs: { schema: int(500, 300_000).default(15_000), doc: 'Deadline for each cloud call.' },
   syncBackoffBaseMs: {

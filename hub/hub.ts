@@ -13,7 +13,10 @@ import { MenuService } from './menu/service.ts';
 import { OrderService } from './orders/service.ts';
 import { EventFeed } from './realtime/feed.ts';
 import { RealtimeGateway } from './realtime/gateway.ts';
+import { MenuEmbedModel } from './search/embedder.ts';
+import { SearchService } from './search/service.ts';
 import { buildServer } from './server.ts';
+import { Checkpointer } from './store/checkpointer.ts';
 import { GroupCommitter } from './store/committer.ts';
 import { Store } from './store/index.ts';
 import { hubVersion } from './version.ts';
@@ -37,10 +40,12 @@ export class Hub {
   readonly menu: MenuService;
   readonly orders: OrderService;
   readonly devices: DeviceService;
+  readonly search: SearchService;
   readonly app: FastifyInstance;
   readonly gateway: RealtimeGateway;
   /** null when no cloud is configured: the hub runs standalone. */
   readonly sync: SyncEngine | null;
+  private checkpointer: Checkpointer | null = null;
   private stopping: Promise<void> | null = null;
 
   constructor(
@@ -60,11 +65,18 @@ export class Hub {
     this.orders = new OrderService(this.store, this.committer, this.menu, newId);
     this.devices = new DeviceService(this.store, this.committer, newId, config.pairingTtlMs);
     const syncStorage = storageFor(this.store);
+    this.search = new SearchService(
+      this.store,
+      null,
+      { info: (o, m) => this.app.log.info(o, m), warn: (o, m) => this.app.log.warn(o, m) },
+      config.searchIndexBudgetBytes,
+    );
     this.app = buildServer({
       config,
       menu: this.menu,
       orders: this.orders,
       devices: this.devices,
+      search: this.search,
       status: {
         store: this.store,
         version: hubVersion,
@@ -76,6 +88,13 @@ export class Hub {
       },
     });
     this.sync = cloudSync(config, syncStorage, this.menu, this.app, now);
+    // A new menu means new texts to index and embed (only the changed items are embedded again).
+    this.feed.subscribe((events) => {
+      const catalog = this.menu.catalog();
+      if (catalog && events.some((e) => e.type === 'menu.applied')) {
+        this.search.reindex(catalog).catch((err) => this.app.log.error({ err }, 'search reindex failed'));
+      }
+    });
     if (this.sync) {
       const engine = this.sync;
       this.feed.subscribe(() => engine.notify());
@@ -103,7 +122,29 @@ export class Hub {
     return true;
   }
 
+  /** Load the embedding model and index the menu; search is lexical-only until this is done. */
+  async prepareSearch(): Promise<void> {
+    try {
+      this.search.useEmbedder(await MenuEmbedModel.load());
+    } catch (err) {
+      this.app.log.warn(
+        { err: (err as Error).message },
+        'no embedding model could be loaded; menu search is lexical only',
+      );
+    }
+    const catalog = this.menu.catalog();
+    if (catalog) await this.search.reindex(catalog);
+  }
+
   async listen(): Promise<{ port: number; host: string }> {
+    await this.prepareSearch();
+    this.checkpointer = new Checkpointer(
+      this.store.db,
+      this.store.file,
+      this.config.walCheckpointMs,
+      this.config.sqliteBusyTimeoutMs,
+      this.app.log,
+    );
     await this.app.listen({ port: this.config.port, host: this.config.host });
     if (this.sync) this.sync.start();
     else this.app.log.info('cloud sync is not configured: running standalone, every event is kept for later');
@@ -124,6 +165,7 @@ export class Hub {
       await this.gateway.close();
       await this.app.close();
       await this.committer.drain();
+      await this.checkpointer?.stop();
       clearTimeout(timer);
       this.store.checkpoint();
       this.store.close();

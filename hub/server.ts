@@ -11,6 +11,8 @@ import { menuRoutes } from './menu/routes.ts';
 import type { MenuService } from './menu/service.ts';
 import { orderRoutes } from './orders/routes.ts';
 import type { OrderService } from './orders/service.ts';
+import { searchRoutes } from './search/routes.ts';
+import type { SearchService } from './search/service.ts';
 import { type StatusDeps, statusRoutes } from './status/routes.ts';
 
 export interface ServerDeps {
@@ -18,6 +20,7 @@ export interface ServerDeps {
   menu: MenuService;
   orders: OrderService;
   devices: DeviceService;
+  search: SearchService;
   status: StatusDeps;
 }
 
@@ -50,6 +53,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
   app.register(statusRoutes(deps.status));
   app.register(menuRoutes(deps.menu));
+  app.register(searchRoutes(deps.search, deps.menu));
   app.register(orderRoutes(deps.orders));
   app.register(kdsRoutes(deps.orders));
   app.register(deviceRoutes(deps.devices));

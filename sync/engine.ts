@@ -57,6 +57,7 @@ export class SyncEngine {
   private state: SyncStatus['state'] = 'idle';
   private attempt = 0;
   private pushTimer: NodeJS.Timeout | null = null;
+  private pushDueAt = Number.POSITIVE_INFINITY;
   private menuTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
@@ -262,11 +263,17 @@ export class SyncEngine {
     }
   }
 
+  /** Push at most `ms` from now; an earlier push already scheduled stands (a steady trickle of
+   * events must not postpone the batch forever). */
   private schedulePush(ms: number): void {
     if (this.stopped) return;
+    const due = this.now() + ms;
+    if (this.pushTimer && this.pushDueAt <= due) return;
     if (this.pushTimer) clearTimeout(this.pushTimer);
+    this.pushDueAt = due;
     this.pushTimer = setTimeout(() => {
       this.pushTimer = null;
+      this.pushDueAt = Number.POSITIVE_INFINITY;
       void this.syncNow();
     }, ms);
     this.pushTimer.unref();

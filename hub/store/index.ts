@@ -4,6 +4,7 @@ import { DeviceStore } from './devices.ts';
 import { EventLog } from './events.ts';
 import { MenuStore } from './menu.ts';
 import { OrderStore } from './orders.ts';
+import { SearchStore } from './search.ts';
 import { SyncStore } from './sync.ts';
 
 export interface SyncCursorRow {
@@ -18,6 +19,7 @@ export class Store {
   readonly orders: OrderStore;
   readonly devices: DeviceStore;
   readonly sync: SyncStore;
+  readonly search: SearchStore;
   private readonly getMeta: Statement;
   private readonly setMeta: Statement;
 
@@ -30,6 +32,7 @@ export class Store {
     this.orders = new OrderStore(db);
     this.devices = new DeviceStore(db);
     this.sync = new SyncStore(db);
+    this.search = new SearchStore(db);
     this.getMeta = db.prepare('SELECT value FROM hub_meta WHERE key = ?');
     this.setMeta = db.prepare(
       'INSERT INTO hub_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

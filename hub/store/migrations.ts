@@ -129,6 +129,28 @@ export const migrations: Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'menu search: full-text index and item embeddings',
+    sql: `
+      -- Derived from the applied menu; rebuilt whenever a new menu version is applied.
+      CREATE VIRTUAL TABLE menu_fts USING fts5 (
+        item_id UNINDEXED, name, description, category, extras,
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+      );
+
+      -- One vector per item and model; content_hash says which text it was computed from, so
+      -- only items whose text changed are embedded again.
+      CREATE TABLE item_embeddings (
+        item_id TEXT NOT NULL,
+        model_id TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        dimension INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (item_id, model_id)
+      ) STRICT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)!.version;

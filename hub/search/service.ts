@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import type { Catalog } from '../menu/catalog.ts';
+import type { Store } from '../store/index.ts';
+import { expandAliases } from './aliases.ts';
+import type { Embedder } from './embedder.ts';
+import { correct } from './lexicon.ts';
+import { defaultWeights, type RankWeights, rank } from './rank.ts';
+import { words } from './tokenize.ts';
+
+export interface SearchHit {
+  itemId: string;
+  name: string;
+  price: number;
+  categoryId: string;
+  available: boolean;
+  score: number;
+  /** The two parts of the score, for tuning and for curious operators. */
+  vector: number;
+  lexical: number;
+}
+
+/** The text an item is found by: what a guest or cashier might say about it. */
+export function itemText(catalog: Catalog, itemId: string): string {
+  const item = catalog.items.get(itemId)!;
+  const category = catalog.snapshot.categories.find((c) => c.id === item.categoryId)?.name ?? '';
+  const options = item.modifierGroupIds.flatMap(
+    (g) => catalog.groups.get(g)?.options.map((o) => o.name) ?? [],
+  );
+  return [item.name, item.description, category, options.join(' ')].filter(Boolean).join('. ');
+}
+
+const batchSize = 64;
+
+export interface SearchLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * Hybrid menu search: SQLite FTS5 (BM25, prefixes, typo correction, aliases) plus cosine
+ * similarity of locally computed embeddings. Item vectors are computed when the menu changes,
+ * never at query time, and kept in SQLite; the in-memory index is rebuilt from there at start
+ * and is bounded by a byte budget (no unbounded Map: AUDIT.md, embedding cache).
+ */
+export class SearchService {
+  private ids: string[] = [];
+  private matrix = new Float32Array(0);
+  private menuWords = new Set<string>();
+  private indexedVersion: { version: number; unavailable: ReadonlySet<string> } | null = null;
+  /** Reindexing runs one at a time: two menus applied in quick succession queue, never interleave. */
+  private reindexing: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private embedder: Embedder | null,
+    private readonly log: SearchLog,
+    private readonly budgetBytes: number,
+  ) {}
+
+  /** The model loads asynchronously at start; until then (or without one) search is lexical. */
+  useEmbedder(embedder: Embedder): void {
+    this.embedder = embedder;
+    this.indexedVersion = null;
+  }
+
+  get modelId(): string | null {
+    return this.embedder?.modelId ?? null;
+  }
+
+  get indexedItems(): number {
+    return this.ids.length;
+  }
+
+  /** Rebuild the lexical index and embed items whose text changed (others reuse stored vectors). */
+  reindex(catalog: Catalog): Promise<{ embedded: number; reused: number }> {
+    const run = this.reindexing.then(() => this.rebuild(catalog));
+    this.reindexing = run.catch(() => {});
+    return run;
+  }
+
+  private async rebuild(catalog: Catalog): Promise<{ embedded: number; reused: number }> {
+    const itemIds = [...catalog.items.keys()];
+    const texts = new Map(itemIds.map((id) => [id, itemText(catalog, id)]));
+    this.store.search.replaceIndex(
+      itemIds.map((id) => {
+        const item = catalog.items.get(id)!;
+        const category = catalog.snapshot.categories.find((c) => c.id === item.categoryId)?.name ?? '';
+        const extras = item.modifierGroupIds
+          .flatMap((g) => catalog.groups.get(g)?.options.map((o) => o.name) ?? [])
+          .join(' ');
+        return { itemId: id, name: item.name, description: item.description, category, extras };
+      }),
+    );
+    this.menuWords = new Set([...texts.values()].flatMap((t) => words(t)));
+    this.indexedVersion = { version: catalog.version, unavailable: catalog.unavailable };
+    if (!this.embedder) return { embedded: 0, reused: 0 };
+
+    const { modelId, dimension } = this.embedder;
+    const hash = (text: string) => createHash('sha256').update(`${modelId}\n${text}`).digest('base64url');
+    const stored = new Map(this.store.search.vectors(modelId).map((v) => [v.itemId, v]));
+    const missing = itemIds.filter((id) => stored.get(id)?.contentHash !== hash(texts.get(id)!));
+    const started = Date.now();
+    for (let i = 0; i < missing.length; i += batchSize) {
+      const slice = missing.slice(i, i + batchSize);
+      const vectors = await this.embedder.embed(slice.map((id) => texts.get(id)!));
+      const rows = slice.map((id, k) => ({
+        itemId: id,
+        contentHash: hash(texts.get(id)!),
+        vector: vectors[k]!,
+      }));
+      this.store.search.saveVectors(modelId, rows);
+      for (const r of rows) stored.set(r.itemId, r);
+      if (missing.length > batchSize * 4)
+        this.log.info(
+          { done: Math.min(i + batchSize, missing.length), of: missing.length },
+          'embedding menu items',
+        );
+    }
+    if (missing.length > 0)
+      this.log.info(
+        { embedded: missing.length, ms: Date.now() - started, modelId },
+        'menu embeddings updated',
+      );
+
+    const capacity = Math.floor(this.budgetBytes / (dimension * 4));
+    if (itemIds.length > capacity) {
+      this.log.warn(
+        { items: itemIds.length, capacity, budgetBytes: this.budgetBytes },
+        'search index budget too small; only the first items are vector-searchable',
+      );
+    }
+    const kept = itemIds.slice(0, capacity);
+    const matrix = new Float32Array(kept.length * dimension);
+    for (const [row, id] of kept.entries()) matrix.set(stored.get(id)!.vector, row * dimension);
+    this.ids = kept;
+    this.matrix = matrix;
+    return { embedded: missing.length, reused: itemIds.length - missing.length };
+  }
+
+  async search(
+    query: string,
+    limit: number,
+    catalog: Catalog,
+    weights: RankWeights = defaultWeights,
+  ): Promise<SearchHit[]> {
+    if (this.indexedVersion?.version !== catalog.version) await this.reindex(catalog);
+    const terms = expandAliases(words(query)).slice(0, 32);
+    if (terms.length === 0) return [];
+    const lexicalTerms = [...new Set(terms.flatMap((w) => correct(w, this.menuWords)))];
+    const expression = lexicalTerms.map((w) => `"${w}"*`).join(' OR ');
+    const lexical =
+      weights.lexical > 0 ? this.store.search.lexical(expression, 100) : new Map<string, number>();
+    const vector = new Map<string, number>();
+    if (this.embedder && weights.vector > 0 && this.ids.length > 0) {
+      const [q] = await this.embedder.embed([terms.join(' ')]);
+      const dim = this.embedder.dimension;
+      const scores = this.ids.map((id, row) => {
+        let s = 0;
+        for (let i = 0; i < dim; i++) s += q![i]! * this.matrix[row * dim + i]!;
+        return [id, s] as const;
+      });
+      for (const [id, s] of scores.sort((a, b) => b[1] - a[1]).slice(0, 100)) vector.set(id, s);
+    }
+    return rank(vector, lexical, weights, limit).map((s) => {
+      const item = catalog.items.get(s.itemId)!;
+      return {
+        itemId: s.itemId,
+        name: item.name,
+        price: item.price,
+        categoryId: item.categoryId,
+        available: !catalog.unavailable.has(s.itemId),
+        score: Math.round(s.score * 10_000) / 10_000,
+        vector: Math.round(s.vector * 10_000) / 10_000,
+        lexical: Math.round(s.lexical * 10_000) / 10_000,
+      };
+    });
+  }
+}
