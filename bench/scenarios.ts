@@ -416,7 +416,7 @@ export async function sync(o: BenchOptions): Promise<Figure[]> {
         unit: 'requests',
         budget: null,
         audit: '1,000 (one per order, cloud-only)',
-        note: 'linger 250 ms batches what arrives together',
+        note: 'syncLingerMs 2 s batches what arrives together',
       },
     ];
   } finally {
