@@ -67,6 +67,14 @@ export const configFields = {
     schema: int(1, 100_000).default(2_000),
     doc: 'Most open WebSockets; more are refused with 503.',
   },
+  rateLimitCommandsPerMinute: {
+    schema: int(1, 100_000_000).default(600),
+    doc: 'Commands (POST/PUT/PATCH) one device may send per sliding minute before 429.',
+  },
+  authFailuresBeforeLockout: {
+    schema: int(1, 1_000_000).default(20),
+    doc: 'Bad device tokens from one address before it is locked out (1 s, doubling to 15 min).',
+  },
   pairingTtlMs: {
     schema: int(10_000, 86_400_000).default(600_000),
     doc: 'How long a pairing code stays valid.',

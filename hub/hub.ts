@@ -8,6 +8,7 @@ import { SyncEngine, type SyncStorage, standaloneStatus } from '../sync/engine.t
 import { jwtClaims } from '../sync/jwt.ts';
 import { ConfigError, type HubConfig } from './config.ts';
 import { DeviceService } from './devices/service.ts';
+import { Limiter } from './limits/limiter.ts';
 import { demoMenu } from './menu/demo-menu.ts';
 import { MenuService } from './menu/service.ts';
 import { OrderService } from './orders/service.ts';
@@ -16,6 +17,7 @@ import { RealtimeGateway } from './realtime/gateway.ts';
 import { MenuEmbedModel } from './search/embedder.ts';
 import { SearchService } from './search/service.ts';
 import { buildServer } from './server.ts';
+import { StaffService } from './staff/service.ts';
 import { Checkpointer } from './store/checkpointer.ts';
 import { GroupCommitter } from './store/committer.ts';
 import { Store } from './store/index.ts';
@@ -41,6 +43,8 @@ export class Hub {
   readonly orders: OrderService;
   readonly devices: DeviceService;
   readonly search: SearchService;
+  readonly limiter: Limiter;
+  readonly staff: StaffService;
   readonly app: FastifyInstance;
   readonly gateway: RealtimeGateway;
   /** null when no cloud is configured: the hub runs standalone. */
@@ -64,6 +68,8 @@ export class Hub {
     this.menu = new MenuService(this.store, this.committer);
     this.orders = new OrderService(this.store, this.committer, this.menu, newId);
     this.devices = new DeviceService(this.store, this.committer, newId, config.pairingTtlMs);
+    this.limiter = new Limiter(this.store, { maxKeys: 10_000, flushMs: 1_000, now });
+    this.staff = new StaffService(this.store, this.committer, this.limiter, newId);
     const syncStorage = storageFor(this.store);
     this.search = new SearchService(
       this.store,
@@ -77,6 +83,8 @@ export class Hub {
       orders: this.orders,
       devices: this.devices,
       search: this.search,
+      staff: this.staff,
+      limiter: this.limiter,
       status: {
         store: this.store,
         version: hubVersion,
@@ -166,6 +174,7 @@ export class Hub {
       await this.app.close();
       await this.committer.drain();
       await this.checkpointer?.stop();
+      this.limiter.stop();
       clearTimeout(timer);
       this.store.checkpoint();
       this.store.close();

@@ -7,12 +7,15 @@ import type { DeviceService } from './devices/service.ts';
 import { registerAuth } from './http/auth.ts';
 import { registerProblems } from './http/problems.ts';
 import { kdsRoutes } from './kds/routes.ts';
+import type { Limiter } from './limits/limiter.ts';
 import { menuRoutes } from './menu/routes.ts';
 import type { MenuService } from './menu/service.ts';
 import { orderRoutes } from './orders/routes.ts';
 import type { OrderService } from './orders/service.ts';
 import { searchRoutes } from './search/routes.ts';
 import type { SearchService } from './search/service.ts';
+import { staffRoutes } from './staff/routes.ts';
+import type { StaffService } from './staff/service.ts';
 import { type StatusDeps, statusRoutes } from './status/routes.ts';
 
 export interface ServerDeps {
@@ -21,6 +24,8 @@ export interface ServerDeps {
   orders: OrderService;
   devices: DeviceService;
   search: SearchService;
+  staff: StaffService;
+  limiter: Limiter;
   status: StatusDeps;
 }
 
@@ -46,7 +51,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblems(app);
-  registerAuth(app, deps.devices, appPaths);
+  registerAuth(
+    app,
+    deps.devices,
+    {
+      limiter: deps.limiter,
+      commandsPerMinute: deps.config.rateLimitCommandsPerMinute,
+      tokenFailuresBeforeLockout: deps.config.authFailuresBeforeLockout,
+    },
+    appPaths,
+  );
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 500)
       request.log.warn({ url: request.url, status: reply.statusCode }, 'request failed');
@@ -56,7 +70,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.register(searchRoutes(deps.search, deps.menu));
   app.register(orderRoutes(deps.orders));
   app.register(kdsRoutes(deps.orders));
-  app.register(deviceRoutes(deps.devices));
+  app.register(deviceRoutes(deps.devices, deps.limiter));
+  app.register(staffRoutes(deps.staff));
   app.register(appRoutes);
   return app;
 }

@@ -71,6 +71,8 @@ function Pos({ token }: { token: string }) {
           if (err instanceof HubUnreachable) break;
           throw err;
         }
+        // Busy, rate-limited or restarting: the hub will take it later, so keep it queued.
+        if (res.status === 408 || res.status === 429 || res.status >= 500) break;
         await outbox.remove(q.id);
         if (res.ok) setNotice({ tone: 'ok', text: `Order #${res.body.number} sent to the kitchen` });
         else setNotice({ tone: 'bad', text: `Order not accepted: ${res.problem?.detail ?? res.status}` });

@@ -14,13 +14,16 @@ import {
   PairingRequest,
   PairingRequestBody,
 } from '../../protocol/devices.ts';
+import { HubError } from '../errors.ts';
 import { anyRole, deviceOf } from '../http/auth.ts';
+import type { Limiter } from '../limits/limiter.ts';
+import { pairingClaimLockout } from '../limits/policy.ts';
 import type { DeviceService } from './service.ts';
 
 const manager = ['manager'] as const;
 
 export const deviceRoutes =
-  (devices: DeviceService): FastifyPluginAsyncZod =>
+  (devices: DeviceService, limiter: Limiter): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/api/v1/me',
@@ -66,7 +69,10 @@ export const deviceRoutes =
     // the claim and the manager's approval are what make them safe.
     app.post(
       '/api/v1/pairings',
-      { schema: { body: PairingRequestBody, response: { 201: PairingRequest } }, config: { public: true } },
+      {
+        schema: { body: PairingRequestBody, response: { 201: PairingRequest } },
+        config: { public: true, ipRateLimit: { limit: 10, windowMs: 60_000 } },
+      },
       async (request, reply) =>
         reply.code(201).send(await devices.requestPairing(request.body.name, request.body.role)),
     );
@@ -84,9 +90,28 @@ export const deviceRoutes =
       '/api/v1/pairings/:id/claim',
       {
         schema: { params: PairingIdParams, body: PairingClaimBody, response: { 201: IssuedDevice } },
-        config: { public: true },
+        // A tablet polls every 2 s while it waits: 60 a minute is generous for that, useless for guessing.
+        config: { public: true, ipRateLimit: { limit: 60, windowMs: 60_000 } },
       },
-      async (request, reply) =>
-        reply.code(201).send(await devices.claimPairing(request.params.id, request.body.secret)),
+      async (request, reply) => {
+        const key = `claim:${request.ip}`;
+        const locked = limiter.lockedFor(key);
+        if (locked > 0) {
+          const s = Math.ceil(locked / 1000);
+          throw new HubError(
+            'LOCKED_OUT',
+            `Too many failed pairing claims from ${request.ip}; retry in ${s} s.`,
+            undefined,
+            s,
+          );
+        }
+        try {
+          return reply.code(201).send(await devices.claimPairing(request.params.id, request.body.secret));
+        } catch (err) {
+          if (err instanceof HubError && err.code === 'PAIRING_NOT_FOUND')
+            limiter.fail(key, pairingClaimLockout);
+          throw err;
+        }
+      },
     );
   };

@@ -3,6 +3,8 @@ import type { Device, Role } from '../../protocol/devices.ts';
 import type { DeviceService } from '../devices/service.ts';
 import { bearerToken } from '../devices/tokens.ts';
 import { HubError } from '../errors.ts';
+import type { Limiter } from '../limits/limiter.ts';
+import { tokenLockout } from '../limits/policy.ts';
 import { sendProblem } from './problems.ts';
 
 declare module 'fastify' {
@@ -10,6 +12,8 @@ declare module 'fastify' {
     /** Roles allowed on this route. Every route declares either `roles` or `public: true`. */
     roles?: readonly Role[];
     public?: boolean;
+    /** Extra limit per client address (on public routes, where there is no device to count). */
+    ipRateLimit?: { limit: number; windowMs: number };
   }
   interface FastifyRequest {
     device: Device | null;
@@ -34,9 +38,20 @@ export const anyRole: readonly Role[] = ['pos', 'kds', 'manager'];
  * production. Authentication runs on onRequest, before the body is read, so an anonymous caller
  * learns nothing from validation errors.
  */
+export interface AuthLimits {
+  limiter: Limiter;
+  /** Mutating requests (POST, PUT, PATCH, DELETE) per device per minute. */
+  commandsPerMinute: number;
+  /** Bad tokens from one address before it is locked out (then doubling, capped). */
+  tokenFailuresBeforeLockout: number;
+}
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
 export function registerAuth(
   app: FastifyInstance,
   devices: DeviceService,
+  limits: AuthLimits,
   publicPrefixes: readonly string[] = [],
 ): void {
   app.decorateRequest('device', null);
@@ -66,10 +81,47 @@ export function registerAuth(
   });
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     const config = request.routeOptions.config;
+    if (config.ipRateLimit) {
+      const verdict = limits.limiter.take(
+        `ip:${request.ip}:${request.routeOptions.url}`,
+        config.ipRateLimit.limit,
+        config.ipRateLimit.windowMs,
+      );
+      if (!verdict.ok) {
+        const s = seconds(verdict.retryAfterMs);
+        return sendProblem(
+          reply,
+          request,
+          new HubError(
+            'RATE_LIMITED',
+            `Too many requests from ${request.ip}; retry in ${s} s.`,
+            undefined,
+            s,
+          ),
+        );
+      }
+    }
     if (config.public || !request.routeOptions.url) return;
+    // Guessing tokens is hopeless (256 bits), but a flood of bad ones still costs CPU: lock the address out.
+    const authKey = `auth:${request.ip}`;
+    const locked = limits.limiter.lockedFor(authKey);
+    if (locked > 0) {
+      return sendProblem(
+        reply,
+        request,
+        new HubError(
+          'LOCKED_OUT',
+          `Too many bad tokens from ${request.ip}; retry in ${seconds(locked)} s.`,
+          undefined,
+          seconds(locked),
+        ),
+      );
+    }
     const token = bearerToken(request.headers.authorization);
     const device = token ? devices.authenticate(token) : null;
     if (!device) {
+      if (token)
+        limits.limiter.fail(authKey, { ...tokenLockout, threshold: limits.tokenFailuresBeforeLockout });
       reply.header('www-authenticate', 'Bearer realm="grow-hub"');
       return sendProblem(
         reply,
@@ -90,6 +142,22 @@ export function registerAuth(
           `A ${device.role} device may not call this; it needs one of: ${config.roles?.join(', ')}.`,
         ),
       );
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      const verdict = limits.limiter.take(`device:${device.id}`, limits.commandsPerMinute, 60_000);
+      if (!verdict.ok) {
+        const s = seconds(verdict.retryAfterMs);
+        return sendProblem(
+          reply,
+          request,
+          new HubError(
+            'RATE_LIMITED',
+            `This device sent more than ${limits.commandsPerMinute} commands in a minute; retry in ${s} s.`,
+            undefined,
+            s,
+          ),
+        );
+      }
     }
   });
 }

@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { type Db, type OpenOptions, openDatabase, schemaVersion } from './db.ts';
 import { DeviceStore } from './devices.ts';
 import { EventLog } from './events.ts';
+import { LimitsStore } from './limits.ts';
 import { MenuStore } from './menu.ts';
 import { OrderStore } from './orders.ts';
 import { SearchStore } from './search.ts';
@@ -20,6 +21,7 @@ export class Store {
   readonly devices: DeviceStore;
   readonly sync: SyncStore;
   readonly search: SearchStore;
+  readonly limits: LimitsStore;
   private readonly getMeta: Statement;
   private readonly setMeta: Statement;
 
@@ -33,6 +35,7 @@ export class Store {
     this.devices = new DeviceStore(db);
     this.sync = new SyncStore(db);
     this.search = new SearchStore(db);
+    this.limits = new LimitsStore(db);
     this.getMeta = db.prepare('SELECT value FROM hub_meta WHERE key = ?');
     this.setMeta = db.prepare(
       'INSERT INTO hub_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

@@ -151,6 +151,35 @@ export const migrations: Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'rate limits, lockouts and staff',
+    sql: `
+      -- Sliding-window counters (flushed from memory every second and at shutdown), and
+      -- lockouts (written at once): both outlive a restart, so a restart is no reset.
+      CREATE TABLE rate_windows (
+        key TEXT PRIMARY KEY,
+        window_start INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        prev_count INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE lockouts (
+        key TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL,
+        locked_until INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE staff (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('cashier', 'manager')),
+        pin_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        disabled_at TEXT
+      ) STRICT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)!.version;

@@ -186,7 +186,7 @@ export async function spawnHub(
   ];
   const child = spawn(process.execPath, [cli, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    env: { ...process.env, GROW_RATE_LIMIT_COMMANDS_PER_MINUTE: '100000000', ...env },
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));

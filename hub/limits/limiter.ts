@@ -1,0 +1,87 @@
+import type { Store } from '../store/index.ts';
+import { type LockoutPolicy, lockoutMs, take, type WindowState } from './policy.ts';
+
+export type Verdict = { ok: true } | { ok: false; retryAfterMs: number };
+
+export interface LimiterOptions {
+  /** Most keys held in memory; the least recently used are dropped (after being flushed). */
+  maxKeys: number;
+  flushMs: number;
+  now: () => number;
+}
+
+/**
+ * Rate limits whose state survives a restart (AUDIT.md: "rate limits lost at every deploy").
+ * Counters live in a bounded in-memory map, are written to SQLite every `flushMs` and at shutdown,
+ * and are read back at start; so a crash forgets at most one flush interval of counts, while a
+ * deploy forgets nothing. Lockouts are rarer and matter more: they are written immediately.
+ */
+export class Limiter {
+  private readonly windows = new Map<string, WindowState>();
+  private readonly dirty = new Set<string>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly longestWindowMs = 3_600_000;
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: LimiterOptions,
+  ) {
+    for (const [key, s] of store.limits.windowsSince(options.now() - 2 * this.longestWindowMs))
+      this.windows.set(key, s);
+    this.timer = setInterval(() => this.flush(), options.flushMs);
+    this.timer.unref();
+  }
+
+  /** Count one request for `key` against `limit` per `windowMs`. */
+  take(key: string, limit: number, windowMs: number): Verdict {
+    const result = take(this.windows.get(key), this.options.now(), windowMs, limit);
+    this.windows.delete(key); // re-insert: Map order doubles as least-recently-used order
+    this.windows.set(key, result.state);
+    this.dirty.add(key);
+    if (this.windows.size > this.options.maxKeys) this.evict();
+    return result.ok ? { ok: true } : { ok: false, retryAfterMs: result.retryAfterMs };
+  }
+
+  /** ms until `key` may try again, 0 if it is not locked out. */
+  lockedFor(key: string): number {
+    const row = this.store.limits.lockout(key);
+    return row ? Math.max(0, row.lockedUntil - this.options.now()) : 0;
+  }
+
+  /** A failed attempt (bad PIN, bad token, bad pairing secret): maybe start or extend a lockout. */
+  fail(key: string, policy: LockoutPolicy): number {
+    const now = this.options.now();
+    const prev = this.store.limits.lockout(key);
+    const failures = prev && now - prev.updatedAt < policy.forgetAfterMs ? prev.failures + 1 : 1;
+    const lockMs = lockoutMs(failures, policy);
+    this.store.limits.setLockout(key, { failures, lockedUntil: now + lockMs, updatedAt: now });
+    return lockMs;
+  }
+
+  succeed(key: string): void {
+    if (this.store.limits.lockout(key)) this.store.limits.removeLockout(key);
+  }
+
+  flush(): void {
+    if (this.dirty.size === 0) return;
+    const rows = [...this.dirty]
+      .filter((k) => this.windows.has(k))
+      .map((k) => [k, this.windows.get(k)!] as [string, WindowState]);
+    this.dirty.clear();
+    if (this.store.db.open)
+      this.store.limits.saveWindows(rows, this.options.now() - 2 * this.longestWindowMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.flush();
+  }
+
+  private evict(): void {
+    this.flush();
+    for (const key of this.windows.keys()) {
+      if (this.windows.size <= this.options.maxKeys) break;
+      this.windows.delete(key);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import type { IdSource } from '../../protocol/ids.ts';
+import { HubError } from '../errors.ts';
+import type { Limiter } from '../limits/limiter.ts';
+import { pinLockout } from '../limits/policy.ts';
+import type { GroupCommitter } from '../store/committer.ts';
+import type { Store } from '../store/index.ts';
+
+const scryptAsync = promisify(scrypt) as (pin: string, salt: Buffer, len: number) => Promise<Buffer>;
+
+export interface StaffMember {
+  id: string;
+  name: string;
+  role: 'cashier' | 'manager';
+  createdAt: string;
+  disabledAt: string | null;
+}
+
+/**
+ * Staff sign in on a till with a short PIN. PINs are few digits, so they are stored with scrypt
+ * (slow, salted) and guarded by a lockout per staff member that doubles with each failure and
+ * survives restarts (written to SQLite at once): no restart opens a brute-force window.
+ */
+export class StaffService {
+  constructor(
+    private readonly store: Store,
+    private readonly committer: GroupCommitter,
+    private readonly limiter: Limiter,
+    private readonly newId: IdSource,
+  ) {}
+
+  async add(name: string, role: StaffMember['role'], pin: string): Promise<StaffMember> {
+    const salt = randomBytes(16);
+    const hash = await scryptAsync(pin, salt, 32);
+    const pinHash = `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
+    return this.committer.run((ctx) => {
+      const id = this.newId();
+      this.store.limits.addStaff({ id, name, role, pinHash, createdAt: ctx.at });
+      return this.public(this.store.limits.staff(id)!);
+    });
+  }
+
+  list(): StaffMember[] {
+    return this.store.limits.staffList().map((s) => this.public(s));
+  }
+
+  async verify(staffId: string, pin: string): Promise<StaffMember> {
+    const key = `staff:${staffId}`;
+    const locked = this.limiter.lockedFor(key);
+    if (locked > 0) {
+      const s = Math.ceil(locked / 1000);
+      throw new HubError(
+        'LOCKED_OUT',
+        `Too many wrong PINs: try again in ${s} s, or ask a manager.`,
+        undefined,
+        s,
+      );
+    }
+    const row = this.store.limits.staff(staffId);
+    if (!row || row.disabledAt) throw new HubError('STAFF_NOT_FOUND', `No active staff member ${staffId}.`);
+    const [, salt, expected] = row.pinHash.split('$');
+    const actual = await scryptAsync(pin, Buffer.from(salt!, 'base64'), 32);
+    if (!timingSafeEqual(actual, Buffer.from(expected!, 'base64'))) {
+      const lockMs = this.limiter.fail(key, pinLockout);
+      const detail = lockMs > 0 ? `Wrong PIN; locked for ${Math.ceil(lockMs / 1000)} s.` : 'Wrong PIN.';
+      throw new HubError('PIN_INVALID', detail, [{ field: 'pin', message: 'does not match' }]);
+    }
+    this.limiter.succeed(key);
+    return this.public(row);
+  }
+
+  private public(row: {
+    id: string;
+    name: string;
+    role: StaffMember['role'];
+    createdAt: string;
+    disabledAt: string | null;
+  }): StaffMember {
+    return {
+      id: row.id,
+      name: row.name,
+      role: row.role,
+      createdAt: row.createdAt,
+      disabledAt: row.disabledAt,
+    };
+  }
+}

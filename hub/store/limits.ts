@@ -1,0 +1,99 @@
+import type { Statement } from 'better-sqlite3';
+import type { WindowState } from '../limits/policy.ts';
+import type { Db } from './db.ts';
+
+export interface LockoutRow {
+  failures: number;
+  lockedUntil: number;
+  updatedAt: number;
+}
+
+export interface StaffRow {
+  id: string;
+  name: string;
+  role: 'cashier' | 'manager';
+  pinHash: string;
+  createdAt: string;
+  disabledAt: string | null;
+}
+
+/** Rate-limit windows, lockouts and staff PINs: the SQL side of hub/limits. */
+export class LimitsStore {
+  private readonly loadWindows: Statement;
+  private readonly upsertWindow: Statement;
+  private readonly pruneWindows: Statement;
+  private readonly getLockout: Statement;
+  private readonly putLockout: Statement;
+  private readonly clearLockout: Statement;
+  private readonly insertStaff: Statement;
+  private readonly staffById: Statement;
+  private readonly allStaff: Statement;
+  private readonly saveMany: (rows: [string, WindowState][]) => void;
+
+  constructor(db: Db) {
+    this.loadWindows = db.prepare(
+      'SELECT key, window_start AS windowStart, count, prev_count AS prevCount FROM rate_windows WHERE window_start >= ?',
+    );
+    this.upsertWindow = db.prepare(
+      `INSERT INTO rate_windows (key, window_start, count, prev_count) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET window_start = excluded.window_start, count = excluded.count, prev_count = excluded.prev_count`,
+    );
+    this.pruneWindows = db.prepare('DELETE FROM rate_windows WHERE window_start < ?');
+    this.getLockout = db.prepare(
+      'SELECT failures, locked_until AS lockedUntil, updated_at AS updatedAt FROM lockouts WHERE key = ?',
+    );
+    this.putLockout = db.prepare(
+      `INSERT INTO lockouts (key, failures, locked_until, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, updated_at = excluded.updated_at`,
+    );
+    this.clearLockout = db.prepare('DELETE FROM lockouts WHERE key = ?');
+    this.insertStaff = db.prepare(
+      'INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.staffById = db.prepare(
+      'SELECT id, name, role, pin_hash AS pinHash, created_at AS createdAt, disabled_at AS disabledAt FROM staff WHERE id = ?',
+    );
+    this.allStaff = db.prepare(
+      'SELECT id, name, role, pin_hash AS pinHash, created_at AS createdAt, disabled_at AS disabledAt FROM staff ORDER BY name',
+    );
+    this.saveMany = db.transaction((rows: [string, WindowState][]) => {
+      for (const [key, s] of rows) this.upsertWindow.run(key, s.windowStart, s.count, s.prevCount);
+    });
+  }
+
+  windowsSince(since: number): [string, WindowState][] {
+    return (this.loadWindows.all(since) as (WindowState & { key: string })[]).map(({ key, ...s }) => [
+      key,
+      s,
+    ]);
+  }
+
+  saveWindows(rows: [string, WindowState][], pruneBefore: number): void {
+    this.saveMany(rows);
+    this.pruneWindows.run(pruneBefore);
+  }
+
+  lockout(key: string): LockoutRow | null {
+    return (this.getLockout.get(key) as LockoutRow | undefined) ?? null;
+  }
+
+  setLockout(key: string, row: LockoutRow): void {
+    this.putLockout.run(key, row.failures, row.lockedUntil, row.updatedAt);
+  }
+
+  removeLockout(key: string): void {
+    this.clearLockout.run(key);
+  }
+
+  addStaff(row: Omit<StaffRow, 'disabledAt'>): void {
+    this.insertStaff.run(row.id, row.name, row.role, row.pinHash, row.createdAt);
+  }
+
+  staff(id: string): StaffRow | null {
+    return (this.staffById.get(id) as StaffRow | undefined) ?? null;
+  }
+
+  staffList(): StaffRow[] {
+    return this.allStaff.all() as StaffRow[];
+  }
+}
