@@ -83,6 +83,18 @@ export const configFields = {
     schema: int(65_536, 1_073_741_824).default(33_554_432),
     doc: 'Memory the in-memory vector index may use (a 1,000-item menu needs 400 kB).',
   },
+  readyMinDiskBytes: {
+    schema: int(0, 1_099_511_627_776).default(209_715_200),
+    doc: 'Free space below which /ready answers 503 (orders need room in the WAL).',
+  },
+  readyMaxSyncLagMs: {
+    schema: int(1_000, 604_800_000).default(3_600_000),
+    doc: 'Sync backlog older than this is reported as lagging by /ready (it never makes the hub unready).',
+  },
+  wsHandshakesPerSecond: {
+    schema: int(1, 100_000).default(100),
+    doc: 'New WebSockets accepted per second; a reconnect storm beyond it gets 503 and backs off.',
+  },
   cloudUrl: {
     schema: z.url().optional(),
     doc: 'Supabase project URL (https://<ref>.supabase.co). Unset: the hub runs standalone.',

@@ -18,6 +18,7 @@ import { MenuEmbedModel } from './search/embedder.ts';
 import { SearchService } from './search/service.ts';
 import { buildServer } from './server.ts';
 import { StaffService } from './staff/service.ts';
+import { HubMetrics } from './status/metrics.ts';
 import { Checkpointer } from './store/checkpointer.ts';
 import { GroupCommitter } from './store/committer.ts';
 import { Store } from './store/index.ts';
@@ -93,6 +94,15 @@ export class Hub {
         socketCounts: () => this.gateway.countsByRole(),
         commitStats: () => ({ ...this.committer.stats, pending: this.committer.pending }),
         syncStatus: () => (this.sync ? this.sync.status() : standaloneStatus(syncStorage)),
+        metrics: new HubMetrics({
+          headSeq: () => this.store.events.headSeq(),
+          socketsByRole: () => this.gateway.countsByRole(),
+          syncPending: () => (this.sync ? this.sync.status() : standaloneStatus(syncStorage)).pendingEvents,
+          commits: () => ({ ...this.committer.stats, pending: this.committer.pending }),
+        }),
+        dataDir: resolve(config.dataDir),
+        readyMinDiskBytes: config.readyMinDiskBytes,
+        readyMaxSyncLagMs: config.readyMaxSyncLagMs,
       },
     });
     this.sync = cloudSync(config, syncStorage, this.menu, this.app, now);
@@ -117,6 +127,7 @@ export class Hub {
         sendBufferBytes: config.wsSendBufferBytes,
         maxReplayEvents: config.wsMaxReplayEvents,
         maxSockets: config.wsMaxSockets,
+        handshakesPerSecond: config.wsHandshakesPerSecond,
       },
       this.app.log,
     );

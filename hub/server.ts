@@ -61,7 +61,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     },
     appPaths,
   );
+  app.addHook('onSend', async (request, reply, payload) => {
+    for (const [name, value] of securityHeaders(request.url)) reply.header(name, value);
+    return payload;
+  });
   app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.status.metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1_000,
+    );
     if (reply.statusCode >= 500)
       request.log.warn({ url: request.url, status: reply.statusCode }, 'request failed');
   });
@@ -74,4 +83,25 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.register(staffRoutes(deps.staff));
   app.register(appRoutes);
   return app;
+}
+
+/**
+ * Headers for every answer. The apps load only their own scripts and talk only to this hub, so
+ * the policy can be strict; no CORS headers are sent, so other origins cannot read the API.
+ */
+export function securityHeaders(url: string): [string, string][] {
+  const headers: [string, string][] = [
+    ['x-content-type-options', 'nosniff'],
+    ['referrer-policy', 'no-referrer'],
+    ['x-frame-options', 'DENY'],
+    ['cross-origin-opener-policy', 'same-origin'],
+    ['cross-origin-resource-policy', 'same-origin'],
+  ];
+  if (!url.startsWith('/api/')) {
+    headers.push([
+      'content-security-policy',
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+    ]);
+  }
+  return headers;
 }

@@ -16,6 +16,7 @@ export interface GatewayOptions {
   sendBufferBytes: number;
   maxReplayEvents: number;
   maxSockets: number;
+  handshakesPerSecond: number;
 }
 
 interface Client {
@@ -43,6 +44,11 @@ export class RealtimeGateway {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: Array<() => void>;
   private closing = false;
+  /** Sockets refused by the handshake rate since start (a reconnect storm shows up here). */
+  refusedHandshakes = 0;
+  /** Token bucket for new sockets: a reconnect storm is admitted at a steady pace. */
+  private handshakeTokens: number;
+  private handshakeRefilledAt = Date.now();
 
   constructor(
     private readonly store: Store,
@@ -56,6 +62,7 @@ export class RealtimeGateway {
       feed.subscribe((events) => this.broadcast(events)),
       devices.onRevoked((id) => this.dropDevice(id)),
     ];
+    this.handshakeTokens = options.handshakesPerSecond;
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
     this.heartbeat.unref();
   }
@@ -81,6 +88,12 @@ export class RealtimeGateway {
       refuse(socket, 503, 'Service Unavailable', 'The hub is restarting; reconnect shortly.');
       return;
     }
+    // Browsers always send Origin: a page from another site must not ride a device's token.
+    const origin = req.headers.origin;
+    if (origin && safeHost(origin) !== req.headers.host) {
+      refuse(socket, 403, 'Forbidden', 'Cross-origin WebSocket refused: open the app from the hub itself.');
+      return;
+    }
     const query = RealtimeQuery.safeParse(Object.fromEntries(url.searchParams));
     if (!query.success) {
       const issue = query.error.issues[0]!;
@@ -93,11 +106,36 @@ export class RealtimeGateway {
       refuse(socket, 401, 'Unauthorized', 'Send a device token (Bearer header or ?token=).');
       return;
     }
+    // After auth, so strangers cannot spend the restaurant's own devices' handshake budget.
+    if (!this.admitHandshake()) {
+      this.refusedHandshakes++;
+      refuse(
+        socket,
+        503,
+        'Service Unavailable',
+        'Too many devices are connecting at once; retry in a moment.',
+        1,
+      );
+      return;
+    }
     if (this.clients.size >= this.options.maxSockets) {
       refuse(socket, 503, 'Service Unavailable', 'Too many open sockets on this hub.');
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, device, query.data));
+  }
+
+  private admitHandshake(): boolean {
+    const now = Date.now();
+    const rate = this.options.handshakesPerSecond;
+    this.handshakeTokens = Math.min(
+      rate,
+      this.handshakeTokens + ((now - this.handshakeRefilledAt) / 1_000) * rate,
+    );
+    this.handshakeRefilledAt = now;
+    if (this.handshakeTokens < 1) return false;
+    this.handshakeTokens -= 1;
+    return true;
   }
 
   private accept(ws: WebSocket, device: Device, query: RealtimeQuery): void {
@@ -236,11 +274,26 @@ export class RealtimeGateway {
   }
 }
 
-function refuse(socket: Duplex, status: number, reason: string, detail: string): void {
+function refuse(
+  socket: Duplex,
+  status: number,
+  reason: string,
+  detail: string,
+  retryAfterSeconds?: number,
+): void {
   const body = JSON.stringify({ title: reason, status, detail });
+  const retry = retryAfterSeconds ? `Retry-After: ${retryAfterSeconds}\r\n` : '';
   socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${retry}Connection: close\r\n\r\n${body}`,
   );
+}
+
+function safeHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
 }
 
 /** Resolves when everything queued so far has been handed to the kernel: frames go out in order,

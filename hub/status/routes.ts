@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { SyncStatus } from '../../protocol/sync.ts';
 import { anyRole } from '../http/auth.ts';
 import type { Store } from '../store/index.ts';
+import type { HubMetrics } from './metrics.ts';
+import { readiness } from './ready.ts';
 
 export interface StatusDeps {
   store: Store;
@@ -12,6 +14,10 @@ export interface StatusDeps {
   socketCounts: () => Record<string, number>;
   commitStats: () => { commits: number; commands: number; pending: number };
   syncStatus: () => SyncStatus;
+  metrics: HubMetrics;
+  dataDir: string;
+  readyMinDiskBytes: number;
+  readyMaxSyncLagMs: number;
 }
 
 const Health = z.object({
@@ -30,6 +36,23 @@ export const statusRoutes =
       uptimeSeconds: Math.floor((deps.now() - deps.startedAt) / 1000),
       headSeq: deps.store.events.headSeq(),
     }));
+
+    app.get('/ready', { config: { public: true } }, async (_request, reply) => {
+      const checks = readiness(
+        deps.store,
+        deps.dataDir,
+        deps.readyMinDiskBytes,
+        deps.syncStatus(),
+        deps.readyMaxSyncLagMs,
+        deps.now(),
+      );
+      const ok = checks.every((c) => c.ok);
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not_ready', checks });
+    });
+
+    app.get('/metrics', { config: { roles: ['manager'] } }, async (_request, reply) =>
+      reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
+    );
 
     app.get(
       '/api/v1/sync/status',

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { RealtimeClient } from '../protocol/realtime-client.ts';
+import { RecordingSocket, startHub, type TestHub } from './support/hub.ts';
+
+let t: TestHub;
+beforeAll(async () => {
+  t = await startHub();
+});
+afterAll(() => t.stop());
+
+describe('health, readiness and metrics', () => {
+  it('answers /ready with its checks; sync lag is reported but never makes the hub unready', async () => {
+    const res = await t.api('GET', '/ready', undefined, null);
+    expect(res.status).toBe(200);
+    expect(res.body.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok])).toEqual([
+      ['store', true],
+      ['disk', true],
+      ['sync', true],
+    ]);
+    const full = await startHub({ readyMinDiskBytes: 1_099_511_627_776 });
+    try {
+      const r = await full.api('GET', '/ready', undefined, null);
+      expect(r.status).toBe(503);
+      expect(r.body.checks.find((c: { name: string }) => c.name === 'disk')).toMatchObject({
+        ok: false,
+        detail: expect.stringContaining('free space'),
+      });
+    } finally {
+      await full.stop();
+    }
+  });
+
+  it('exposes Prometheus metrics to managers only', async () => {
+    await t.api('GET', '/api/v1/menu');
+    expect((await t.api('GET', '/metrics')).status).toBe(403);
+    const res = await fetch(`${t.base}/metrics`, {
+      headers: { authorization: `Bearer ${t.tokens.manager}` },
+    });
+    const text = await res.text();
+    for (const name of [
+      'grow_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/api/v1/menu",status="200"}',
+      'grow_ws_sockets{role="kds"}',
+      'grow_event_log_seq',
+      'grow_sync_pending_events',
+      'grow_process_resident_memory_bytes',
+      'grow_nodejs_eventloop_lag_p99_seconds',
+    ]) {
+      expect(text).toContain(name);
+    }
+  });
+});
+
+describe('LAN security', () => {
+  it('sends security headers, a strict CSP on pages, and no CORS', async () => {
+    const page = await fetch(`${t.base}/pos/`);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    const api = await fetch(`${t.base}/api/v1/menu`, {
+      headers: { authorization: `Bearer ${t.tokens.pos}`, origin: 'http://evil.example' },
+    });
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(api.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('refuses a cross-origin WebSocket and accepts the same origin', async () => {
+    const host = new URL(t.base).host;
+    const foreign = new WebSocket(`${t.wsUrl}?token=${t.tokens.pos}`, {
+      headers: { origin: 'http://evil.example' },
+    });
+    const status = await new Promise<number>((r) =>
+      foreign.on('unexpected-response', (_q, res) => r(res.statusCode ?? 0)),
+    );
+    expect(status).toBe(403);
+    const same = new RecordingSocket(t.wsUrl, t.tokens.pos);
+    same.ws.close();
+    const own = new WebSocket(`${t.wsUrl}?token=${t.tokens.pos}`, { headers: { origin: `http://${host}` } });
+    await new Promise((r) => own.on('open', r));
+    own.close();
+  });
+
+  it('admits a reconnect storm at a steady pace; every client still gets in by backing off', async () => {
+    const slow = await startHub({ wsHandshakesPerSecond: 20 });
+    const clients: RealtimeClient[] = [];
+    try {
+      const live = new Set<number>();
+      for (let i = 0; i < 60; i++) {
+        const c = new RealtimeClient({
+          url: slow.wsUrl,
+          token: slow.tokens.kds,
+          connect: (url) => {
+            const ws = new WebSocket(url);
+            ws.on('error', () => {});
+            return ws as never;
+          },
+          onEvent: () => {},
+          onState: (s) => s.status === 'live' && live.add(i),
+          backoff: { baseMs: 100, capMs: 2_000 },
+        });
+        clients.push(c);
+        c.start();
+      }
+      for (let i = 0; i < 200 && live.size < 60; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(live.size).toBe(60);
+      expect(slow.hub.gateway.refusedHandshakes).toBeGreaterThan(0);
+    } finally {
+      for (const c of clients) c.stop();
+      await slow.stop();
+    }
+  });
+});
