@@ -1,12 +1,14 @@
 import { networkInterfaces } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Role } from '../protocol/devices.ts';
 import { uuidv7Source } from '../protocol/ids.ts';
 import { HubClaims } from '../protocol/sync.ts';
 import { signJwt } from '../sync/jwt.ts';
+import { makeBackup, RestoreError, restoreBackup } from './backup/backups.ts';
 import { ConfigError, configMarkdown, loadConfig, redactConfig } from './config.ts';
 import { DeviceService } from './devices/service.ts';
-import { Hub, openStore } from './hub.ts';
+import { Hub, openStore, runningHubPid } from './hub.ts';
 import { GroupCommitter } from './store/committer.ts';
 import { SchemaTooNewError } from './store/db.ts';
 
@@ -17,6 +19,8 @@ const usage = `grow-hub — the restaurant's offline-first hub
   grow-hub device list [--data-dir DIR]
   grow-hub device revoke DEVICE_ID [--data-dir DIR]
   grow-hub status [--data-dir DIR]
+  grow-hub backup [--data-dir DIR]                 an online backup now (works while the hub runs)
+  grow-hub restore BACKUP_FILE [--data-dir DIR]    replace the database with a backup (hub stopped)
   grow-hub config [--data-dir DIR] [--markdown]   effective settings (or the README table)
   grow-hub cloud-credential --hub-id UUID --restaurant-id UUID   (reads GROW_SUPABASE_JWT_SECRET)
 
@@ -38,6 +42,8 @@ const options = {
 } as const;
 
 class UsageError extends Error {}
+/** Refused for a reason the operator can fix (a running hub, a bad backup): exit 2, no usage text. */
+class OperatorError extends Error {}
 
 function configFrom(values: Record<string, unknown>) {
   return loadConfig({
@@ -189,6 +195,33 @@ function cloudCredential(values: Record<string, unknown>): void {
   print({ ...claims.data, token: signJwt(claims.data, secret) });
 }
 
+async function backup(values: Record<string, unknown>): Promise<void> {
+  const config = configFrom(values);
+  const store = openStore(config);
+  try {
+    print(await makeBackup(store, resolve(config.dataDir), config.backupKeep));
+  } finally {
+    store.close();
+  }
+}
+
+function restore(file: string | undefined, values: Record<string, unknown>): void {
+  const config = configFrom(values);
+  if (!file)
+    throw new UsageError('restore needs the backup file (see <data-dir>/backups, or GET /api/v1/backups)');
+  const pid = runningHubPid(config);
+  if (pid !== null)
+    throw new OperatorError(
+      `a hub (pid ${pid}) is running on ${resolve(config.dataDir)}: stop it first, then restore`,
+    );
+  try {
+    print({ restored: true, ...restoreBackup(resolve(config.dataDir), resolve(file)) });
+  } catch (err) {
+    if (err instanceof RestoreError) throw new OperatorError(err.message);
+    throw err;
+  }
+}
+
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -204,6 +237,8 @@ export async function main(argv: string[]): Promise<void> {
   if (command === 'device') return device(sub, rest, values);
   if (command === 'status') return status(values);
   if (command === 'cloud-credential') return cloudCredential(values);
+  if (command === 'backup') return backup(values);
+  if (command === 'restore') return restore(sub, values);
   if (command === 'config') {
     if (values.markdown) process.stdout.write(`${configMarkdown()}\n`);
     else print(redactConfig(configFrom(values)));
@@ -213,7 +248,12 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof SchemaTooNewError || err instanceof UsageError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof SchemaTooNewError ||
+    err instanceof UsageError ||
+    err instanceof OperatorError
+  ) {
     process.stderr.write(`grow-hub: ${err.message}\n${err instanceof UsageError ? `\n${usage}\n` : ''}`);
     process.exit(2);
   }

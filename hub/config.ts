@@ -83,6 +83,14 @@ export const configFields = {
     schema: int(65_536, 1_073_741_824).default(33_554_432),
     doc: 'Memory the in-memory vector index may use (a 1,000-item menu needs 400 kB).',
   },
+  backupIntervalMs: {
+    schema: int(0, 604_800_000).default(21_600_000),
+    doc: 'How often the hub makes an online backup into <dataDir>/backups (0 turns scheduled backups off).',
+  },
+  backupKeep: {
+    schema: int(1, 1_000).default(14),
+    doc: 'Backups kept; older ones are deleted after each new one.',
+  },
   readyMinDiskBytes: {
     schema: int(0, 1_099_511_627_776).default(209_715_200),
     doc: 'Free space below which /ready answers 503 (orders need room in the WAL).',

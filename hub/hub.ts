@@ -1,3 +1,4 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type IdSource, uuidv7Source } from '../protocol/ids.ts';
@@ -6,6 +7,7 @@ import { HubClaims } from '../protocol/sync.ts';
 import { supabaseCloud } from '../sync/cloud.ts';
 import { SyncEngine, type SyncStorage, standaloneStatus } from '../sync/engine.ts';
 import { jwtClaims } from '../sync/jwt.ts';
+import { type BackupInfo, listBackups, makeBackup } from './backup/backups.ts';
 import { ConfigError, type HubConfig } from './config.ts';
 import { DeviceService } from './devices/service.ts';
 import { Limiter } from './limits/limiter.ts';
@@ -31,6 +33,19 @@ export interface HubDeps {
 
 export const dbFileName = 'hub.db';
 
+export const pidFile = (config: Pick<HubConfig, 'dataDir'>) => join(resolve(config.dataDir), 'hub.pid');
+
+/** Is a hub process running on this data dir (its pid file names a live process)? */
+export function runningHubPid(config: Pick<HubConfig, 'dataDir'>): number | null {
+  try {
+    const pid = Number(readFileSync(pidFile(config), 'utf8'));
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
 /** Builds every part of a hub from config (the composition root: the only place that wires). */
 export function openStore(config: Pick<HubConfig, 'dataDir' | 'sqliteBusyTimeoutMs'>): Store {
   return Store.open(join(resolve(config.dataDir), dbFileName), { busyTimeoutMs: config.sqliteBusyTimeoutMs });
@@ -51,6 +66,8 @@ export class Hub {
   /** null when no cloud is configured: the hub runs standalone. */
   readonly sync: SyncEngine | null;
   private checkpointer: Checkpointer | null = null;
+  private backupTimer: NodeJS.Timeout | null = null;
+  readonly backups: { list: () => BackupInfo[]; make: () => Promise<BackupInfo> };
   private stopping: Promise<void> | null = null;
 
   constructor(
@@ -72,6 +89,11 @@ export class Hub {
     this.limiter = new Limiter(this.store, { maxKeys: 10_000, flushMs: 1_000, now });
     this.staff = new StaffService(this.store, this.committer, this.limiter, newId);
     const syncStorage = storageFor(this.store);
+    const dataDir = resolve(config.dataDir);
+    this.backups = {
+      list: () => listBackups(dataDir),
+      make: () => makeBackup(this.store, dataDir, config.backupKeep, now()),
+    };
     this.search = new SearchService(
       this.store,
       null,
@@ -86,6 +108,7 @@ export class Hub {
       search: this.search,
       staff: this.staff,
       limiter: this.limiter,
+      backups: this.backups,
       status: {
         store: this.store,
         version: hubVersion,
@@ -166,7 +189,18 @@ export class Hub {
     );
     await this.app.listen({ port: this.config.port, host: this.config.host });
     if (this.sync) this.sync.start();
-    else this.app.log.info('cloud sync is not configured: running standalone, every event is kept for later');
+    // The CLI's restore refuses to run while this file names a live process.
+    writeFileSync(pidFile(this.config), String(process.pid));
+    if (this.config.backupIntervalMs > 0) {
+      this.backupTimer = setInterval(() => {
+        this.backups.make().then(
+          (b) => this.app.log.info({ file: b.file, bytes: b.bytes }, 'scheduled backup made'),
+          (err) => this.app.log.error({ err }, 'scheduled backup failed; the previous backups are kept'),
+        );
+      }, this.config.backupIntervalMs);
+      this.backupTimer.unref();
+    } else
+      this.app.log.info('cloud sync is not configured: running standalone, every event is kept for later');
     const address = this.app.server.address();
     const port = typeof address === 'object' && address ? address.port : this.config.port;
     return { port, host: this.config.host };
@@ -180,6 +214,7 @@ export class Hub {
     this.stopping ??= (async () => {
       const timer = setTimeout(() => this.app.server.closeAllConnections(), this.config.shutdownTimeoutMs);
       timer.unref();
+      if (this.backupTimer) clearInterval(this.backupTimer);
       await this.sync?.stop();
       await this.gateway.close();
       await this.app.close();
@@ -189,6 +224,7 @@ export class Hub {
       clearTimeout(timer);
       this.store.checkpoint();
       this.store.close();
+      rmSync(pidFile(this.config), { force: true });
     })();
     return this.stopping;
   }

@@ -1,6 +1,8 @@
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { appPaths, appRoutes } from './apps/routes.ts';
+import type { BackupInfo } from './backup/backups.ts';
+import { backupRoutes } from './backup/routes.ts';
 import type { HubConfig } from './config.ts';
 import { deviceRoutes } from './devices/routes.ts';
 import type { DeviceService } from './devices/service.ts';
@@ -26,6 +28,7 @@ export interface ServerDeps {
   search: SearchService;
   staff: StaffService;
   limiter: Limiter;
+  backups: { list: () => BackupInfo[]; make: () => Promise<BackupInfo> };
   status: StatusDeps;
 }
 
@@ -81,6 +84,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.register(kdsRoutes(deps.orders));
   app.register(deviceRoutes(deps.devices, deps.limiter));
   app.register(staffRoutes(deps.staff));
+  app.register(backupRoutes(deps.backups));
   app.register(appRoutes);
   return app;
 }

@@ -25,7 +25,7 @@ describe('every route × {no token, revoked, each role}', () => {
     // Public: the two pairing steps, /health, and the web apps' static files (no secrets in them).
     const isApp = (url: string) => appPaths.some((p) => url === p || url.startsWith(`${p}/`));
     const publicApi = t.hub.app.routeTable.filter((r) => r.public && !isApp(r.url)).map((r) => r.url);
-    expect(publicApi.sort()).toEqual(['/api/v1/pairings', '/api/v1/pairings/:id/claim', '/health']);
+    expect(publicApi.sort()).toEqual(['/api/v1/pairings', '/api/v1/pairings/:id/claim', '/health', '/ready']);
     expect(t.hub.app.routeTable.filter((r) => r.public && isApp(r.url)).length).toBeGreaterThan(3);
   });
 

@@ -24,7 +24,12 @@ const badOrder = fc.oneof(
     lines: fc.array(
       fc.record({
         itemId: fc.oneof(fc.string(), fc.constantFrom('unicorn', ''), fc.integer()),
-        qty: fc.oneof(fc.integer({ min: -1_000, max: 0 }), fc.double(), fc.string(), fc.integer({ min: 1_000 })),
+        qty: fc.oneof(
+          fc.integer({ min: -1_000, max: 0 }),
+          fc.double(),
+          fc.string(),
+          fc.integer({ min: 1_000 }),
+        ),
         modifiers: fc.anything(),
       }),
       { maxLength: 5 },
@@ -45,7 +50,10 @@ const routes: [string, string][] = [
 async function request(method: string, path: string, body: string | undefined, token: string | null) {
   const res = await fetch(`${t.base}${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body,
   });
   await res.arrayBuffer();
@@ -58,7 +66,11 @@ describe('10,000 generated bad inputs: 4xx or a closed socket, never a 5xx, noth
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...routes),
-        fc.oneof(badOrder.map((v) => JSON.stringify(v) ?? 'null'), fc.string(), fc.string().map((s) => `{"id":${s}`)),
+        fc.oneof(
+          badOrder.map((v) => JSON.stringify(v) ?? 'null'),
+          fc.string(),
+          fc.string().map((s) => `{"id":${s}`),
+        ),
         async ([method, path], body) => {
           const status = await request(method, path, body, t.tokens.manager);
           return status >= 400 && status < 500;
@@ -73,11 +85,19 @@ describe('10,000 generated bad inputs: 4xx or a closed socket, never a 5xx, noth
     const before = snapshot();
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom('/api/v1/orders', '/api/v1/tickets', '/api/v1/menu/search', '/api/v1/orders/', '/api/v1/tickets/'),
+        fc.constantFrom(
+          '/api/v1/orders',
+          '/api/v1/tickets',
+          '/api/v1/menu/search',
+          '/api/v1/orders/',
+          '/api/v1/tickets/',
+        ),
         fc.string({ maxLength: 300 }),
         fc.string({ maxLength: 40 }),
         async (base, query, tail) => {
-          const path = base.endsWith('/') ? `${base}${encodeURIComponent(tail)}` : `${base}?${query.replace(/#/g, '')}`;
+          const path = base.endsWith('/')
+            ? `${base}${encodeURIComponent(tail)}`
+            : `${base}?${query.replace(/#/g, '')}`;
           const status = await request('GET', path, undefined, t.tokens.manager);
           return status < 500;
         },
@@ -105,7 +125,9 @@ describe('10,000 generated bad inputs: 4xx or a closed socket, never a 5xx, noth
         frames.slice(i, i + 50).map(
           (frame) =>
             new Promise<void>((resolve, reject) => {
-              const ws = new WebSocket(`${t.wsUrl}?since=1000000000`, { headers: { authorization: `Bearer ${t.tokens.pos}` } });
+              const ws = new WebSocket(`${t.wsUrl}?since=1000000000`, {
+                headers: { authorization: `Bearer ${t.tokens.pos}` },
+              });
               const timer = setTimeout(() => {
                 ws.terminate();
                 resolve();
@@ -117,7 +139,9 @@ describe('10,000 generated bad inputs: 4xx or a closed socket, never a 5xx, noth
                 resolve();
               });
               ws.on('error', () => {});
-              ws.on('unexpected-response', (_q, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+              ws.on('unexpected-response', (_q, res) =>
+                reject(new Error(`upgrade refused: ${res.statusCode}`)),
+              );
             }),
         ),
       );

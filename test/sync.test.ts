@@ -63,7 +63,10 @@ async function postOrders(t: TestHub, n: number, concurrency = 32) {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next++ < n) expect((await t.api('POST', '/api/v1/orders', burgerOrder())).status).toBe(201);
+      while (next++ < n) {
+        const res = await t.api('POST', '/api/v1/orders', burgerOrder());
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+      }
     }),
   );
 }

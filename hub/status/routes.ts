@@ -70,5 +70,6 @@ export const statusRoutes =
       commits: deps.commitStats(),
       sync: deps.syncStatus(),
       rssBytes: process.memoryUsage().rss,
+      heapUsedBytes: process.memoryUsage().heapUsed,
     }));
   };

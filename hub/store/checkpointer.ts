@@ -3,6 +3,7 @@ import type { Db } from './db.ts';
 
 export interface CheckpointerLog {
   warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
 }
 
 /**
@@ -18,12 +19,28 @@ export class Checkpointer {
   constructor(db: Db, file: string, intervalMs: number, busyTimeoutMs: number, log: CheckpointerLog) {
     db.pragma('wal_autocheckpoint = 0');
     this.worker = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), {
-      workerData: { file, intervalMs, busyTimeoutMs },
+      // 16,384 frames of 4 kB: the WAL is wrapped once it passes about 64 MB.
+      workerData: { file, intervalMs, busyTimeoutMs, maxFrames: 16_384 },
     });
     this.worker.unref();
-    this.worker.on('message', (msg: { type: string; message?: string }) => {
-      if (msg.type === 'error') log.warn({ err: msg.message }, 'WAL checkpoint failed; will retry');
-    });
+    this.worker.on(
+      'message',
+      (msg: {
+        type: string;
+        mode?: string;
+        message?: string;
+        log?: number;
+        checkpointed?: number;
+        ms?: number;
+      }) => {
+        if (msg.type === 'error') log.warn({ err: msg.message }, 'WAL checkpoint failed; will retry');
+        else
+          log.debug(
+            { mode: msg.mode, frames: msg.log, checkpointed: msg.checkpointed, ms: msg.ms },
+            'WAL checkpoint',
+          );
+      },
+    );
     this.worker.on('error', (err) => log.warn({ err }, 'checkpoint worker stopped'));
   }
 

@@ -59,12 +59,14 @@ export interface TestHub {
 /** A real hub in this process: real SQLite file in a temp dir, real HTTP and WS on 127.0.0.1. */
 export async function startHub(overrides: HubConfigInput = {}, existingDir?: string): Promise<TestHub> {
   const tmp = existingDir ? { dir: existingDir, remove: () => {} } : tempDir();
+  // Tests post thousands of orders from one device; the per-device limit has its own test.
   const config = parseConfig({
     dataDir: tmp.dir,
     port: 0,
     host: '127.0.0.1',
     logLevel: 'silent',
     demo: true,
+    rateLimitCommandsPerMinute: 100_000_000,
     ...overrides,
   });
   const hub = new Hub(config);
