@@ -103,6 +103,30 @@ export const configFields = {
     schema: int(1, 100_000).default(100),
     doc: 'New WebSockets accepted per second; a reconnect storm beyond it gets 503 and backs off.',
   },
+  stripeSecretKey: {
+    schema: z.string().min(10).optional(),
+    doc: 'Stripe secret key for card payments (Terminal). Unset: cash and offline-forwarded only. Secret.',
+  },
+  stripeApiBase: {
+    schema: z.url().default('https://api.stripe.com'),
+    doc: "Stripe's API address (tests point it at a local emulator).",
+  },
+  stripeTimeoutMs: {
+    schema: int(100, 120_000).default(10_000),
+    doc: 'Deadline for each Stripe call (stripe-node retries twice).',
+  },
+  offlineCardLimitPerTransaction: {
+    schema: int(0, 100_000_000).default(20_000),
+    doc: 'Largest offline (store-and-forward) card payment accepted, in minor units ($200).',
+  },
+  offlineCardLimitTotal: {
+    schema: int(0, 1_000_000_000).default(200_000),
+    doc: 'Most offline card payments awaiting forwarding in total, in minor units ($2,000).',
+  },
+  reconcileIntervalMs: {
+    schema: int(1_000, 86_400_000).default(60_000),
+    doc: 'How often unsettled card payments are checked against Stripe.',
+  },
   cloudUrl: {
     schema: z.url().optional(),
     doc: 'Supabase project URL (https://<ref>.supabase.co). Unset: the hub runs standalone.',
@@ -151,7 +175,7 @@ export const configFields = {
 } as const;
 
 /** Settings that are secrets: never printed, never logged, never sent to devices. */
-export const secretConfigKeys = ['cloudAnonKey', 'cloudHubToken'] as const;
+export const secretConfigKeys = ['cloudAnonKey', 'cloudHubToken', 'stripeSecretKey'] as const;
 
 type Fields = typeof configFields;
 export type HubConfig = { [K in keyof Fields]: z.output<Fields[K]['schema']> };

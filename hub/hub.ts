@@ -14,6 +14,8 @@ import { Limiter } from './limits/limiter.ts';
 import { demoMenu } from './menu/demo-menu.ts';
 import { MenuService } from './menu/service.ts';
 import { OrderService } from './orders/service.ts';
+import { PaymentService } from './payments/service.ts';
+import { stripeGateway } from './payments/stripe-gateway.ts';
 import { EventFeed } from './realtime/feed.ts';
 import { RealtimeGateway } from './realtime/gateway.ts';
 import { MenuEmbedModel } from './search/embedder.ts';
@@ -61,6 +63,9 @@ export class Hub {
   readonly search: SearchService;
   readonly limiter: Limiter;
   readonly staff: StaffService;
+  readonly payments: PaymentService;
+  readonly hubId: string;
+  private reconcileTimer: NodeJS.Timeout | null = null;
   readonly app: FastifyInstance;
   readonly gateway: RealtimeGateway;
   /** null when no cloud is configured: the hub runs standalone. */
@@ -88,6 +93,24 @@ export class Hub {
     this.devices = new DeviceService(this.store, this.committer, newId, config.pairingTtlMs);
     this.limiter = new Limiter(this.store, { maxKeys: 10_000, flushMs: 1_000, now });
     this.staff = new StaffService(this.store, this.committer, this.limiter, newId);
+    this.hubId = this.store.meta('hub_id') ?? newId();
+    if (this.store.meta('hub_id') === null) this.store.putMeta('hub_id', this.hubId);
+    this.payments = new PaymentService(
+      this.store,
+      this.committer,
+      config.stripeSecretKey
+        ? stripeGateway({
+            secretKey: config.stripeSecretKey,
+            apiBase: config.stripeApiBase,
+            timeoutMs: config.stripeTimeoutMs,
+            now,
+          })
+        : null,
+      this.hubId,
+      { perTransaction: config.offlineCardLimitPerTransaction, total: config.offlineCardLimitTotal },
+      { info: (o, m) => this.app.log.info(o, m), warn: (o, m) => this.app.log.warn(o, m) },
+      now,
+    );
     const syncStorage = storageFor(this.store);
     const dataDir = resolve(config.dataDir);
     this.backups = {
@@ -107,6 +130,7 @@ export class Hub {
       devices: this.devices,
       search: this.search,
       staff: this.staff,
+      payments: this.payments,
       limiter: this.limiter,
       backups: this.backups,
       status: {
@@ -123,6 +147,7 @@ export class Hub {
           syncPending: () => (this.sync ? this.sync.status() : standaloneStatus(syncStorage)).pendingEvents,
           commits: () => ({ ...this.committer.stats, pending: this.committer.pending }),
         }),
+        awaitingForward: () => this.payments.awaitingForward(),
         dataDir: resolve(config.dataDir),
         readyMinDiskBytes: config.readyMinDiskBytes,
         readyMaxSyncLagMs: config.readyMaxSyncLagMs,
@@ -191,6 +216,14 @@ export class Hub {
     if (this.sync) this.sync.start();
     // The CLI's restore refuses to run while this file names a live process.
     writeFileSync(pidFile(this.config), String(process.pid));
+    if (this.config.stripeSecretKey) {
+      this.reconcileTimer = setInterval(() => {
+        this.payments
+          .reconcile()
+          .catch((err) => this.app.log.error({ err }, 'payment reconciliation failed'));
+      }, this.config.reconcileIntervalMs);
+      this.reconcileTimer.unref();
+    }
     if (this.config.backupIntervalMs > 0) {
       this.backupTimer = setInterval(() => {
         this.backups.make().then(
@@ -215,6 +248,7 @@ export class Hub {
       const timer = setTimeout(() => this.app.server.closeAllConnections(), this.config.shutdownTimeoutMs);
       timer.unref();
       if (this.backupTimer) clearInterval(this.backupTimer);
+      if (this.reconcileTimer) clearInterval(this.reconcileTimer);
       await this.sync?.stop();
       await this.gateway.close();
       await this.app.close();

@@ -14,6 +14,8 @@ import { menuRoutes } from './menu/routes.ts';
 import type { MenuService } from './menu/service.ts';
 import { orderRoutes } from './orders/routes.ts';
 import type { OrderService } from './orders/service.ts';
+import { paymentRoutes } from './payments/routes.ts';
+import type { PaymentService } from './payments/service.ts';
 import { searchRoutes } from './search/routes.ts';
 import type { SearchService } from './search/service.ts';
 import { staffRoutes } from './staff/routes.ts';
@@ -27,6 +29,7 @@ export interface ServerDeps {
   devices: DeviceService;
   search: SearchService;
   staff: StaffService;
+  payments: PaymentService;
   limiter: Limiter;
   backups: { list: () => BackupInfo[]; make: () => Promise<BackupInfo> };
   status: StatusDeps;
@@ -82,6 +85,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.register(searchRoutes(deps.search, deps.menu));
   app.register(orderRoutes(deps.orders));
   app.register(kdsRoutes(deps.orders));
+  app.register(paymentRoutes(deps.payments));
   app.register(deviceRoutes(deps.devices, deps.limiter));
   app.register(staffRoutes(deps.staff));
   app.register(backupRoutes(deps.backups));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Slug, Uuid } from './ids.ts';
 import { Order, OrderStatus, Ticket } from './orders.ts';
+import { Payment } from './payments.ts';
 
 /**
  * The event log's vocabulary (DESIGN.md invariant 3). Every state change appends one of these in
@@ -19,6 +20,8 @@ export const EventData = {
   'ticket.bumped': z.object({ ticketId: Uuid, orderId: Uuid, stationId: Slug }),
   'ticket.recalled': z.object({ ticketId: Uuid, orderId: Uuid, stationId: Slug }),
   'ticket.voided': z.object({ ticketId: Uuid, orderId: Uuid, stationId: Slug }),
+  'payment.recorded': z.object({ payment: Payment }),
+  'payment.updated': z.object({ payment: Payment }),
   'menu.applied': z.object({ version: z.int(), itemCount: z.int() }),
   'item.availability_changed': z.object({ itemId: Slug, available: z.boolean() }),
 } as const;

@@ -15,6 +15,8 @@ export interface StatusDeps {
   commitStats: () => { commits: number; commands: number; pending: number };
   syncStatus: () => SyncStatus;
   metrics: HubMetrics;
+  /** Offline card payments a terminal has yet to forward to Stripe (shown with sync status). */
+  awaitingForward: () => { count: number; amount: number };
   dataDir: string;
   readyMinDiskBytes: number;
   readyMaxSyncLagMs: number;
@@ -56,8 +58,17 @@ export const statusRoutes =
 
     app.get(
       '/api/v1/sync/status',
-      { schema: { response: { 200: SyncStatus } }, config: { roles: anyRole } },
-      async () => deps.syncStatus(),
+      {
+        schema: {
+          response: {
+            200: SyncStatus.extend({
+              paymentsAwaitingForward: z.object({ count: z.int(), amount: z.int() }),
+            }),
+          },
+        },
+        config: { roles: anyRole },
+      },
+      async () => ({ ...deps.syncStatus(), paymentsAwaitingForward: deps.awaitingForward() }),
     );
 
     app.get('/api/v1/status', { config: { roles: ['manager'] } }, async () => ({

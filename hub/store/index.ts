@@ -5,6 +5,7 @@ import { EventLog } from './events.ts';
 import { LimitsStore } from './limits.ts';
 import { MenuStore } from './menu.ts';
 import { OrderStore } from './orders.ts';
+import { PaymentStore } from './payments.ts';
 import { SearchStore } from './search.ts';
 import { SyncStore } from './sync.ts';
 
@@ -22,6 +23,7 @@ export class Store {
   readonly sync: SyncStore;
   readonly search: SearchStore;
   readonly limits: LimitsStore;
+  readonly payments: PaymentStore;
   private readonly getMeta: Statement;
   private readonly setMeta: Statement;
 
@@ -36,6 +38,7 @@ export class Store {
     this.sync = new SyncStore(db);
     this.search = new SearchStore(db);
     this.limits = new LimitsStore(db);
+    this.payments = new PaymentStore(db);
     this.getMeta = db.prepare('SELECT value FROM hub_meta WHERE key = ?');
     this.setMeta = db.prepare(
       'INSERT INTO hub_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

@@ -180,6 +180,43 @@ export const migrations: Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'payments and refunds',
+    sql: `
+      CREATE TABLE payments (
+        id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL REFERENCES orders (id),
+        method TEXT NOT NULL,
+        status TEXT NOT NULL,
+        amount INTEGER NOT NULL,
+        tip INTEGER NOT NULL,
+        tendered INTEGER,
+        change_due INTEGER NOT NULL,
+        refunded INTEGER NOT NULL DEFAULT 0,
+        pending_forward INTEGER NOT NULL DEFAULT 0,
+        manager_override INTEGER NOT NULL DEFAULT 0,
+        stripe_payment_intent TEXT,
+        card TEXT,
+        last_error TEXT,
+        fingerprint TEXT NOT NULL,
+        device_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX payments_order ON payments (order_id);
+      CREATE INDEX payments_unsettled ON payments (status) WHERE status IN ('pending', 'authorised');
+
+      CREATE TABLE refunds (
+        id TEXT PRIMARY KEY,
+        payment_id TEXT NOT NULL REFERENCES payments (id),
+        amount INTEGER NOT NULL,
+        reason TEXT NOT NULL,
+        stripe_refund TEXT,
+        created_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)!.version;

@@ -1,0 +1,55 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { Uuid } from '../../protocol/ids.ts';
+import { OrderIdParams } from '../../protocol/orders.ts';
+import { CreatePaymentBody, OrderPayments, Payment, RefundBody } from '../../protocol/payments.ts';
+import { anyRole, deviceOf } from '../http/auth.ts';
+import type { PaymentService } from './service.ts';
+
+const PaymentIdParams = z.strictObject({ id: Uuid });
+
+export const paymentRoutes =
+  (payments: PaymentService): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post(
+      '/api/v1/orders/:id/payments',
+      {
+        schema: { params: OrderIdParams, body: CreatePaymentBody, response: { 200: Payment, 201: Payment } },
+        config: { roles: ['pos', 'manager'] },
+      },
+      async (request, reply) => {
+        const { payment, created } = await payments.create(
+          request.params.id,
+          request.body,
+          deviceOf(request),
+        );
+        return reply.code(created ? 201 : 200).send(payment);
+      },
+    );
+    app.get(
+      '/api/v1/orders/:id/payments',
+      { schema: { params: OrderIdParams, response: { 200: OrderPayments } }, config: { roles: anyRole } },
+      async (request) => payments.forOrder(request.params.id),
+    );
+    app.get(
+      '/api/v1/payments/:id',
+      { schema: { params: PaymentIdParams, response: { 200: Payment } }, config: { roles: anyRole } },
+      async (request) => payments.get(request.params.id),
+    );
+    app.post(
+      '/api/v1/payments/:id/refunds',
+      {
+        schema: { params: PaymentIdParams, body: RefundBody, response: { 200: Payment } },
+        config: { roles: ['manager'] },
+      },
+      async (request) => payments.refund(request.params.id, request.body),
+    );
+    app.post(
+      '/api/v1/payments/reconcile',
+      {
+        schema: { response: { 200: z.object({ checked: z.int(), settled: z.int(), mismatches: z.int() }) } },
+        config: { roles: ['manager'] },
+      },
+      async () => payments.reconcile(),
+    );
+  };

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { balance, canMovePayment, changeDue, offlineRefusal, refundedStatus } from './rules.ts';
+
+describe('payment rules', () => {
+  it('balances split tender against the order, tips on top, failed and unknown (pending) payments ignored', () => {
+    const b = balance(3951, [
+      { status: 'captured', amount: 2000, tip: 0 },
+      { status: 'failed', amount: 1951, tip: 300 },
+      { status: 'pending', amount: 1951, tip: 0 },
+      { status: 'captured', amount: 1951, tip: 300 },
+    ]);
+    expect(b).toEqual({ paid: 3951, tips: 300, due: 0 });
+  });
+
+  it('computes change and refuses illegal moves', () => {
+    expect(changeDue(5000, 3951, 0)).toBe(1049);
+    expect(changeDue(undefined, 100, 0)).toBe(0);
+    expect(canMovePayment('pending', 'captured')).toBe(true);
+    expect(canMovePayment('refunded', 'captured')).toBe(false);
+    expect(canMovePayment('failed', 'captured')).toBe(false);
+    expect(refundedStatus(1000, 200, 500)).toBe('partially_refunded');
+    expect(refundedStatus(1000, 200, 1200)).toBe('refunded');
+  });
+
+  it('caps offline card payments per transaction and in total', () => {
+    const limits = { perTransaction: 20_000, total: 200_000 };
+    expect(offlineRefusal(19_999, 0, limits)).toBeNull();
+    expect(offlineRefusal(20_001, 0, limits)).toMatch(/per transaction/);
+    expect(offlineRefusal(15_000, 190_000, limits)).toMatch(/awaiting forwarding/);
+  });
+});
