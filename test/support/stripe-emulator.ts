@@ -39,7 +39,10 @@ export function parseForm(body: string): Record<string, unknown> {
     let node = out as Record<string, unknown>;
     parts.forEach((part, i) => {
       if (i === parts.length - 1) node[part] = value;
-      else node = (node[part] ??= {}) as Record<string, unknown>;
+      else {
+        node[part] ??= {};
+        node = node[part] as Record<string, unknown>;
+      }
     });
   }
   return out;
@@ -158,7 +161,8 @@ export class StripeEmulator {
       404,
       { error: { type: 'invalid_request_error', code: 'resource_missing', message: `No such ${what}` } },
     ];
-    let m: RegExpExecArray | null;
+    const intentPath = /^\/v1\/payment_intents\/(pi_\w+)(\/capture|\/cancel)?$/.exec(path);
+    const readerPath = /^\/v1\/terminal\/readers\/(\w+)\/process_payment_intent$/.exec(path);
     if (method === 'POST' && path === '/v1/payment_intents') {
       const amount = Number(p.amount);
       if (!Number.isInteger(amount) || amount < 1)
@@ -176,7 +180,8 @@ export class StripeEmulator {
       const data = q ? [...this.intents.values()].filter((pi) => pi.metadata[q[1]!] === q[2]) : [];
       return [200, { object: 'search_result', data, has_more: false, url: '/v1/payment_intents/search' }];
     }
-    if ((m = /^\/v1\/payment_intents\/(pi_\w+)(\/capture|\/cancel)?$/.exec(path))) {
+    if (intentPath) {
+      const m = intentPath;
       const pi = this.intents.get(m[1]!);
       if (!pi) return notFound(`payment_intent: '${m[1]}'`);
       if (method === 'GET' && !m[2]) return [200, pi];
@@ -192,7 +197,8 @@ export class StripeEmulator {
         return [200, pi];
       }
     }
-    if (method === 'POST' && (m = /^\/v1\/terminal\/readers\/(\w+)\/process_payment_intent$/.exec(path))) {
+    if (method === 'POST' && readerPath) {
+      const m = readerPath;
       const pi = this.intents.get(String(p.payment_intent));
       if (!pi) return notFound(`payment_intent: '${p.payment_intent}'`);
       if (m[1] === 'tmr_declines')
