@@ -95,6 +95,20 @@ describe('POS and KDS in a real browser', () => {
     await expect.poll(() => t.hub.orders.get(order.id).status).toBe('ready');
   });
 
+  it('takes a cash payment on the POS and shows the change due', async () => {
+    const { body: order } = await t.api('POST', '/api/v1/orders', burgerOrder());
+    const pos = await open(t, '/pos/', t.tokens.pos);
+    await pos.getByText('Connected').waitFor();
+    await pos.locator(`[data-order="${order.id}"]`).getByTestId('pay-order').click();
+    await pos.getByTestId('due').getByText('$39.51').waitFor();
+    await pos.getByTestId('tendered').fill('50');
+    await pos.getByTestId('change').getByText('$10.49').waitFor();
+    await shot(pos, 'pos-tablet-pay-cash');
+    await pos.getByTestId('take-payment').click();
+    await pos.getByTestId('notice').getByText('Paid. Change due: $10.49').waitFor();
+    expect(t.hub.payments.forOrder(order.id)).toMatchObject({ paid: 3951, due: 0 });
+  });
+
   it("greys out 86'd items on the POS as soon as they are marked", async () => {
     const pos = await open(t, '/pos/', t.tokens.pos);
     await pos.getByText('Connected').waitFor();

@@ -11,6 +11,7 @@ import { PairScreen } from '../shared/pairing.ts';
 import { api, deviceToken, HubUnreachable } from '../shared/session.ts';
 import { html, money } from '../shared/ui.ts';
 import { outbox, type QueuedOrder } from './outbox.ts';
+import { PayDialog } from './pay.ts';
 
 const newId = uuidv7Source();
 const menuCacheKey = 'grow.pos.menu';
@@ -34,6 +35,7 @@ function Pos({ token }: { token: string }) {
   const [cart, setCart] = useState<CartLine[]>([]);
   const [table, setTable] = useState('');
   const [picking, setPicking] = useState<MenuItem | null>(null);
+  const [paying, setPaying] = useState<Order | null>(null);
   const [queued, setQueued] = useState<QueuedOrder[]>([]);
   const [recent, setRecent] = useState<Order[]>([]);
   const [notice, setNotice] = useState<{ tone: 'ok' | 'bad' | 'warn'; text: string } | null>(null);
@@ -245,11 +247,22 @@ function Pos({ token }: { token: string }) {
           (o) => html`<li data-order=${o.id}>
             <b>#${o.number}</b><span class="status s-${o.status}">${o.status.replace('_', ' ')}</span>
             <span>${o.tableLabel ?? ''}</span><span>${money(o.total, o.currency)}</span>
-            ${o.status === 'ready' && html`<button onClick=${() => complete(o)}>Complete</button>`}
+            <span class="actions">
+              ${o.status !== 'voided' && o.status !== 'completed' && html`<button onClick=${() => setPaying(o)} data-testid="pay-order">Pay</button>`}
+              ${o.status === 'ready' && html`<button onClick=${() => complete(o)}>Complete</button>`}
+            </span>
           </li>`,
         )}
       </ul>
     </aside>
+    ${
+      paying &&
+      html`<${PayDialog} order=${paying} onClose=${(message: string | null) => {
+        setPaying(null);
+        if (message) setNotice({ tone: 'ok', text: message });
+        loadRecent();
+      }} />`
+    }
     ${
       picking &&
       html`<${ModifierDialog} item=${picking} catalog=${catalog} currency=${menu.currency}
