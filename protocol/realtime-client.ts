@@ -37,6 +37,8 @@ export interface RealtimeClientOptions {
   onEvent: (event: HubEvent) => void;
   onSnapshot?: (snapshot: SnapshotPayload) => void;
   onState?: (state: ConnectionState) => void;
+  /** Control messages without a seq (e.g. `presence` for managers). */
+  onControl?: (message: { type: string } & Record<string, unknown>) => void;
   backoff?: BackoffPolicy;
   random?: () => number;
   setTimer?: (fn: () => void, ms: number) => unknown;
@@ -133,6 +135,8 @@ export class RealtimeClient {
       if (msg.seq <= this.seq) return;
       this.seq = msg.seq;
       this.options.onEvent(msg as HubEvent);
+    } else if (typeof msg.type === 'string') {
+      this.options.onControl?.(msg as { type: string });
     }
   }
 }

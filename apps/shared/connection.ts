@@ -13,6 +13,7 @@ export interface LiveOptions {
   onEvent: (e: HubEvent) => void;
   onSnapshot?: (s: SnapshotPayload) => void;
   onState: (s: ConnectionState) => void;
+  onControl?: (m: { type: string } & Record<string, unknown>) => void;
 }
 
 /** The hub's current seq, retried until the hub answers: apps start their stream from there. */
@@ -38,6 +39,7 @@ export function startLive(token: string, options: LiveOptions): RealtimeClient {
     onEvent: options.onEvent,
     onSnapshot: options.onSnapshot,
     onState: options.onState,
+    onControl: options.onControl,
   });
   client.start();
   return client;

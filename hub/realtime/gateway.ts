@@ -46,6 +46,7 @@ export class RealtimeGateway {
   private closing = false;
   /** Sockets refused by the handshake rate since start (a reconnect storm shows up here). */
   refusedHandshakes = 0;
+  private presenceTimer: NodeJS.Timeout | null = null;
   /** Token bucket for new sockets: a reconnect storm is admitted at a steady pace. */
   private handshakeTokens: number;
   private handshakeRefilledAt = Date.now();
@@ -147,9 +148,13 @@ export class RealtimeGateway {
       client.alive = true;
     });
     ws.on('message', (data, isBinary) => this.onMessage(client, data, isBinary));
-    ws.on('close', () => this.clients.delete(client));
+    ws.on('close', () => {
+      this.clients.delete(client);
+      this.presenceChanged();
+    });
     ws.on('error', (err) => this.log.debug({ deviceId: device.id, err }, 'socket error'));
     this.devices.touch(device.id).catch(() => {});
+    this.presenceChanged();
     const headSeq = this.store.events.headSeq();
     this.send(
       client,
@@ -193,6 +198,20 @@ export class RealtimeGateway {
     const orders = stations ? [] : this.store.orders.active(500);
     this.send(client, JSON.stringify({ type: 'snapshot', seq: headSeq, orders, tickets }));
     client.lastSeq = headSeq;
+  }
+
+  /**
+   * Managers' screens show who is connected, live. Presence is not state anyone owns, so it is a
+   * control message (no seq, not in the log), sent at most twice a second.
+   */
+  private presenceChanged(): void {
+    if (this.presenceTimer || this.closing) return;
+    this.presenceTimer = setTimeout(() => {
+      this.presenceTimer = null;
+      const wire = JSON.stringify({ type: 'presence', sockets: this.countsByRole() });
+      for (const c of this.clients) if (c.device.role === 'manager' && c.live) this.send(c, wire);
+    }, 500);
+    this.presenceTimer.unref();
   }
 
   private broadcast(events: readonly StoredEvent[]): void {
@@ -265,6 +284,7 @@ export class RealtimeGateway {
   async close(graceMs = 1_000): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
+    if (this.presenceTimer) clearTimeout(this.presenceTimer);
     for (const u of this.unsubscribe) u();
     for (const c of this.clients) c.ws.close(CloseCode.restart, 'hub restarting');
     const deadline = Date.now() + graceMs;
