@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['protocol/**/*.test.ts', 'hub/**/*.test.ts', 'sync/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'protocol/**/*.test.ts',
+      'hub/**/*.test.ts',
+      'sync/**/*.test.ts',
+      'apps/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     // Integration tests start real hubs and child processes; 2 cores, so keep parallelism modest.
     maxWorkers: 2,
     testTimeout: 60_000,

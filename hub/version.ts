@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
-export const hubVersion: string = JSON.parse(
-  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
-).version;
+/** The package's version, from the sources (hub/) or the compiled build (dist/hub/). */
+const file = [
+  new URL('../package.json', import.meta.url),
+  new URL('../../package.json', import.meta.url),
+].find((u) => existsSync(u))!;
+export const hubVersion: string = JSON.parse(readFileSync(file, 'utf8')).version;

@@ -5,7 +5,11 @@ import type { FastifyInstance } from 'fastify';
 import { HubError } from '../errors.ts';
 import { sendProblem } from '../http/problems.ts';
 
-export const appsDist = join(import.meta.dirname, '../../apps/dist');
+/** The built apps, next to the sources (hub/apps) or to the compiled build (dist/hub/apps). */
+export const appsDist =
+  [join(import.meta.dirname, '../../apps/dist'), join(import.meta.dirname, '../../../apps/dist')].find((d) =>
+    existsSync(join(d, 'pos/index.html')),
+  ) ?? join(import.meta.dirname, '../../apps/dist');
 /** Paths the web apps live under; public, because a tablet loads them before it has a token. */
 export const appPaths = ['/pos', '/kds', '/admin', '/assets'] as const;
 

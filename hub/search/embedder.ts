@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { type ModelVocabulary, tokenize } from './tokenize.ts';
@@ -13,7 +13,13 @@ export interface Embedder {
   embed(texts: readonly string[]): Promise<Float32Array[]>;
 }
 
-export const modelsDir = join(import.meta.dirname, '../../models');
+/** The committed model; a packaged desktop app ships it as an extra resource (GROW_MODELS_DIR). */
+export const modelsDir =
+  process.env.GROW_MODELS_DIR ??
+  [join(import.meta.dirname, '../../models'), join(import.meta.dirname, '../../../models')].find((d) =>
+    existsSync(join(d, 'menu-embed.json')),
+  ) ??
+  join(import.meta.dirname, '../../models');
 
 interface ModelMeta {
   id: string;
