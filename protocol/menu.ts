@@ -69,7 +69,8 @@ export type MenuItem = z.infer<typeof MenuItem>;
  * (DESIGN.md invariant 1: HQ owns the menu; the hub owns availability, kept apart).
  */
 export const MenuSnapshot = z.strictObject({
-  version: z.int().min(1),
+  /** 0 is the demo menu's: any version HQ publishes (1 and up) replaces it. */
+  version: z.int().min(0),
   currency: Currency,
   taxClasses: z.array(TaxClass).min(1).max(50),
   stations: z.array(Station).min(1).max(50),

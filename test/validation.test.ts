@@ -154,8 +154,20 @@ describe('bad input gets a clear error and writes nothing', () => {
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('MENU_INVALID');
     expect(res.body.errors[0].field).toBe('items[0].stationId');
-    const stale = await t.api('PUT', '/api/v1/menu', { ...snapshot, version: 0 }, t.tokens.manager);
-    expect(stale.status).toBe(400);
-    expect((await t.api('GET', '/api/v1/menu')).body.version).toBe(snapshot.version);
+    const negative = await t.api('PUT', '/api/v1/menu', { ...snapshot, version: -1 }, t.tokens.manager);
+    expect(negative.status).toBe(400);
+    expect(negative.body.errors[0].field).toBe('version');
+    expect((await t.api('PUT', '/api/v1/menu', { ...snapshot, version: 3 }, t.tokens.manager)).body).toEqual({
+      applied: true,
+      version: 3,
+    });
+    expect((await t.api('PUT', '/api/v1/menu', { ...snapshot, version: 3 }, t.tokens.manager)).body).toEqual({
+      applied: false,
+      version: 3,
+    });
+    const stale = await t.api('PUT', '/api/v1/menu', { ...snapshot, version: 2 }, t.tokens.manager);
+    expect(stale.status).toBe(409);
+    expect(stale.body.code).toBe('MENU_VERSION_STALE');
+    expect((await t.api('GET', '/api/v1/menu')).body.version).toBe(3);
   });
 });

@@ -38,6 +38,8 @@ export async function appRoutes(app: FastifyInstance): Promise<void> {
     root: appsDist,
     prefix: '/',
     wildcard: false,
+    // The HQ dashboard is built alongside but belongs to the cloud, not the restaurant's hub.
+    globIgnore: ['hq/**'],
     index: ['index.html'],
     // @fastify/static sets its own cache-control; ours (below) decides per file.
     cacheControl: false,

@@ -420,7 +420,8 @@ const taxClassOf = (row: Row) =>
 
 /** The demo restaurant `--demo` loads: 68 items across food, drinks and desserts, US sales tax. */
 export const demoMenu: MenuSnapshotInput = {
-  version: 1,
+  // Version 0 so that the first menu HQ publishes (version 1) replaces the demo.
+  version: 0,
   currency: 'USD',
   taxClasses: [
     { id: 'food', name: 'Sales tax', rateBasisPoints: 825 },

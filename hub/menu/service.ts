@@ -57,7 +57,7 @@ export class MenuService {
       throw new HubError('MENU_INVALID', `The snapshot has ${errors.length} problem(s).`, errors);
     try {
       return await this.committer.run((ctx) => {
-        const latest = this.current?.version ?? 0;
+        const latest = this.current?.version ?? -1;
         if (
           snapshot.version === latest &&
           JSON.stringify(this.current?.snapshot) === JSON.stringify(snapshot)

@@ -1,0 +1,251 @@
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { MenuSnapshot } from '../../protocol/menu.ts';
+import { html, money } from '../shared/ui.ts';
+
+/**
+ * HQ dashboard: reads the cloud through supabase-js with an HQ user's session. Row level security
+ * limits it to the user's organisation; every figure is an SQL aggregate (supabase/migrations).
+ */
+interface Session {
+  url: string;
+  key: string;
+  token: string;
+}
+interface SalesRow {
+  restaurant_id: string;
+  restaurant_name: string;
+  orders: number;
+  sales: number;
+  tax: number;
+}
+interface HubRow {
+  hub_id: string;
+  restaurant_name: string;
+  restaurant_id: string;
+  synced_seq: number;
+  last_contact_at: string | null;
+  silent_seconds: number | null;
+  health: 'ok' | 'warning' | 'alarm';
+}
+
+const sessionKey = 'grow.hq.session';
+
+function session(): Session | null {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  if (hash.get('url') && hash.get('key') && hash.get('token')) {
+    sessionStorage.setItem(
+      sessionKey,
+      JSON.stringify({ url: hash.get('url'), key: hash.get('key'), token: hash.get('token') }),
+    );
+    history.replaceState(null, '', location.pathname);
+  }
+  const raw = sessionStorage.getItem(sessionKey);
+  return raw ? (JSON.parse(raw) as Session) : null;
+}
+
+function startOfToday(): Date {
+  const d = new Date();
+  d.setHours(0, 0, 0, 0);
+  return d;
+}
+function startOfWeek(): Date {
+  const d = startOfToday();
+  d.setDate(d.getDate() - ((d.getDay() + 6) % 7));
+  return d;
+}
+
+function App() {
+  const [s, setS] = useState(session());
+  if (!s) return html`<${SignIn} onDone=${() => setS(session())} />`;
+  const client = createClient(s.url, s.key, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: { headers: { Authorization: `Bearer ${s.token}` } },
+  });
+  return html`<${Dashboard} client=${client} />`;
+}
+
+function SignIn({ onDone }: { onDone: () => void }) {
+  const [form, setForm] = useState({ url: '', key: '', token: '' });
+  const set = (k: keyof Session) => (e: Event) =>
+    setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
+  return html`<main class="pair"><h1>Grow HQ</h1>
+    <form onSubmit=${(e: Event) => {
+      e.preventDefault();
+      sessionStorage.setItem(sessionKey, JSON.stringify(form));
+      onDone();
+    }}>
+      <label>Supabase project URL <input value=${form.url} onInput=${set('url')} placeholder="https://ref.supabase.co" /></label>
+      <label>Anon key <input value=${form.key} onInput=${set('key')} /></label>
+      <label>Your access token (from Supabase Auth) <input value=${form.token} onInput=${set('token')} /></label>
+      <button class="primary big" type="submit">Open the dashboard</button>
+    </form></main>`;
+}
+
+function Dashboard({ client }: { client: SupabaseClient }) {
+  const [today, setToday] = useState<SalesRow[]>([]);
+  const [week, setWeek] = useState<SalesRow[]>([]);
+  const [items, setItems] = useState<{ item_id: string; name: string; qty: number; sales: number }[]>([]);
+  const [hours, setHours] = useState<{ hour: string; orders: number }[]>([]);
+  const [hubs, setHubs] = useState<HubRow[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [loadedAt, setLoadedAt] = useState<Date | null>(null);
+
+  const load = async () => {
+    const now = new Date(Date.now() + 60_000).toISOString();
+    const [a, b, c, d, e] = await Promise.all([
+      client.rpc('hq_sales', { p_from: startOfToday().toISOString(), p_to: now }),
+      client.rpc('hq_sales', { p_from: startOfWeek().toISOString(), p_to: now }),
+      client.rpc('hq_top_items', { p_from: startOfWeek().toISOString(), p_to: now, p_limit: 8 }),
+      client.rpc('hq_orders_per_hour', { p_from: startOfToday().toISOString(), p_to: now }),
+      client.rpc('hq_hubs'),
+    ]);
+    const failed = [a, b, c, d, e].find((r) => r.error);
+    if (failed?.error) {
+      setError(`The cloud refused: ${failed.error.message}`);
+      return;
+    }
+    setError(null);
+    setToday(a.data as SalesRow[]);
+    setWeek(b.data as SalesRow[]);
+    setItems(c.data as never);
+    setHours(d.data as never);
+    setHubs(e.data as HubRow[]);
+    setLoadedAt(new Date());
+  };
+  useEffect(() => {
+    void load();
+    const t = setInterval(load, 30_000);
+    return () => clearInterval(t);
+  }, []);
+
+  const weekOf = (id: string) => week.find((w) => w.restaurant_id === id);
+  const maxItem = Math.max(1, ...items.map((i) => Number(i.qty)));
+  const perHour = Array.from({ length: 24 }, (_, h) =>
+    Number(hours.find((x) => new Date(x.hour).getHours() === h)?.orders ?? 0),
+  );
+  const maxHour = Math.max(1, ...perHour);
+
+  return html`<div class="hq">
+    <header class="bar"><strong class="brand">Grow HQ</strong>
+      <span class="muted">${loadedAt ? `updated ${loadedAt.toLocaleTimeString()}` : 'loading…'}</span>
+      <button onClick=${() => load()}>Refresh</button></header>
+    ${error && html`<p class="notice bad admin-notice">${error}</p>`}
+    <main class="admin-grid">
+      <section class="card wide" data-testid="sales">
+        <h2>Sales</h2>
+        <table><thead><tr><th>Restaurant</th><th>Orders today</th><th>Sales today</th><th>Sales this week</th></tr></thead>
+          <tbody>${today.map(
+            (
+              r,
+            ) => html`<tr data-restaurant=${r.restaurant_id}><td>${r.restaurant_name}</td><td class="num">${r.orders}</td>
+              <td class="num" data-testid="sales-today">${money(Number(r.sales))}</td><td class="num">${money(Number(weekOf(r.restaurant_id)?.sales ?? 0))}</td></tr>`,
+          )}</tbody></table>
+      </section>
+      <section class="card" data-testid="top-items">
+        <h2>Top items this week</h2>
+        <ul class="bars">${items.map(
+          (i) =>
+            html`<li><span class="label">${i.name}</span><span class="bar" style=${`width:${(Number(i.qty) / maxItem) * 100}%`}></span><b>${i.qty}</b></li>`,
+        )}</ul>
+      </section>
+      <section class="card" data-testid="per-hour">
+        <h2>Orders per hour today</h2>
+        <svg viewBox="0 0 480 140" class="chart" role="img" aria-label="orders per hour">
+          ${perHour.map((n, h) => {
+            const height = (n / maxHour) * 110;
+            return html`<g><rect x=${h * 20 + 2} y=${120 - height} width="16" height=${height} fill="#1f7a4d"><title>${h}:00 · ${n} orders</title></rect>
+              ${h % 3 === 0 && html`<text x=${h * 20 + 10} y="135" font-size="9" text-anchor="middle">${h}</text>`}</g>`;
+          })}
+        </svg>
+      </section>
+      <section class="card wide" data-testid="hubs">
+        <h2>Hubs</h2>
+        <table><thead><tr><th>Restaurant</th><th>Synced up to</th><th>Last contact</th><th>Health</th></tr></thead>
+          <tbody>${hubs.map(
+            (
+              h,
+            ) => html`<tr data-hub=${h.hub_id}><td>${h.restaurant_name}</td><td class="num">seq ${h.synced_seq}</td>
+              <td>${h.last_contact_at ? `${Math.round(Number(h.silent_seconds) / 60)} min ago` : 'never'}</td>
+              <td><span class="state s-${h.health}" data-testid="health">${h.health}</span></td></tr>`,
+          )}</tbody></table>
+      </section>
+      <${MenuPublisher} client=${client} restaurants=${today.map((r) => ({ id: r.restaurant_id, name: r.restaurant_name }))} />
+    </main>
+  </div>`;
+}
+
+/** Edit a restaurant's menu and publish it as the next version; its hub pulls it within a minute. */
+function MenuPublisher({
+  client,
+  restaurants,
+}: {
+  client: SupabaseClient;
+  restaurants: { id: string; name: string }[];
+}) {
+  const [restaurant, setRestaurant] = useState('');
+  const [text, setText] = useState('');
+  const [latest, setLatest] = useState(0);
+  /** The editor appears only once the current menu has loaded, so nothing typed gets overwritten. */
+  const [loadedFor, setLoadedFor] = useState('');
+  const [message, setMessage] = useState<{ tone: string; text: string } | null>(null);
+  const pick = async (id: string) => {
+    setRestaurant(id);
+    setLoadedFor('');
+    setMessage(null);
+    const { data } = await client
+      .from('menu_versions')
+      .select('version, body')
+      .eq('restaurant_id', id)
+      .order('version', { ascending: false })
+      .limit(1);
+    const row = data?.[0] as { version: number; body: unknown } | undefined;
+    setLatest(row?.version ?? 0);
+    setText(row ? JSON.stringify(row.body, null, 2) : '');
+    setLoadedFor(id);
+  };
+  const publish = async () => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      setMessage({ tone: 'bad', text: `Not valid JSON: ${(err as Error).message}` });
+      return;
+    }
+    const version = latest + 1;
+    const menu = MenuSnapshot.safeParse({ ...(parsed as object), version });
+    if (!menu.success) {
+      const issue = menu.error.issues[0]!;
+      setMessage({ tone: 'bad', text: `${issue.path.join('.')}: ${issue.message}` });
+      return;
+    }
+    const { error } = await client
+      .from('menu_versions')
+      .insert({ restaurant_id: restaurant, version, body: menu.data });
+    if (error) setMessage({ tone: 'bad', text: error.message });
+    else {
+      setLatest(version);
+      setMessage({ tone: 'ok', text: `Published version ${version}; the hub applies it on its next pull.` });
+    }
+  };
+  return html`<section class="card wide" data-testid="publish">
+    <h2>Publish a menu</h2>
+    <div class="row">
+      <select onChange=${(e: Event) => pick((e.target as HTMLSelectElement).value)} data-testid="publish-restaurant">
+        <option value="">Choose a restaurant…</option>
+        ${restaurants.map((r) => html`<option value=${r.id}>${r.name}</option>`)}
+      </select>
+      ${restaurant && html`<span class="muted">${loadedFor === restaurant ? `current version ${latest || 'none'}` : 'loading…'}</span>`}
+    </div>
+    ${
+      restaurant &&
+      loadedFor === restaurant &&
+      html`<textarea class="menu-json" rows="14" value=${text} onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)} data-testid="menu-json"></textarea>
+      <button class="primary" onClick=${publish} data-testid="publish-menu">Publish version ${latest + 1}</button>`
+    }
+    ${message && html`<p class="notice ${message.tone}" data-testid="publish-result">${message.text}</p>`}
+  </section>`;
+}
+
+render(html`<${App} />`, document.getElementById('app')!);
