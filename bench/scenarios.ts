@@ -12,6 +12,7 @@ import { apiFor, burgerOrder, exited, runCli, spawnHub, tempDir } from '../test/
 import { openLoop, saturate, type Target } from './lib/http-load.ts';
 import { cpuSeconds, rssBytes } from './lib/proc.ts';
 import { percentile, repeat } from './lib/stats.ts';
+import { wsOpenLoop, wsSaturate } from './lib/ws-load.ts';
 
 export interface Figure {
   group: string;
@@ -134,6 +135,31 @@ export async function orderCreate(o: BenchOptions): Promise<Figure[]> {
         });
       }
     }
+    const ws = { port: hub.port, token: hub.tokens.pos, body: () => burgerOrder() };
+    const wsSat = await repeat(o.reps, () => wsSaturate(ws, 16, 4, o.seconds));
+    figures.push({
+      group: 'orders',
+      figure: 'order create throughput at saturation (WebSocket, 16 sockets × 4)',
+      value: Math.round(wsSat.median),
+      min: Math.round(wsSat.min),
+      max: Math.round(wsSat.max),
+      unit: 'orders/s',
+      budget: '> 2000',
+      audit: null,
+      note: 'each sending socket also receives every event (a POS sees all)',
+    });
+    const wsRuns = [];
+    for (let i = 0; i < o.reps; i++) wsRuns.push(await wsOpenLoop(ws, 500, o.seconds));
+    for (const q of [50, 99] as const) {
+      figures.push({
+        group: 'orders',
+        figure: `order create p${q} over WebSocket @ 500/s offered`,
+        ...spread(wsRuns.map((r) => percentile(r, q))),
+        unit: 'ms',
+        budget: q === 99 ? '< 10' : null,
+        audit: null,
+      });
+    }
     return figures;
   } finally {
     await hub.stop();
@@ -228,6 +254,32 @@ export async function menuLoad(o: BenchOptions): Promise<Figure[]> {
       percentile((await openLoop(target, 200, o.seconds)).latencies, 99),
     );
     const last = await openLoop(target, 200, o.seconds);
+    // Search over the same 1,000 items, with varied queries (the index is rebuilt after the PUT).
+    await new Promise((r) => setTimeout(r, 1_500));
+    const queries = [
+      'burger',
+      'fizzy drink',
+      'buger with bacon',
+      'something sweet',
+      'vegan',
+      'coffee',
+      'cold beer',
+      'pasta',
+      'spicy chicken',
+      'sencha',
+    ];
+    let qi = 0;
+    const search: Target = {
+      port: hub.port,
+      path: '/api/v1/menu/search?q=burger',
+      method: 'GET',
+      headers: { authorization: `Bearer ${hub.tokens.pos}` },
+    };
+    const searchRuns = [];
+    for (let i = 0; i < o.reps; i++) {
+      const path = () => `/api/v1/menu/search?q=${encodeURIComponent(queries[qi++ % queries.length]!)}`;
+      searchRuns.push(await openLoop({ ...search, path }, 200, o.seconds));
+    }
     return [
       {
         group: 'menu',
@@ -247,6 +299,22 @@ export async function menuLoad(o: BenchOptions): Promise<Figure[]> {
         budget: '< 20',
         audit: '< 500',
       },
+      {
+        group: 'menu',
+        figure: 'search (1,000 items, hybrid) p50 @ 200/s',
+        ...spread(searchRuns.map((r) => percentile(r.latencies, 50))),
+        unit: 'ms',
+        budget: null,
+        audit: '< 500',
+      },
+      {
+        group: 'menu',
+        figure: 'search (1,000 items, hybrid) p99 @ 200/s',
+        ...spread(searchRuns.map((r) => percentile(r.latencies, 99))),
+        unit: 'ms',
+        budget: '< 20',
+        audit: '< 1500',
+      },
     ];
   } finally {
     await hub.stop();
@@ -254,7 +322,8 @@ export async function menuLoad(o: BenchOptions): Promise<Figure[]> {
 }
 
 export async function sockets(o: BenchOptions): Promise<Figure[]> {
-  const hub = await hubProcess();
+  // This figure is memory per idle socket, not admission: lift the handshake rate for the setup.
+  const hub = await hubProcess({ GROW_WS_HANDSHAKES_PER_SECOND: '100000' });
   const open: WebSocket[] = [];
   try {
     const before = rssBytes(hub.child.pid!);
@@ -429,7 +498,8 @@ export async function sync(o: BenchOptions): Promise<Figure[]> {
 export async function cloudIngest(o: BenchOptions): Promise<Figure[]> {
   const cloud = await startCloud();
   try {
-    const hubs = await Promise.all(Array.from({ length: 50 }, () => cloud.addHub()));
+    const hubs = [];
+    for (let i = 0; i < 50; i++) hubs.push(await cloud.addHub()); // one admin connection: one query at a time
     const batches = o.quick ? 2 : 5;
     const perBatch = 200;
     const sample = MenuSnapshot.parse(demoMenu);
@@ -554,7 +624,8 @@ export async function memory(o: BenchOptions): Promise<Figure[]> {
 
 /** kill -9 trials under an order stream: acknowledged orders lost (must be 0). */
 export async function killTrials(o: BenchOptions): Promise<Figure[]> {
-  const trials = o.quick ? 5 : 30;
+  // 80 here and 20 in `npm test` (test/durability.test.ts): 100 kill -9 trials across the suites.
+  const trials = o.quick ? 5 : 80;
   const { dir, remove } = tempDir('grow-bench-kill-');
   const token = JSON.parse(
     (await runCli(['device', 'create', '--data-dir', dir, '--role', 'pos', '--name', 'kill'])).stdout,
@@ -641,6 +712,9 @@ export async function peers(o: BenchOptions, hubFigures: Figure[]): Promise<Figu
   db.close();
   remove();
 
+  const bare = await bareBroadcastP99(o);
+  const hubFanout =
+    hubFigures.find((f) => f.figure.startsWith('order → all 20 KDS sockets p99'))?.value ?? Number.NaN;
   const hubRate = hubFigures.find((f) => f.figure.startsWith('order create throughput'))?.value ?? Number.NaN;
   return [
     {
@@ -679,4 +753,44 @@ export async function peers(o: BenchOptions, hubFigures: Figure[]): Promise<Figu
       note: 'each hub order also writes tickets and 3 events',
     },
   ];
+}
+
+/** p99 from sending on a source socket to arrival on each of 20 sockets of a bare ws relay. */
+async function bareBroadcastP99(o: BenchOptions): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'peers/broadcast.ts')],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((r) =>
+    child.stdout!.once('data', (d) => r(Number(String(d).trim()))),
+  );
+  const latencies: number[] = [];
+  const sinks: WebSocket[] = [];
+  for (let i = 0; i < 20; i++) {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/sink`);
+    ws.on('message', (d) => latencies.push(performance.now() - Number(JSON.parse(d.toString()).t)));
+    await new Promise((r) => ws.once('open', r));
+    sinks.push(ws);
+  }
+  const source = new WebSocket(`ws://127.0.0.1:${port}/source`);
+  await new Promise((r) => source.once('open', r));
+  const payload = 'x'.repeat(1_500); // about an order.created event
+  const runs: number[] = [];
+  for (let rep = 0; rep < o.reps; rep++) {
+    latencies.length = 0;
+    const total = 100 * o.seconds;
+    const start = performance.now();
+    for (let i = 0; i < total; i++) {
+      const wait = start + i * 10 - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      source.send(JSON.stringify({ t: performance.now(), payload }));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    runs.push(percentile(latencies, 99));
+  }
+  for (const ws of [...sinks, source]) ws.terminate();
+  child.kill();
+  return Math.round(percentile(runs, 50) * 100) / 100;
 }

@@ -91,7 +91,12 @@ export class Hub {
     this.menu = new MenuService(this.store, this.committer);
     this.orders = new OrderService(this.store, this.committer, this.menu, newId);
     this.devices = new DeviceService(this.store, this.committer, newId, config.pairingTtlMs);
-    this.limiter = new Limiter(this.store, { maxKeys: 10_000, flushMs: 1_000, now });
+    this.limiter = new Limiter(this.store, {
+      maxKeys: 10_000,
+      flushMs: 1_000,
+      now,
+      write: (fn) => this.committer.run(fn),
+    });
     this.staff = new StaffService(this.store, this.committer, this.limiter, newId);
     this.hubId = this.store.meta('hub_id') ?? newId();
     if (this.store.meta('hub_id') === null) this.store.putMeta('hub_id', this.hubId);
@@ -178,6 +183,7 @@ export class Hub {
         handshakesPerSecond: config.wsHandshakesPerSecond,
       },
       this.app.log,
+      { orders: this.orders, limiter: this.limiter, commandsPerMinute: config.rateLimitCommandsPerMinute },
     );
     this.app.server.on('upgrade', (req, socket, head) => this.gateway.handleUpgrade(req, socket, head));
   }
@@ -252,9 +258,9 @@ export class Hub {
       await this.sync?.stop();
       await this.gateway.close();
       await this.app.close();
+      await this.limiter.stop();
       await this.committer.drain();
       await this.checkpointer?.stop();
-      this.limiter.stop();
       clearTimeout(timer);
       this.store.checkpoint();
       this.store.close();

@@ -33,7 +33,27 @@ export const SnapshotMessage = z.object({
 export const CaughtUpMessage = z.object({ type: z.literal('caught_up'), headSeq: z.int() });
 export const PongMessage = z.object({ type: z.literal('pong') });
 
-export const ClientMessage = z.discriminatedUnion('type', [z.strictObject({ type: z.literal('ping') })]);
+/** A command over the socket: same validation, roles, limits and idempotency as the HTTP route. */
+export const OrderCreateCommand = z.strictObject({
+  type: z.literal('order.create'),
+  /** Echoed in the result so the device can match answers to requests. */
+  requestId: z.string().min(1).max(64),
+  body: z.unknown(),
+});
+
+/** `{ type: 'command.result', requestId, status, order? , problem? }`: status as HTTP would answer. */
+export const CommandResult = z.object({
+  type: z.literal('command.result'),
+  requestId: z.string(),
+  status: z.int(),
+  order: z.unknown().optional(),
+  problem: z.unknown().optional(),
+});
+
+export const ClientMessage = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ping') }),
+  OrderCreateCommand,
+]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
 export { CloseCode } from './close-codes.ts';

@@ -107,6 +107,10 @@ describe('POS and KDS in a real browser', () => {
     await pos.getByTestId('take-payment').click();
     await pos.getByTestId('notice').getByText('Paid. Change due: $10.49').waitFor();
     expect(t.hub.payments.forOrder(order.id)).toMatchObject({ paid: 3951, due: 0 });
+    await pos.locator(`[data-order="${order.id}"]`).getByTestId('receipt-order').click();
+    await pos.getByTestId('receipt-total').getByText('$39.51').waitFor();
+    await pos.getByTestId('receipt-due').getByText('$0.00').waitFor();
+    await shot(pos, 'pos-tablet-receipt');
   });
 
   it("greys out 86'd items on the POS as soon as they are marked", async () => {

@@ -7,11 +7,12 @@ import { apiFor, burgerOrder, exited, runCli, spawnHub, startHub, tempDir } from
 describe('backups and the restore drill', () => {
   it('backs up online, refuses to restore under a running hub, restores with an integrity check, and keeps seqs moving forward', async () => {
     const { dir, remove } = tempDir();
+    let hub: Awaited<ReturnType<typeof spawnHub>> | null = null;
     try {
       const token = JSON.parse(
         (await runCli(['device', 'create', '--data-dir', dir, '--role', 'manager', '--name', 'boss'])).stdout,
       ).token;
-      let hub = await spawnHub(dir, ['--demo']);
+      hub = await spawnHub(dir, ['--demo']);
       let api = apiFor(hub.base, token);
       const before: string[] = [];
       for (let i = 0; i < 10; i++) before.push((await api('POST', '/api/v1/orders', burgerOrder())).body.id);
@@ -47,10 +48,15 @@ describe('backups and the restore drill', () => {
       expect((await api('GET', '/health')).body.headSeq).toBeGreaterThan(headBefore);
       hub.child.kill('SIGTERM');
       await exited(hub.child);
+      hub = null;
       const store = Store.open(join(dir, 'hub.db'));
       expect(store.integrityCheck()).toBe('ok');
       store.close();
     } finally {
+      if (hub) {
+        hub.child.kill('SIGKILL');
+        await exited(hub.child);
+      }
       remove();
     }
   });

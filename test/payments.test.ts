@@ -122,6 +122,26 @@ describe('payments', () => {
     expect(stripe.intentsFor(body.id)[0]!.amount_received).toBe(order2.total);
   });
 
+  it('lets the cashier cancel a card payment still waiting on the reader; nothing is charged', async () => {
+    const order = await newOrder();
+    const body = { id: newOrderId(), method: 'card_present', amount: order.total, readerId: 'tmr_waits' };
+    const waiting = t.api('POST', `/api/v1/orders/${order.id}/payments`, body);
+    for (let i = 0; i < 40 && stripe.intentsFor(body.id).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 25));
+    await new Promise((r) => setTimeout(r, 200));
+    const cancelled = await t.api('POST', `/api/v1/payments/${body.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('voided');
+    expect((await waiting).body.status).toBe('voided');
+    expect(stripe.intentsFor(body.id)[0]!.status).toBe('canceled');
+    expect((await t.api('GET', `/api/v1/orders/${order.id}/payments`)).body).toMatchObject({
+      paid: 0,
+      due: order.total,
+    });
+    const again = await t.api('POST', `/api/v1/payments/${body.id}/cancel`);
+    expect(again.body.code).toBe('ILLEGAL_TRANSITION');
+  });
+
   it('reports a declined card and takes no money', async () => {
     const order = await newOrder();
     const res = await pay(order.id, {
@@ -235,6 +255,7 @@ describe('with the internet down', () => {
 describe('a crash between "Stripe said yes" and "the hub recorded it"', () => {
   it('is found and fixed by reconciliation after a kill -9', async () => {
     const { dir, remove } = tempDir();
+    let hub: Awaited<ReturnType<typeof spawnHub>> | null = null;
     const env = {
       GROW_STRIPE_SECRET_KEY: 'sk_test_grow_hub_emulator',
       GROW_STRIPE_API_BASE: stripe.apiBase,
@@ -244,7 +265,7 @@ describe('a crash between "Stripe said yes" and "the hub recorded it"', () => {
       const token = JSON.parse(
         (await runCli(['device', 'create', '--data-dir', dir, '--role', 'manager', '--name', 'boss'])).stdout,
       ).token;
-      let hub = await spawnHub(dir, ['--demo'], env);
+      hub = await spawnHub(dir, ['--demo'], env);
       let api = apiFor(hub.base, token);
       const order = (await api('POST', '/api/v1/orders', burgerOrder())).body;
       stripe.fault('hangAfterCommit', '/capture'); // captures go through on Stripe; no answer reaches the hub
@@ -266,9 +287,11 @@ describe('a crash between "Stripe said yes" and "the hub recorded it"', () => {
         lastError: null,
       });
       expect(stripe.intentsFor(body.id)).toHaveLength(1);
-      hub.child.kill('SIGTERM');
-      await exited(hub.child);
     } finally {
+      if (hub) {
+        hub.child.kill('SIGTERM');
+        await exited(hub.child);
+      }
       stripe.clearFaults();
       remove();
     }

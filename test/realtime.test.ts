@@ -110,6 +110,39 @@ describe('realtime /ws', () => {
     await ok.waitFor(() => ok.messages.find((m) => m.type === 'pong'));
   });
 
+  it('creates orders over the socket with the same validation, roles and idempotency as HTTP', async () => {
+    const socket = open(t, t.tokens.pos, { since: t.hub.store.events.headSeq() });
+    await live(socket);
+    const body = burgerOrder();
+    const result = (requestId: string) =>
+      socket.waitFor(() =>
+        socket.messages.find((m) => m.type === 'command.result' && m.requestId === requestId),
+      );
+    socket.ws.send(JSON.stringify({ type: 'order.create', requestId: 'r1', body }));
+    expect(await result('r1')).toMatchObject({ status: 201, order: { id: body.id, total: 3951 } });
+    socket.ws.send(JSON.stringify({ type: 'order.create', requestId: 'r2', body }));
+    expect(await result('r2')).toMatchObject({ status: 200, order: { id: body.id } });
+    socket.ws.send(
+      JSON.stringify({
+        type: 'order.create',
+        requestId: 'r3',
+        body: { ...burgerOrder(), lines: [{ itemId: 'cola', qty: 0 }] },
+      }),
+    );
+    const bad = await result('r3');
+    expect(bad.status).toBe(400);
+    expect(bad.problem.errors[0].field).toBe('lines[0].qty');
+    expect(socket.closed).toBeNull(); // a bad command is answered, not punished
+    await socket.waitFor(() =>
+      socket.events().find((e) => e.type === 'order.created' && e.data.order.id === body.id),
+    );
+    const kds = open(t, t.tokens.kds);
+    await live(kds);
+    kds.ws.send(JSON.stringify({ type: 'order.create', requestId: 'k1', body: burgerOrder() }));
+    const refused = await kds.waitFor(() => kds.messages.find((m) => m.type === 'command.result'));
+    expect(refused).toMatchObject({ status: 403, problem: { code: 'FORBIDDEN' } });
+  });
+
   it('refuses a bad query before upgrading', async () => {
     const socket = open(t, t.tokens.pos, { since: 'yesterday' });
     await socket.waitFor(() => socket.closed);

@@ -12,6 +12,7 @@ import { api, deviceToken, HubUnreachable } from '../shared/session.ts';
 import { html, money } from '../shared/ui.ts';
 import { outbox, type QueuedOrder } from './outbox.ts';
 import { PayDialog } from './pay.ts';
+import { Receipt } from './receipt.ts';
 
 const newId = uuidv7Source();
 const menuCacheKey = 'grow.pos.menu';
@@ -36,6 +37,10 @@ function Pos({ token }: { token: string }) {
   const [table, setTable] = useState('');
   const [picking, setPicking] = useState<MenuItem | null>(null);
   const [paying, setPaying] = useState<Order | null>(null);
+  const [receipt, setReceipt] = useState<Order | null>(null);
+  /** Item ids ranked by the hub's search (null: use the local filter, e.g. while the hub is away). */
+  const [ranked, setRanked] = useState<string[] | null>(null);
+  const [role, setRole] = useState<string>('pos');
   const [queued, setQueued] = useState<QueuedOrder[]>([]);
   const [recent, setRecent] = useState<Order[]>([]);
   const [notice, setNotice] = useState<{ tone: 'ok' | 'bad' | 'warn'; text: string } | null>(null);
@@ -118,6 +123,28 @@ function Pos({ token }: { token: string }) {
     };
   }, []);
 
+  useEffect(() => {
+    api<{ role: string }>('GET', '/api/v1/me')
+      .then((r) => r.ok && setRole(r.body.role))
+      .catch(() => {});
+  }, []);
+  useEffect(() => {
+    setRanked(null);
+    if (!query.trim()) return;
+    const timer = setTimeout(async () => {
+      try {
+        const res = await api<{ results: { itemId: string }[] }>(
+          'GET',
+          `/api/v1/menu/search?q=${encodeURIComponent(query)}&limit=24`,
+        );
+        if (res.ok) setRanked(res.body.results.map((r) => r.itemId));
+      } catch {
+        // the hub is away: the local filter below keeps search working
+      }
+    }, 150);
+    return () => clearTimeout(timer);
+  }, [query]);
+
   const catalog = useMemo(() => (menu ? new Catalog(menu, new Set(menu.unavailableItemIds)) : null), [menu]);
   const priced = useMemo(
     () => (catalog && cart.length > 0 ? priceOrder(cart, catalog) : null),
@@ -129,13 +156,16 @@ function Pos({ token }: { token: string }) {
   }
 
   const categories = [...menu.categories].sort((a, b) => a.sort - b.sort);
-  const shown = menu.items
-    .filter((i) =>
-      query
-        ? `${i.name} ${i.description}`.toLowerCase().includes(query.toLowerCase())
-        : i.categoryId === (category ?? categories[0]?.id),
-    )
-    .sort((a, b) => a.sort - b.sort);
+  const shown =
+    query && ranked
+      ? ranked.map((id) => catalog.items.get(id)).filter((i): i is MenuItem => i !== undefined)
+      : menu.items
+          .filter((i) =>
+            query
+              ? `${i.name} ${i.description}`.toLowerCase().includes(query.toLowerCase())
+              : i.categoryId === (category ?? categories[0]?.id),
+          )
+          .sort((a, b) => a.sort - b.sort);
 
   const add = (item: MenuItem, modifiers: string[] = [], qty = 1, note = '') => {
     setCart([...cart, { key: newId(), itemId: item.id, qty, modifiers, ...(note ? { note } : {}) }]);
@@ -166,6 +196,21 @@ function Pos({ token }: { token: string }) {
       });
     }
     loadRecent();
+  };
+  const voidOrder = async (order: Order) => {
+    const reason = prompt(`Void order #${order.number}? Reason:`);
+    if (!reason || reason.trim().length < 3) return;
+    try {
+      const res = await api<Order>('POST', `/api/v1/orders/${order.id}/void`, { reason: reason.trim() });
+      setNotice(
+        res.ok
+          ? { tone: 'ok', text: `Order #${order.number} voided` }
+          : { tone: 'bad', text: res.problem?.detail ?? 'failed' },
+      );
+      loadRecent();
+    } catch {
+      setNotice({ tone: 'bad', text: 'The hub is unreachable; try again in a moment.' });
+    }
   };
   const complete = async (order: Order) => {
     try {
@@ -249,12 +294,15 @@ function Pos({ token }: { token: string }) {
             <span>${o.tableLabel ?? ''}</span><span>${money(o.total, o.currency)}</span>
             <span class="actions">
               ${o.status !== 'voided' && o.status !== 'completed' && html`<button onClick=${() => setPaying(o)} data-testid="pay-order">Pay</button>`}
+              <button onClick=${() => setReceipt(o)} data-testid="receipt-order">Receipt</button>
               ${o.status === 'ready' && html`<button onClick=${() => complete(o)}>Complete</button>`}
+              ${role === 'manager' && o.status !== 'voided' && o.status !== 'completed' && html`<button class="danger" onClick=${() => voidOrder(o)} data-testid="void-order">Void</button>`}
             </span>
           </li>`,
         )}
       </ul>
     </aside>
+    ${receipt && html`<${Receipt} order=${receipt} onClose=${() => setReceipt(null)} />`}
     ${
       paying &&
       html`<${PayDialog} order=${paying} onClose=${(message: string | null) => {

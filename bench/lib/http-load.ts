@@ -11,7 +11,8 @@ export interface LoadResult {
 
 export interface Target {
   port: number;
-  path: string;
+  /** A function gives each request its own path (e.g. rotating search queries). */
+  path: string | (() => string);
   method: 'GET' | 'POST';
   headers: Record<string, string>;
   body?: () => string;
@@ -24,7 +25,7 @@ function send(agent: Agent, t: Target): Promise<number> {
       {
         host: '127.0.0.1',
         port: t.port,
-        path: t.path,
+        path: typeof t.path === 'function' ? t.path() : t.path,
         method: t.method,
         agent,
         headers: {

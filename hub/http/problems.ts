@@ -43,6 +43,14 @@ export function toHubError(error: unknown): HubError {
     );
   }
   const code = (error as FastifyError | undefined)?.code;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT') {
+    return new HubError(
+      'OVERLOADED',
+      'The database was busy; the command was not applied. Retry in a moment.',
+      undefined,
+      1,
+    );
+  }
   if (code && fastifyCodes[code]) return fastifyCodes[code]!();
   if (error instanceof SyntaxError)
     return new HubError('MALFORMED_JSON', 'The body could not be parsed as JSON.');

@@ -8,6 +8,8 @@ export interface LimiterOptions {
   maxKeys: number;
   flushMs: number;
   now: () => number;
+  /** Runs the write in the hub's group commit, so counters share the orders' fsync. */
+  write: (fn: () => void) => Promise<unknown>;
 }
 
 /**
@@ -28,7 +30,7 @@ export class Limiter {
   ) {
     for (const [key, s] of store.limits.windowsSince(options.now() - 2 * this.longestWindowMs))
       this.windows.set(key, s);
-    this.timer = setInterval(() => this.flush(), options.flushMs);
+    this.timer = setInterval(() => void this.flush(), options.flushMs);
     this.timer.unref();
   }
 
@@ -78,7 +80,7 @@ export class Limiter {
   }
 
   private evict(): void {
-    this.flush();
+    void this.flush();
     for (const key of this.windows.keys()) {
       if (this.windows.size <= this.options.maxKeys) break;
       this.windows.delete(key);

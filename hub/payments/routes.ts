@@ -45,6 +45,14 @@ export const paymentRoutes =
       async (request) => payments.refund(request.params.id, request.body),
     );
     app.post(
+      '/api/v1/payments/:id/cancel',
+      {
+        schema: { params: PaymentIdParams, response: { 200: Payment } },
+        config: { roles: ['pos', 'manager'] },
+      },
+      async (request) => payments.cancel(request.params.id),
+    );
+    app.post(
       '/api/v1/payments/reconcile',
       {
         schema: { response: { 200: z.object({ checked: z.int(), settled: z.int(), mismatches: z.int() }) } },

@@ -27,6 +27,9 @@ export interface PaymentLog {
 
 /** Card payments that never reached Stripe are given up after this long. */
 const abandonAfterMs = 15 * 60_000;
+/** How long a card payment request waits for the guest to present a card on the reader. */
+const cardWaitMs = 60_000;
+const pollMs = 250;
 
 const cardUnavailable = (why: string) =>
   new HubError(
@@ -161,7 +164,12 @@ export class PaymentService {
         createdAt: ctx.at,
         updatedAt: ctx.at,
       };
-      this.store.payments.insert({ ...payment, fingerprint, deviceId: device.id });
+      this.store.payments.insert({
+        ...payment,
+        fingerprint,
+        deviceId: device.id,
+        readerId: body.readerId ?? null,
+      });
       ctx.emit({ type: 'payment.recorded', topic: 'orders', entityId: payment.id, data: { payment } });
       return { payment, created: true, override };
     });
@@ -194,8 +202,16 @@ export class PaymentService {
       }));
       if (pi.status === 'requires_payment_method') {
         await this.gateway!.processOnReader(readerId, pi.id);
-        pi = await this.gateway!.retrieve(pi.id);
+        // The reader waits for the guest's card; the cashier may cancel meanwhile.
+        const deadline = this.now() + cardWaitMs;
+        for (;;) {
+          pi = await this.gateway!.retrieve(pi.id);
+          if (pi.status !== 'requires_payment_method' || this.now() > deadline) break;
+          if (this.get(payment.id).status !== 'pending') return this.get(payment.id);
+          await new Promise((r) => setTimeout(r, pollMs));
+        }
       }
+      if (this.get(payment.id).status !== 'pending') return this.get(payment.id);
       return await this.settle(payment, pi);
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
@@ -291,6 +307,42 @@ export class PaymentService {
     if (open.length > 0)
       this.log.info({ checked: open.length, settled, mismatches }, 'payments reconciled with Stripe');
     return { checked: open.length, settled, mismatches };
+  }
+
+  /** The cashier cancels a card payment still waiting on the reader: nothing is charged. */
+  async cancel(paymentId: string): Promise<Payment> {
+    const payment = this.get(paymentId);
+    if (payment.method !== 'card_present' || payment.status !== 'pending') {
+      throw new HubError(
+        'ILLEGAL_TRANSITION',
+        `A ${payment.status} ${payment.method} payment cannot be cancelled${payment.status === 'captured' ? '; refund it instead' : ''}.`,
+      );
+    }
+    if (this.gateway && payment.stripePaymentIntentId) {
+      try {
+        const reader = this.store.payments.readerOf(paymentId);
+        if (reader) await this.gateway.cancelReaderAction(reader).catch(() => {});
+        const pi = await this.gateway.cancel(payment.stripePaymentIntentId);
+        if (pi.status !== 'canceled')
+          throw new HubError(
+            'ILLEGAL_TRANSITION',
+            'Stripe has already taken this payment; refund it instead.',
+          );
+      } catch (err) {
+        if (err instanceof GatewayError) {
+          if (err.failure.kind === 'unreachable')
+            throw cardUnavailable(
+              `Could not reach Stripe to cancel (${err.message}); it will be reconciled.`,
+            );
+          throw new HubError(
+            'ILLEGAL_TRANSITION',
+            `Stripe refused the cancellation: ${err.message}. Refund it instead if it was taken.`,
+          );
+        }
+        throw err;
+      }
+    }
+    return this.update(paymentId, (p) => ({ ...p, status: 'voided', lastError: null }));
   }
 
   async refund(paymentId: string, body: RefundBody): Promise<Payment> {

@@ -29,6 +29,8 @@ export interface CardGateway {
   processOnReader(readerId: string, intentId: string): Promise<void>;
   retrieve(intentId: string): Promise<Intent>;
   capture(intentId: string): Promise<Intent>;
+  cancel(intentId: string): Promise<Intent>;
+  cancelReaderAction(readerId: string): Promise<void>;
   findByPaymentId(paymentId: string): Promise<Intent | null>;
   refund(intentId: string, amount: number, refundId: string): Promise<string>;
 }
@@ -127,6 +129,11 @@ export function stripeGateway(options: StripeOptions): CardGateway {
       call(async () =>
         intent(await stripe.paymentIntents.capture(intentId, {}, { idempotencyKey: `capture-${intentId}` })),
       ),
+    cancel: (intentId) => call(async () => intent(await stripe.paymentIntents.cancel(intentId))),
+    cancelReaderAction: (readerId) =>
+      call(async () => {
+        await stripe.terminal.readers.cancelAction(readerId);
+      }),
     findByPaymentId: (paymentId) =>
       call(async () => {
         const found = await stripe.paymentIntents.search({ query: `metadata['payment_id']:'${paymentId}'` });

@@ -9,6 +9,7 @@ import { bearerToken } from '../devices/tokens.ts';
 import type { OrderService } from '../orders/service.ts';
 import { eventWire, type StoredEvent } from '../store/events.ts';
 import type { Store } from '../store/index.ts';
+import { type CommandDeps, runCommand } from './commands.ts';
 import type { EventFeed } from './feed.ts';
 
 export interface GatewayOptions {
@@ -58,6 +59,7 @@ export class RealtimeGateway {
     feed: EventFeed,
     private readonly options: GatewayOptions,
     private readonly log: FastifyBaseLogger,
+    private readonly commands: CommandDeps,
   ) {
     this.unsubscribe = [
       feed.subscribe((events) => this.broadcast(events)),
@@ -253,10 +255,17 @@ export class RealtimeGateway {
     }
     const message = ClientMessage.safeParse(parsed);
     if (!message.success) {
-      client.ws.close(CloseCode.badMessage, 'expected {"type":"ping"}');
+      client.ws.close(CloseCode.badMessage, 'expected {"type":"ping"} or {"type":"order.create",…}');
       return;
     }
-    this.send(client, '{"type":"pong"}');
+    if (message.data.type === 'ping') {
+      this.send(client, '{"type":"pong"}');
+      return;
+    }
+    runCommand(this.commands, client.device, message.data).then(
+      (wire) => this.send(client, wire),
+      (err) => this.log.error({ deviceId: client.device.id, err }, 'socket command failed'),
+    );
   }
 
   private beat(): void {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { type ModelVocabulary, tokenize } from './tokenize.ts';
+import { type ModelVocabulary, packedLookup, tokenize } from './tokenize.ts';
 
 /**
  * Turns texts into unit vectors. Every stored vector records the model id and dimension it came
@@ -42,20 +42,21 @@ export class MenuEmbedModel implements Embedder {
   static async load(dir = modelsDir): Promise<MenuEmbedModel> {
     const meta = JSON.parse(readFileSync(join(dir, 'menu-embed.json'), 'utf8')) as ModelMeta;
     const lines = readFileSync(join(dir, 'menu-embed.vocab.txt'), 'utf8').split('\n').filter(Boolean);
-    const index = new Map<string, number>();
+    const words: string[] = [];
     const weights = new Float32Array(lines.length);
     lines.forEach((line, row) => {
       const [word, weight] = line.split('\t');
-      index.set(word!, row);
+      words.push(word!);
       weights[row] = Number(weight);
     });
+    const lookup = packedLookup(words);
     // One thread: a hub shares two cores with the POS traffic it serves.
     const session = await ort.InferenceSession.create(join(dir, 'menu-embed.onnx'), {
       intraOpNumThreads: 1,
       interOpNumThreads: 1,
     });
     const vocab = {
-      index,
+      lookup,
       weights,
       vocabSize: meta.vocabSize,
       buckets: meta.buckets,

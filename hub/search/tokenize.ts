@@ -7,8 +7,8 @@
  * still land near the words that share their pieces.
  */
 export interface ModelVocabulary {
-  /** word → row; rows 0..vocabSize-1. */
-  index: ReadonlyMap<string, number>;
+  /** word → row (0..vocabSize-1), or undefined for a word the model does not know. */
+  lookup(word: string): number | undefined;
   /** SIF weight per vocabulary row. */
   weights: Float32Array;
   vocabSize: number;
@@ -57,7 +57,7 @@ export function tokenize(text: string, vocab: ModelVocabulary): Tokens {
   const ids: number[] = [];
   const weights: number[] = [];
   for (const word of words(text)) {
-    const row = vocab.index.get(word);
+    const row = vocab.lookup(word);
     if (row !== undefined) {
       ids.push(row);
       weights.push(vocab.weights[row]!);
@@ -70,4 +70,37 @@ export function tokenize(text: string, vocab: ModelVocabulary): Tokens {
     }
   }
   return { ids, weights };
+}
+
+/**
+ * A word → row lookup in about 1 MB instead of the ~18 MB a Map of 60,000 strings takes: the
+ * words sorted and packed into one string, with offsets and rows in typed arrays, searched by
+ * bisection (about 16 comparisons a word).
+ */
+export function packedLookup(words: readonly string[]): (word: string) => number | undefined {
+  const order = words
+    .map((w, row) => [w, row] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const blob = order.map(([w]) => w).join('');
+  const starts = new Int32Array(order.length + 1);
+  const rows = new Int32Array(order.length);
+  let at = 0;
+  order.forEach(([w, row], i) => {
+    starts[i] = at;
+    rows[i] = row;
+    at += w.length;
+  });
+  starts[order.length] = at;
+  return (word) => {
+    let lo = 0;
+    let hi = order.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const candidate = blob.slice(starts[mid]!, starts[mid + 1]!);
+      if (candidate === word) return rows[mid]!;
+      if (candidate < word) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  };
 }

@@ -2,11 +2,10 @@
 // the WAL into the database file every interval, so that fsync never runs on the event loop
 // inside a command's commit.
 //
-// PASSIVE never blocks the writer, but under a steady stream of writes the WAL never gets fully
-// backfilled at the moment a writer starts, so SQLite never wraps it and the file keeps growing.
-// Past `maxFrames` the worker asks for RESTART instead: it waits for a gap between commits
-// (writers wait on it for the few milliseconds it takes) and lets the next writer start the WAL
-// from the beginning. The WAL file stays bounded; pauses stay rare and short.
+// PASSIVE never blocks the writer. Under a steady stream of writes the WAL is never fully
+// backfilled at the moment a writer starts, so SQLite cannot wrap it and the file grows for as
+// long as the stream lasts; the first pause resets it. Past `maxFrames` (a safety valve for
+// pathological, sustained load) the worker asks for RESTART, which makes writers wait for it.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 

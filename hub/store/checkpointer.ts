@@ -19,8 +19,10 @@ export class Checkpointer {
   constructor(db: Db, file: string, intervalMs: number, busyTimeoutMs: number, log: CheckpointerLog) {
     db.pragma('wal_autocheckpoint = 0');
     this.worker = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), {
-      // 16,384 frames of 4 kB: the WAL is wrapped once it passes about 64 MB.
-      workerData: { file, intervalMs, busyTimeoutMs, maxFrames: 16_384 },
+      // 262,144 frames of 4 kB: a RESTART (which makes writers wait) only past about 1 GB. At
+      // 64 MB, tried first, writers waited up to 0.9 s at 2,000 orders/s (npm run bench); below
+      // the valve the WAL simply resets at the first pause in writes after a complete checkpoint.
+      workerData: { file, intervalMs, busyTimeoutMs, maxFrames: 262_144 },
     });
     this.worker.unref();
     this.worker.on(

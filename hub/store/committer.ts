@@ -1,3 +1,4 @@
+import type { Transaction } from 'better-sqlite3';
 import type { NewEvent } from '../../protocol/events.ts';
 import { HubError } from '../errors.ts';
 import type { Db } from './db.ts';
@@ -36,7 +37,7 @@ export class GroupCommitter {
   private scheduled = false;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
-  private readonly batch: (items: Pending[], at: string, events: StoredEvent[]) => Outcome[];
+  private readonly batch: Transaction<(items: Pending[], at: string, events: StoredEvent[]) => Outcome[]>;
   /** Commits so far and commands in them: the grouping ratio, for status and benchmarks. */
   readonly stats = { commits: 0, commands: 0 };
 
@@ -110,7 +111,10 @@ export class GroupCommitter {
       const events: StoredEvent[] = [];
       let outcomes: Outcome[];
       try {
-        outcomes = this.batch(items, new Date(this.options.now()).toISOString(), events);
+        // IMMEDIATE: take the write lock at BEGIN (waiting up to the busy timeout). A deferred
+        // transaction that reads first and writes later fails at once with SQLITE_BUSY when the
+        // checkpoint worker has restarted the WAL in between (found by `npm run bench`).
+        outcomes = this.batch.immediate(items, new Date(this.options.now()).toISOString(), events);
       } catch (error) {
         // COMMIT itself failed (disk full, I/O error): nothing in the batch happened.
         for (const p of items) p.reject(error);

@@ -197,6 +197,7 @@ export const migrations: Migration[] = [
         pending_forward INTEGER NOT NULL DEFAULT 0,
         manager_override INTEGER NOT NULL DEFAULT 0,
         stripe_payment_intent TEXT,
+        reader_id TEXT,
         card TEXT,
         last_error TEXT,
         fingerprint TEXT NOT NULL,

@@ -15,6 +15,7 @@ interface PaymentRow {
   pending_forward: number;
   manager_override: number;
   stripe_payment_intent: string | null;
+  reader_id: string | null;
   card: string | null;
   last_error: string | null;
   fingerprint: string;
@@ -54,9 +55,9 @@ export class PaymentStore {
   constructor(db: Db) {
     this.insertPayment = db.prepare(
       `INSERT INTO payments (id, order_id, method, status, amount, tip, tendered, change_due, pending_forward, manager_override,
-         card, fingerprint, device_id, created_at, updated_at)
+         reader_id, card, fingerprint, device_id, created_at, updated_at)
        VALUES (@id, @orderId, @method, @status, @amount, @tip, @tendered, @changeDue, @pendingForward, @managerOverride,
-         @card, @fingerprint, @deviceId, @createdAt, @createdAt)`,
+         @readerId, @card, @fingerprint, @deviceId, @createdAt, @createdAt)`,
     );
     this.byId = db.prepare('SELECT * FROM payments WHERE id = ?');
     this.byOrder = db.prepare('SELECT * FROM payments WHERE order_id = ? ORDER BY created_at, id');
@@ -80,7 +81,7 @@ export class PaymentStore {
     );
   }
 
-  insert(p: Payment & { fingerprint: string; deviceId: string | null }): void {
+  insert(p: Payment & { fingerprint: string; deviceId: string | null; readerId: string | null }): void {
     this.insertPayment.run({
       ...p,
       pendingForward: p.pendingForward ? 1 : 0,
@@ -92,6 +93,10 @@ export class PaymentStore {
   get(id: string): Payment | null {
     const row = this.byId.get(id) as PaymentRow | undefined;
     return row ? toPayment(row) : null;
+  }
+
+  readerOf(id: string): string | null {
+    return (this.byId.get(id) as PaymentRow | undefined)?.reader_id ?? null;
   }
 
   fingerprintOf(id: string): string | null {

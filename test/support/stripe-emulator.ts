@@ -6,8 +6,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
  * reference, for the `stripe` package (unmodified) to talk to on 127.0.0.1:
  *   POST /v1/payment_intents, GET /v1/payment_intents/:id, POST …/:id/capture, POST …/:id/cancel,
  *   GET /v1/payment_intents/search (metadata['key']:'value'),
- *   POST /v1/terminal/readers/:id/process_payment_intent (the card is "tapped" at once;
- *   reader `tmr_declines` declines), POST /v1/refunds.
+ *   POST /v1/terminal/readers/:id/process_payment_intent (the card is "tapped" at once; reader
+ *   `tmr_declines` declines, `tmr_waits` waits for a card that never comes), POST …/cancel_action,
+ *   POST /v1/refunds.
  * Idempotency-Key: a replay with the same parameters returns the first response; different
  * parameters are an idempotency_error (400), as Stripe does. Faults: `down` (connections cut),
  * `error500`, `hangAfterCommit` (the request is applied, the answer never comes) for all or the
@@ -163,6 +164,10 @@ export class StripeEmulator {
     ];
     const intentPath = /^\/v1\/payment_intents\/(pi_\w+)(\/capture|\/cancel)?$/.exec(path);
     const readerPath = /^\/v1\/terminal\/readers\/(\w+)\/process_payment_intent$/.exec(path);
+    const cancelAction = /^\/v1\/terminal\/readers\/(\w+)\/cancel_action$/.exec(path);
+    if (method === 'POST' && cancelAction) {
+      return [200, { id: cancelAction[1], object: 'terminal.reader', action: null }];
+    }
     if (method === 'POST' && path === '/v1/payment_intents') {
       const amount = Number(p.amount);
       if (!Number.isInteger(amount) || amount < 1)
@@ -214,7 +219,8 @@ export class StripeEmulator {
           },
         ];
       if (pi.status !== 'requires_payment_method') return this.unexpected(pi, 'process');
-      pi.status = 'requires_capture';
+      // tmr_waits: the guest has not tapped yet; the action stays in progress until cancelled.
+      if (m[1] !== 'tmr_waits') pi.status = 'requires_capture';
       return [
         200,
         {
