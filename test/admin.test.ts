@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifacts, launchBrowser, tablet } from './support/browser.ts';
+import { artifacts, launchBrowser, skipBrowser, tablet } from './support/browser.ts';
 import { startHub, type TestHub } from './support/hub.ts';
 
 let browser: Browser;
 let t: TestHub;
 beforeAll(async () => {
+  if (skipBrowser) return;
   browser = await launchBrowser();
   t = await startHub();
 });
@@ -15,7 +16,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-describe('admin page in a real browser', () => {
+describe.skipIf(skipBrowser)('admin page in a real browser', () => {
   it('approves a pairing, revokes the device, and 86s an item, each visible on a POS at once', async () => {
     const admin = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     admin.on('pageerror', (err) => {

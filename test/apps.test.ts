@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifacts, launchBrowser, tablet, tv } from './support/browser.ts';
+import { artifacts, launchBrowser, skipBrowser, tablet, tv } from './support/browser.ts';
 import { burgerOrder, startHub, type TestHub } from './support/hub.ts';
 
 let browser: Browser;
 beforeAll(async () => {
+  if (skipBrowser) return;
   browser = await launchBrowser();
 });
 afterAll(() => browser?.close());
@@ -24,7 +25,7 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(artifact
 const ordersIn = (t: TestHub) =>
   t.hub.store.db.prepare('SELECT COUNT(*) FROM orders').pluck().get() as number;
 
-describe('POS and KDS in a real browser', () => {
+describe.skipIf(skipBrowser)('POS and KDS in a real browser', () => {
   let t: TestHub;
   beforeAll(async () => {
     t = await startHub();
@@ -125,7 +126,7 @@ describe('POS and KDS in a real browser', () => {
   });
 });
 
-describe('through a hub restart', () => {
+describe.skipIf(skipBrowser)('through a hub restart', () => {
   it('queues orders on the POS while the hub is down and delivers each once; the KDS shows them after it returns', async () => {
     let t = await startHub();
     const port = Number(new URL(t.base).port);

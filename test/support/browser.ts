@@ -3,6 +3,17 @@ import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * Browser tests need Chromium. Without it they are skipped, loudly, except in CI (CI=true), where
+ * .ci/run installs it and a missing browser must fail the run instead.
+ */
+export const skipBrowser = !existsSync(chromiumPath) && process.env.CI !== 'true';
+if (skipBrowser) {
+  console.warn(
+    `SKIPPING browser tests: no Chromium at ${chromiumPath}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`,
+  );
+}
 export const artifacts = join(import.meta.dirname, '../artifacts');
 
 /** Debian's Chromium, headless, with the flags this sandboxed, offline machine needs. */
