@@ -23,7 +23,7 @@ describe.skipIf(skipBrowser)('admin page in a real browser', () => {
       throw err;
     });
     await admin.goto(`${t.base}/admin/#token=${t.tokens.manager}`);
-    await admin.getByText('Connected').waitFor();
+    await admin.getByTestId('connection').getByText('Connected').waitFor();
 
     // A brand-new tablet: no token, so it asks to pair and shows a code.
     const tabletContext = await browser.newContext({ viewport: tablet });

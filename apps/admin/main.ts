@@ -175,7 +175,7 @@ function Admin({ token }: { token: string }) {
           <dt>Data</dt><dd class="mono">${status?.dataFile ?? ''}</dd>
           <dt>Disk</dt><dd>${disk}</dd>
           <dt>Event log</dt><dd data-testid="seq">seq ${seq}</dd>
-          <dt>Connected</dt><dd data-testid="sockets">${['pos', 'kds', 'manager'].map((r) => `${sockets[r] ?? 0} ${r.toUpperCase()}`).join(' · ')}</dd>
+          <dt>Devices online</dt><dd data-testid="sockets">${['pos', 'kds', 'manager'].map((r) => `${sockets[r] ?? 0} ${r.toUpperCase()}`).join(' · ')}</dd>
         </dl>
       </section>
       <section class="card" data-testid="sync">
