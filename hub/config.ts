@@ -79,6 +79,10 @@ export const configFields = {
     schema: int(10_000, 86_400_000).default(600_000),
     doc: 'How long a pairing code stays valid.',
   },
+  embeddingModelDir: {
+    schema: z.string().min(1).optional(),
+    doc: 'A sentence-transformers ONNX export (model.onnx + tokenizer.json) to use instead of the shipped model.',
+  },
   searchIndexBudgetBytes: {
     schema: int(65_536, 1_073_741_824).default(33_554_432),
     doc: 'Memory the in-memory vector index may use (a 1,000-item menu needs 400 kB).',

@@ -19,6 +19,7 @@ import { stripeGateway } from './payments/stripe-gateway.ts';
 import { EventFeed } from './realtime/feed.ts';
 import { RealtimeGateway } from './realtime/gateway.ts';
 import { MenuEmbedModel } from './search/embedder.ts';
+import { SentenceTransformerEmbedder } from './search/sentence-transformer.ts';
 import { SearchService } from './search/service.ts';
 import { buildServer } from './server.ts';
 import { StaffService } from './staff/service.ts';
@@ -198,7 +199,11 @@ export class Hub {
   /** Load the embedding model and index the menu; search is lexical-only until this is done. */
   async prepareSearch(): Promise<void> {
     try {
-      this.search.useEmbedder(await MenuEmbedModel.load());
+      this.search.useEmbedder(
+        this.config.embeddingModelDir
+          ? await SentenceTransformerEmbedder.load(resolve(this.config.embeddingModelDir))
+          : await MenuEmbedModel.load(),
+      );
     } catch (err) {
       this.app.log.warn(
         { err: (err as Error).message },
