@@ -11,6 +11,7 @@ import { DeviceService } from './devices/service.ts';
 import { Hub, openStore, runningHubPid } from './hub.ts';
 import { GroupCommitter } from './store/committer.ts';
 import { SchemaTooNewError } from './store/db.ts';
+import { ensureCertificate } from './tls.ts';
 
 const usage = `grow-hub — the restaurant's offline-first hub
 
@@ -71,7 +72,8 @@ function offlineDevices(values: Record<string, unknown>) {
 
 async function start(values: Record<string, unknown>): Promise<void> {
   const config = configFrom(values);
-  const hub = new Hub(config);
+  const tls = config.tlsEnabled ? await ensureCertificate(resolve(config.dataDir)) : undefined;
+  const hub = new Hub(config, { tls });
   if (config.demo && (await hub.loadDemoMenuIfEmpty())) hub.app.log.info('loaded the demo restaurant menu');
   const firstRun = hub.devices.list().length === 0;
   const issued = [];
@@ -86,15 +88,17 @@ async function start(values: Record<string, unknown>): Promise<void> {
   }
   const { port } = await hub.listen();
   const hosts = config.host === '0.0.0.0' ? ['127.0.0.1', ...lanAddresses()] : [config.host];
-  const base = `http://${hosts.at(-1)}:${port}`;
+  const scheme = tls ? 'https' : 'http';
+  const base = `${scheme}://${hosts.at(-1)}:${port}`;
   const lines = [
     `Grow Hub is running (data in ${hub.store.file}).`,
     `  POS    ${base}/pos`,
     `  KDS    ${base}/kds`,
     `  Admin  ${base}/admin`,
-    `  API    ${hosts.map((h) => `http://${h}:${port}/api/v1`).join('  ')}`,
-    `  Health http://127.0.0.1:${port}/health`,
+    `  API    ${hosts.map((h) => `${scheme}://${h}:${port}/api/v1`).join('  ')}`,
+    `  Health ${scheme}://127.0.0.1:${port}/health`,
   ];
+  if (tls) lines.push(`  TLS certificate SHA-256 (devices pin it): ${tls.fingerprint}`);
   if (issued.length > 0) {
     lines.push(
       'First start: device tokens (shown once; keep them, or make new ones with `grow-hub device create`):',

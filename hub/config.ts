@@ -67,6 +67,10 @@ export const configFields = {
     schema: int(1, 100_000).default(2_000),
     doc: 'Most open WebSockets; more are refused with 503.',
   },
+  tlsEnabled: {
+    schema: bool.default(false),
+    doc: 'Serve HTTPS and WSS with a certificate the hub makes on first start (devices pin its fingerprint at pairing).',
+  },
   rateLimitCommandsPerMinute: {
     schema: int(1, 100_000_000).default(600),
     doc: 'Commands (POST/PUT/PATCH) one device may send per sliding minute before 429.',

@@ -27,11 +27,14 @@ import { HubMetrics } from './status/metrics.ts';
 import { Checkpointer } from './store/checkpointer.ts';
 import { GroupCommitter } from './store/committer.ts';
 import { Store } from './store/index.ts';
+import type { TlsMaterial } from './tls.ts';
 import { hubVersion } from './version.ts';
 
 export interface HubDeps {
   now?: () => number;
   newId?: IdSource;
+  /** Required when config.tlsEnabled: from ensureCertificate (async, so made before the hub). */
+  tls?: TlsMaterial;
 }
 
 export const dbFileName = 'hub.db';
@@ -81,6 +84,11 @@ export class Hub {
     deps: HubDeps = {},
   ) {
     const now = deps.now ?? Date.now;
+    if (config.tlsEnabled && !deps.tls) {
+      throw new ConfigError(
+        'tlsEnabled is on but no certificate was given: start the hub with `grow-hub start` (it makes one).',
+      );
+    }
     const newId = deps.newId ?? uuidv7Source(now);
     this.store = openStore(config);
     this.committer = new GroupCommitter(
@@ -139,6 +147,7 @@ export class Hub {
       payments: this.payments,
       limiter: this.limiter,
       backups: this.backups,
+      tls: deps.tls ?? null,
       status: {
         store: this.store,
         version: hubVersion,

@@ -21,6 +21,7 @@ import type { SearchService } from './search/service.ts';
 import { staffRoutes } from './staff/routes.ts';
 import type { StaffService } from './staff/service.ts';
 import { type StatusDeps, statusRoutes } from './status/routes.ts';
+import type { TlsMaterial } from './tls.ts';
 
 export interface ServerDeps {
   config: HubConfig;
@@ -33,11 +34,14 @@ export interface ServerDeps {
   limiter: Limiter;
   backups: { list: () => BackupInfo[]; make: () => Promise<BackupInfo> };
   status: StatusDeps;
+  /** When set, HTTPS and WSS with this certificate. */
+  tls: TlsMaterial | null;
 }
 
 /** Assembles the HTTP server from feature plugins; each feature owns its routes and schemas. */
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
+    ...(deps.tls ? { https: { key: deps.tls.key, cert: deps.tls.cert } } : {}),
     logger: {
       level: deps.config.logLevel,
       // Device tokens travel in headers (and, for browsers' WebSockets, the query): never log them.
@@ -86,7 +90,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.register(orderRoutes(deps.orders));
   app.register(kdsRoutes(deps.orders));
   app.register(paymentRoutes(deps.payments));
-  app.register(deviceRoutes(deps.devices, deps.limiter));
+  app.register(deviceRoutes(deps.devices, deps.limiter, deps.tls?.fingerprint ?? null));
   app.register(staffRoutes(deps.staff));
   app.register(backupRoutes(deps.backups));
   app.register(appRoutes);

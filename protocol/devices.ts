@@ -17,7 +17,11 @@ export const Device = z.object({
 export type Device = z.infer<typeof Device>;
 
 /** Returned once, when a device is made: the token is never stored or shown again. */
-export const IssuedDevice = Device.extend({ token: z.string() });
+export const IssuedDevice = Device.extend({
+  token: z.string(),
+  /** SHA-256 of the hub's TLS certificate when TLS is on: devices pin it ("AB:CD:…"). */
+  tlsFingerprint: z.string().nullable().optional(),
+});
 export type IssuedDevice = z.infer<typeof IssuedDevice>;
 
 export const CreateDeviceBody = z.strictObject({ name: DeviceName, role: Role });

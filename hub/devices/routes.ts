@@ -23,7 +23,7 @@ import type { DeviceService } from './service.ts';
 const manager = ['manager'] as const;
 
 export const deviceRoutes =
-  (devices: DeviceService, limiter: Limiter): FastifyPluginAsyncZod =>
+  (devices: DeviceService, limiter: Limiter, tlsFingerprint: string | null): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/api/v1/me',
@@ -43,7 +43,9 @@ export const deviceRoutes =
       '/api/v1/devices',
       { schema: { body: CreateDeviceBody, response: { 201: IssuedDevice } }, config: { roles: manager } },
       async (request, reply) =>
-        reply.code(201).send(await devices.create(request.body.name, request.body.role)),
+        reply
+          .code(201)
+          .send({ ...(await devices.create(request.body.name, request.body.role)), tlsFingerprint }),
     );
 
     app.patch(
@@ -106,7 +108,10 @@ export const deviceRoutes =
           );
         }
         try {
-          return reply.code(201).send(await devices.claimPairing(request.params.id, request.body.secret));
+          return reply.code(201).send({
+            ...(await devices.claimPairing(request.params.id, request.body.secret)),
+            tlsFingerprint,
+          });
         } catch (err) {
           if (err instanceof HubError && err.code === 'PAIRING_NOT_FOUND')
             limiter.fail(key, pairingClaimLockout);
