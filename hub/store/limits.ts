@@ -17,6 +17,9 @@ export interface StaffRow {
   disabledAt: string | null;
 }
 
+const staffColumns =
+  'id, name, role, pin_hash AS pinHash, created_at AS createdAt, disabled_at AS disabledAt';
+
 /** Rate-limit windows, lockouts and staff PINs: the SQL side of hub/limits. */
 export class LimitsStore {
   private readonly loadWindows: Statement;
@@ -50,12 +53,8 @@ export class LimitsStore {
     this.insertStaff = db.prepare(
       'INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)',
     );
-    this.staffById = db.prepare(
-      'SELECT id, name, role, pin_hash AS pinHash, created_at AS createdAt, disabled_at AS disabledAt FROM staff WHERE id = ?',
-    );
-    this.allStaff = db.prepare(
-      'SELECT id, name, role, pin_hash AS pinHash, created_at AS createdAt, disabled_at AS disabledAt FROM staff ORDER BY name',
-    );
+    this.staffById = db.prepare(`SELECT ${staffColumns} FROM staff WHERE id = ?`);
+    this.allStaff = db.prepare(`SELECT ${staffColumns} FROM staff ORDER BY name`);
     this.saveMany = db.transaction((rows: [string, WindowState][]) => {
       for (const [key, s] of rows) this.upsertWindow.run(key, s.windowStart, s.count, s.prevCount);
     });
