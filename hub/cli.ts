@@ -161,7 +161,7 @@ function status(values: Record<string, unknown>): void {
   const config = configFrom(values);
   const store = openStore(config);
   try {
-    const cursor = store.syncCursor();
+    const cursor = store.sync.cursor();
     const headSeq = store.events.headSeq();
     print({
       dataFile: store.file,

@@ -1,4 +1,5 @@
 import type { Store } from '../store/index.ts';
+import type { LockoutRow } from '../store/limits.ts';
 import { type LockoutPolicy, lockoutMs, take, type WindowState } from './policy.ts';
 
 export type Verdict = { ok: true } | { ok: false; retryAfterMs: number };
@@ -16,11 +17,14 @@ export interface LimiterOptions {
  * Rate limits whose state survives a restart (AUDIT.md: "rate limits lost at every deploy").
  * Counters live in a bounded in-memory map, are written to SQLite every `flushMs` and at shutdown,
  * and are read back at start; so a crash forgets at most one flush interval of counts, while a
- * deploy forgets nothing. Lockouts are rarer and matter more: they are written immediately.
+ * deploy forgets nothing. Lockouts are rarer and matter more: they are written immediately, and
+ * mirrored in memory so checking one costs no I/O.
  */
 export class Limiter {
   private readonly windows = new Map<string, WindowState>();
   private readonly dirty = new Set<string>();
+  /** Lockouts, mirrored from SQLite (loaded at start, written through on every change). */
+  private readonly locks = new Map<string, LockoutRow>();
   private readonly timer: NodeJS.Timeout;
   private readonly longestWindowMs = 3_600_000;
 
@@ -30,6 +34,8 @@ export class Limiter {
   ) {
     for (const [key, s] of store.limits.windowsSince(options.now() - 2 * this.longestWindowMs))
       this.windows.set(key, s);
+    for (const [key, row] of store.limits.lockoutsSince(options.now() - this.longestWindowMs))
+      this.locks.set(key, row);
     this.timer = setInterval(() => void this.flush(), options.flushMs);
     this.timer.unref();
   }
@@ -44,39 +50,54 @@ export class Limiter {
     return result.ok ? { ok: true } : { ok: false, retryAfterMs: result.retryAfterMs };
   }
 
-  /** ms until `key` may try again, 0 if it is not locked out. */
+  /**
+   * ms until `key` may try again, 0 if it is not locked out. Answered from memory: it runs on
+   * every authenticated request, so it must not cost a SQLite read.
+   */
   lockedFor(key: string): number {
-    const row = this.store.limits.lockout(key);
+    const row = this.locks.get(key);
     return row ? Math.max(0, row.lockedUntil - this.options.now()) : 0;
   }
 
   /** A failed attempt (bad PIN, bad token, bad pairing secret): maybe start or extend a lockout. */
   fail(key: string, policy: LockoutPolicy): number {
     const now = this.options.now();
-    const prev = this.store.limits.lockout(key);
+    const prev = this.locks.get(key);
     const failures = prev && now - prev.updatedAt < policy.forgetAfterMs ? prev.failures + 1 : 1;
     const lockMs = lockoutMs(failures, policy);
-    this.store.limits.setLockout(key, { failures, lockedUntil: now + lockMs, updatedAt: now });
+    const row = { failures, lockedUntil: now + lockMs, updatedAt: now };
+    // Written at once, outside the group commit: a lockout must survive a crash a moment later.
+    this.store.limits.setLockout(key, row);
+    this.locks.delete(key);
+    this.locks.set(key, row);
+    if (this.locks.size > this.options.maxKeys) this.locks.delete(this.locks.keys().next().value!);
     return lockMs;
   }
 
   succeed(key: string): void {
-    if (this.store.limits.lockout(key)) this.store.limits.removeLockout(key);
+    if (!this.locks.delete(key)) return;
+    this.store.limits.removeLockout(key);
   }
 
-  flush(): void {
-    if (this.dirty.size === 0) return;
+  /** Write changed counters in the hub's group commit (they share its fsync). */
+  flush(): Promise<unknown> {
+    if (this.dirty.size === 0) return Promise.resolve();
     const rows = [...this.dirty]
       .filter((k) => this.windows.has(k))
       .map((k) => [k, this.windows.get(k)!] as [string, WindowState]);
     this.dirty.clear();
-    if (this.store.db.open)
-      this.store.limits.saveWindows(rows, this.options.now() - 2 * this.longestWindowMs);
+    const pruneBefore = this.options.now() - 2 * this.longestWindowMs;
+    return this.options
+      .write(() => this.store.limits.saveWindows(rows, pruneBefore))
+      .catch(() => {
+        for (const [k] of rows) this.dirty.add(k); // try again with the next flush
+      });
   }
 
-  stop(): void {
+  /** Write the last counters; call before the committer drains. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
-    this.flush();
+    await this.flush();
   }
 
   private evict(): void {

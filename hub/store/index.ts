@@ -9,11 +9,6 @@ import { PaymentStore } from './payments.ts';
 import { SearchStore } from './search.ts';
 import { SyncStore } from './sync.ts';
 
-export interface SyncCursorRow {
-  syncedSeq: number;
-  lastSuccessAt: string | null;
-}
-
 /** Every SQL statement the hub runs lives under hub/store/ (STYLE.md habit 3). */
 export class Store {
   readonly events: EventLog;
@@ -55,10 +50,6 @@ export class Store {
 
   putMeta(key: string, value: string): void {
     this.setMeta.run(key, value);
-  }
-
-  syncCursor(): SyncCursorRow {
-    return this.sync.cursor();
   }
 
   schemaVersion(): number {

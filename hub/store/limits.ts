@@ -25,9 +25,9 @@ export class LimitsStore {
   private readonly loadWindows: Statement;
   private readonly upsertWindow: Statement;
   private readonly pruneWindows: Statement;
-  private readonly getLockout: Statement;
   private readonly putLockout: Statement;
   private readonly clearLockout: Statement;
+  private readonly recentLockouts: Statement;
   private readonly insertStaff: Statement;
   private readonly staffById: Statement;
   private readonly allStaff: Statement;
@@ -42,14 +42,14 @@ export class LimitsStore {
        ON CONFLICT (key) DO UPDATE SET window_start = excluded.window_start, count = excluded.count, prev_count = excluded.prev_count`,
     );
     this.pruneWindows = db.prepare('DELETE FROM rate_windows WHERE window_start < ?');
-    this.getLockout = db.prepare(
-      'SELECT failures, locked_until AS lockedUntil, updated_at AS updatedAt FROM lockouts WHERE key = ?',
-    );
     this.putLockout = db.prepare(
       `INSERT INTO lockouts (key, failures, locked_until, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, updated_at = excluded.updated_at`,
     );
     this.clearLockout = db.prepare('DELETE FROM lockouts WHERE key = ?');
+    this.recentLockouts = db.prepare(
+      'SELECT key, failures, locked_until AS lockedUntil, updated_at AS updatedAt FROM lockouts WHERE updated_at >= ?',
+    );
     this.insertStaff = db.prepare(
       'INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)',
     );
@@ -72,8 +72,12 @@ export class LimitsStore {
     this.pruneWindows.run(pruneBefore);
   }
 
-  lockout(key: string): LockoutRow | null {
-    return (this.getLockout.get(key) as LockoutRow | undefined) ?? null;
+  /** Lockouts touched since `since` (older ones are forgotten by every policy). */
+  lockoutsSince(since: number): [string, LockoutRow][] {
+    return (this.recentLockouts.all(since) as (LockoutRow & { key: string })[]).map(({ key, ...row }) => [
+      key,
+      row,
+    ]);
   }
 
   setLockout(key: string, row: LockoutRow): void {
