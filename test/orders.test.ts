@@ -67,8 +67,9 @@ describe('orders over HTTP', () => {
     await Promise.all(Array.from({ length: 200 }, () => t.api('POST', '/api/v1/orders', burgerOrder())));
     const commits = t.hub.committer.stats.commits - before.commits;
     const commands = t.hub.committer.stats.commands - before.commands;
-    expect(commands).toBe(200);
-    expect(commits).toBeLessThan(commands);
+    // ≥ 200: the rate limiter's once-a-second flush also rides the group commit.
+    expect(commands).toBeGreaterThanOrEqual(200);
+    expect(commits).toBeLessThan(200);
   });
 
   it('follows the kitchen: bump every ticket → ready; complete; no void after completion', async () => {
