@@ -3,6 +3,7 @@
  * 127.0.0.1, driven by load from this process, beside bare peers, in one table with DESIGN.md's
  * budgets and AUDIT.md's targets. Writes bench/results/latest.json and latency.svg.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { machine, meets, table, write } from './lib/report.ts';
@@ -33,6 +34,14 @@ const steps: Array<[string, () => Promise<s.Figure[]>]> = [
 const figures: s.Figure[] = [];
 const started = performance.now();
 console.log(`Grow Hub benchmarks on ${machine()}${options.quick ? ' (quick)' : ''}`);
+// Hubs run as production runs them (docs/operations.md): the compiled build, so build it first.
+process.stdout.write('  building dist/… ');
+const build = spawnSync('npm', ['run', 'build', '--silent'], { encoding: 'utf8' });
+if (build.status !== 0) {
+  console.log(`failed:\n${build.stdout}${build.stderr}`);
+  process.exit(1);
+}
+console.log(`${((performance.now() - started) / 1_000).toFixed(1)} s`);
 for (const [name, run] of steps) {
   if (only && !only.includes(name)) continue;
   const t0 = performance.now();

@@ -8,7 +8,7 @@ import { Store } from '../hub/store/index.ts';
 import { MenuSnapshot } from '../protocol/menu.ts';
 import { RealtimeClient } from '../protocol/realtime-client.ts';
 import { startCloud } from '../test/support/cloud.ts';
-import { apiFor, burgerOrder, exited, runCli, spawnHub, tempDir } from '../test/support/hub.ts';
+import { apiFor, burgerOrder, exited, production, runCli, spawnHub, tempDir } from '../test/support/hub.ts';
 import { openLoop, saturate, type Target } from './lib/http-load.ts';
 import { cpuSeconds, rssBytes } from './lib/proc.ts';
 import { percentile, repeat } from './lib/stats.ts';
@@ -60,10 +60,12 @@ async function hubProcess(
       ).token as string;
     tokens = { pos: await make('pos'), kds: await make('kds'), manager: await make('manager') };
   }
-  const { child, base } = await spawnHub(tmp.dir, ['--demo', '--port', String(port)], {
-    GROW_LOG_LEVEL: 'error',
-    ...env,
-  });
+  const { child, base } = await spawnHub(
+    tmp.dir,
+    ['--demo', '--port', String(port)],
+    { GROW_LOG_LEVEL: 'error', ...env },
+    production,
+  );
   return {
     child,
     base,
@@ -642,7 +644,7 @@ export async function killTrials(o: BenchOptions): Promise<Figure[]> {
   const acked = new Set<string>();
   try {
     for (let i = 0; i < trials; i++) {
-      const { child, base } = await spawnHub(dir, ['--demo'], { GROW_LOG_LEVEL: 'error' });
+      const { child, base } = await spawnHub(dir, ['--demo'], { GROW_LOG_LEVEL: 'error' }, production);
       const api = apiFor(base, token);
       let stop = false;
       const writers = Array.from({ length: 8 }, async () => {

@@ -19,7 +19,6 @@ import { stripeGateway } from './payments/stripe-gateway.ts';
 import { EventFeed } from './realtime/feed.ts';
 import { RealtimeGateway } from './realtime/gateway.ts';
 import { MenuEmbedModel } from './search/embedder.ts';
-import { SentenceTransformerEmbedder } from './search/sentence-transformer.ts';
 import { SearchService } from './search/service.ts';
 import { buildServer } from './server.ts';
 import { StaffService } from './staff/service.ts';
@@ -210,7 +209,10 @@ export class Hub {
     try {
       this.search.useEmbedder(
         this.config.embeddingModelDir
-          ? await SentenceTransformerEmbedder.load(resolve(this.config.embeddingModelDir))
+          ? // Imported only when configured: its tokenizer library is dead weight for the shipped model.
+            await (await import('./search/sentence-transformer.ts')).SentenceTransformerEmbedder.load(
+              resolve(this.config.embeddingModelDir),
+            )
           : await MenuEmbedModel.load(),
       );
     } catch (err) {

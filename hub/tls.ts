@@ -2,7 +2,6 @@ import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import selfsigned from 'selfsigned';
 
 export interface TlsMaterial {
   key: string;
@@ -32,6 +31,8 @@ export async function ensureCertificate(dataDir: string, now = Date.now()): Prom
         .filter((a) => a && a.family === 'IPv4')
         .map((a) => a!.address),
     ];
+    // Loaded only here: its X.509 stack costs a few MB of heap a hub without TLS should not pay.
+    const { default: selfsigned } = await import('selfsigned');
     const pems = await selfsigned.generate([{ name: 'commonName', value: 'grow-hub' }], {
       keySize: 2048,
       algorithm: 'sha256',

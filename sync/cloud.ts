@@ -1,4 +1,5 @@
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { createRequire } from 'node:module';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { WebSocket } from 'ws';
 import { type EventBatch, IngestAck } from '../protocol/sync.ts';
 import type { CloudFailure } from './classify.ts';
@@ -34,6 +35,10 @@ interface RpcAnswer {
 
 /** supabase-js, unmodified, with the hub's JWT as the Authorization for every call. */
 export function supabaseCloud(options: SupabaseCloudOptions): CloudClient {
+  // Required on first use: a standalone hub (no cloud configured) never loads supabase-js.
+  const { createClient } = createRequire(import.meta.url)(
+    '@supabase/supabase-js',
+  ) as typeof import('@supabase/supabase-js');
   const client: SupabaseClient = createClient(options.url, options.anonKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     global: { headers: { Authorization: `Bearer ${options.hubToken}` } },

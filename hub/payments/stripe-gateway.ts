@@ -1,4 +1,5 @@
-import Stripe from 'stripe';
+import { createRequire } from 'node:module';
+import type Stripe from 'stripe';
 import { CircuitBreaker } from '../../sync/breaker.ts';
 
 export interface Intent {
@@ -57,7 +58,10 @@ const intent = (pi: Stripe.PaymentIntent): Intent => ({
  */
 export function stripeGateway(options: StripeOptions): CardGateway {
   const url = new URL(options.apiBase);
-  const stripe = new Stripe(options.secretKey, {
+  // Required here rather than imported at the top: a hub without a Stripe key never loads the
+  // package (several MB of heap for its generated resource classes).
+  const StripeClient = createRequire(import.meta.url)('stripe') as typeof Stripe;
+  const stripe = new StripeClient(options.secretKey, {
     host: url.hostname,
     port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
     protocol: url.protocol.replace(':', '') as 'http' | 'https',

@@ -91,9 +91,12 @@ export function packedLookup(words: readonly string[]): (word: string) => number
     at += w.length;
   });
   starts[order.length] = at;
+  // The closure must not mention `order`: that would keep 60,000 pairs alive, and through their
+  // sliced strings the whole vocabulary file, which is what packing exists to avoid.
+  const last = order.length - 1;
   return (word) => {
     let lo = 0;
-    let hi = order.length - 1;
+    let hi = last;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const candidate = blob.slice(starts[mid]!, starts[mid + 1]!);

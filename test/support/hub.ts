@@ -168,11 +168,33 @@ export function runCli(
   });
 }
 
+/** How a hub is launched: from source through tsx (tests), or as production runs it. */
+export interface Launch {
+  entry: string;
+  nodeArgs: string[];
+  env: Record<string, string>;
+}
+
+const fromSource: Launch = { entry: cli, nodeArgs: [], env: {} };
+
+/**
+ * The launch docs/operations.md's systemd unit uses (keep the two in step): the compiled build
+ * (`npm run build`), so no TypeScript loader thread and no source maps sit in memory; V8's young
+ * generation capped at 2 MB semi-spaces (Node's default grows them to 16 MB); glibc limited to two
+ * malloc arenas instead of one per thread. Together about 60 MB less RSS (`npm run bench`).
+ */
+export const production: Launch = {
+  entry: join(import.meta.dirname, '../../dist/hub/cli.js'),
+  nodeArgs: ['--max-semi-space-size=2'],
+  env: { MALLOC_ARENA_MAX: '2' },
+};
+
 /** A hub in a child process (for kill -9 and signal tests); resolves once it serves HTTP. */
 export async function spawnHub(
   dataDir: string,
   extraArgs: string[] = [],
   env: Record<string, string> = {},
+  launch: Launch = fromSource,
 ): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const args = [
     'start',
@@ -186,9 +208,9 @@ export async function spawnHub(
     'warn',
     ...extraArgs,
   ];
-  const child = spawn(process.execPath, [cli, ...args], {
+  const child = spawn(process.execPath, [...launch.nodeArgs, launch.entry, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GROW_RATE_LIMIT_COMMANDS_PER_MINUTE: '100000000', ...env },
+    env: { ...process.env, GROW_RATE_LIMIT_COMMANDS_PER_MINUTE: '100000000', ...launch.env, ...env },
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
