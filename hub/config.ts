@@ -87,6 +87,14 @@ export const configFields = {
     schema: z.string().min(1).optional(),
     doc: 'A sentence-transformers ONNX export (model.onnx + tokenizer.json) to use instead of the shipped model.',
   },
+  embedTimeoutMs: {
+    schema: int(100, 120_000).default(5_000),
+    doc: 'Deadline for one call to the embedding process; past it the process is replaced and search is lexical meanwhile.',
+  },
+  embedderMaxHeapMb: {
+    schema: int(32, 8_192).default(256),
+    doc: "The embedding process's JavaScript heap cap (MB); if it runs out, it alone restarts.",
+  },
   searchIndexBudgetBytes: {
     schema: int(65_536, 1_073_741_824).default(33_554_432),
     doc: 'Memory the in-memory vector index may use (a 1,000-item menu needs 400 kB).',

@@ -18,7 +18,7 @@ import { PaymentService } from './payments/service.ts';
 import { stripeGateway } from './payments/stripe-gateway.ts';
 import { EventFeed } from './realtime/feed.ts';
 import { RealtimeGateway } from './realtime/gateway.ts';
-import { MenuEmbedModel } from './search/embedder.ts';
+import { EmbedderProcess } from './search/embedder-process.ts';
 import { SearchService } from './search/service.ts';
 import { buildServer } from './server.ts';
 import { StaffService } from './staff/service.ts';
@@ -74,6 +74,8 @@ export class Hub {
   /** null when no cloud is configured: the hub runs standalone. */
   readonly sync: SyncEngine | null;
   private checkpointer: Checkpointer | null = null;
+  /** null until the model has loaded, and for good if it cannot be (search is lexical). */
+  embedder: EmbedderProcess | null = null;
   private backupTimer: NodeJS.Timeout | null = null;
   readonly backups: { list: () => BackupInfo[]; make: () => Promise<BackupInfo> };
   private stopping: Promise<void> | null = null;
@@ -162,6 +164,13 @@ export class Hub {
           commits: () => ({ ...this.committer.stats, pending: this.committer.pending }),
         }),
         awaitingForward: () => this.payments.awaitingForward(),
+        searchStatus: () => ({
+          embedder: this.embedder?.status ?? 'none',
+          embedderPid: this.embedder?.pid ?? null,
+          embedderRestarts: this.embedder?.restarts ?? 0,
+          modelId: this.search.modelId,
+          indexedItems: this.search.indexedItems,
+        }),
         dataDir: resolve(config.dataDir),
         readyMinDiskBytes: config.readyMinDiskBytes,
         readyMaxSyncLagMs: config.readyMaxSyncLagMs,
@@ -170,10 +179,7 @@ export class Hub {
     this.sync = cloudSync(config, syncStorage, this.menu, this.app, now);
     // A new menu means new texts to index and embed (only the changed items are embedded again).
     this.feed.subscribe((events) => {
-      const catalog = this.menu.catalog();
-      if (catalog && events.some((e) => e.type === 'menu.applied')) {
-        this.search.reindex(catalog).catch((err) => this.app.log.error({ err }, 'search reindex failed'));
-      }
+      if (events.some((e) => e.type === 'menu.applied')) this.reindexInBackground();
     });
     if (this.sync) {
       const engine = this.sync;
@@ -204,17 +210,26 @@ export class Hub {
     return true;
   }
 
-  /** Load the embedding model and index the menu; search is lexical-only until this is done. */
+  private reindexInBackground(): void {
+    const catalog = this.menu.catalog();
+    if (catalog)
+      this.search.reindex(catalog).catch((err) => this.app.log.error({ err }, 'search reindex failed'));
+  }
+
+  /** Start the embedding process and index the menu; search is lexical-only until this is done. */
   async prepareSearch(): Promise<void> {
     try {
-      this.search.useEmbedder(
-        this.config.embeddingModelDir
-          ? // Imported only when configured: its tokenizer library is dead weight for the shipped model.
-            await (await import('./search/sentence-transformer.ts')).SentenceTransformerEmbedder.load(
-              resolve(this.config.embeddingModelDir),
-            )
-          : await MenuEmbedModel.load(),
-      );
+      this.embedder = await EmbedderProcess.start({
+        modelDir: this.config.embeddingModelDir && resolve(this.config.embeddingModelDir),
+        timeoutMs: this.config.embedTimeoutMs,
+        maxPending: 256,
+        maxHeapMb: this.config.embedderMaxHeapMb,
+        restartBackoff: { baseMs: 500, capMs: 30_000 },
+        log: { info: (o, m) => this.app.log.info(o, m), warn: (o, m) => this.app.log.warn(o, m) },
+        // Items edited while it was down have no vectors yet: embed them now.
+        onRestart: () => this.reindexInBackground(),
+      });
+      this.search.useEmbedder(this.embedder);
     } catch (err) {
       this.app.log.warn(
         { err: (err as Error).message },
@@ -277,6 +292,7 @@ export class Hub {
       await this.limiter.stop();
       await this.committer.drain();
       await this.checkpointer?.stop();
+      await this.embedder?.stop();
       clearTimeout(timer);
       this.store.checkpoint();
       this.store.close();

@@ -5,7 +5,7 @@ import { demoMenu } from '../hub/menu/demo-menu.ts';
 import type { RankWeights } from '../hub/search/rank.ts';
 import { defaultWeights } from '../hub/search/rank.ts';
 import { MenuSnapshot } from '../protocol/menu.ts';
-import { startHub, type TestHub } from './support/hub.ts';
+import { burgerOrder, startHub, type TestHub } from './support/hub.ts';
 
 const evalSet = JSON.parse(readFileSync(join(import.meta.dirname, 'search-eval.json'), 'utf8')) as {
   queries: { q: string; expect: string[] }[];
@@ -104,6 +104,76 @@ describe('menu search', () => {
       });
     } finally {
       await restarted.hub.stop();
+    }
+  });
+});
+
+describe('the embedding process', () => {
+  it('runs apart from the hub: killed, search answers lexically and orders go on; it comes back and fills in vectors', async () => {
+    const h = await startHub({ embedTimeoutMs: 2_000 });
+    const status = async () =>
+      (await h.api('GET', '/api/v1/status', undefined, h.tokens.manager)).body.search;
+    const search = async (q: string) =>
+      (await h.api('GET', `/api/v1/menu/search?q=${q}&limit=5`)).body.results;
+    try {
+      const before = await status();
+      expect(before).toMatchObject({ embedder: 'ready', embedderRestarts: 0 });
+      expect(before.embedderPid).not.toBe(process.pid);
+      expect((await search('soda')).some((r: any) => r.vector > 0)).toBe(true);
+
+      process.kill(before.embedderPid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 50));
+      // While it is down: orders and lexical search are untouched.
+      const lexical = await search('burger');
+      expect(lexical.map((r: any) => r.itemId)).toContain('classic-burger');
+      expect(lexical.every((r: any) => r.vector === 0)).toBe(true);
+      expect((await h.api('POST', '/api/v1/orders', burgerOrder())).status).toBe(201);
+      // A menu edit while it is down: the item keeps its place in lexical search…
+      const menu = MenuSnapshot.parse(demoMenu);
+      const v2 = {
+        ...menu,
+        version: 7,
+        items: menu.items.map((i) =>
+          i.id === 'fries' ? { ...i, description: 'Hand-cut chips, sea salt.' } : i,
+        ),
+      };
+      expect((await h.api('PUT', '/api/v1/menu', v2, h.tokens.manager)).status).toBe(200);
+
+      let after = await status();
+      for (let i = 0; i < 100 && !(after.embedder === 'ready' && after.embedderRestarts === 1); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = await status();
+      }
+      expect(after).toMatchObject({ embedder: 'ready', embedderRestarts: 1 });
+      expect(after.embedderPid).not.toBe(before.embedderPid);
+      // …and once the process is back the edited item has a vector for its new text.
+      for (let i = 0; i < 50 && (await status()).indexedItems < menu.items.length; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect((await status()).indexedItems).toBe(menu.items.length);
+      expect((await search('chips')).find((r: any) => r.itemId === 'fries').vector).toBeGreaterThan(0);
+    } finally {
+      await h.stop();
+    }
+  });
+
+  it('replaces a process that stops answering: the waiting search gets lexical results at the deadline', async () => {
+    const h = await startHub({ embedTimeoutMs: 500 });
+    try {
+      const pid = h.hub.embedder!.pid!;
+      process.kill(pid, 'SIGSTOP'); // alive but wedged, as a hung native call would be
+      const started = performance.now();
+      const res = await h.api('GET', '/api/v1/menu/search?q=coffee&limit=5');
+      expect(res.status).toBe(200);
+      expect(performance.now() - started).toBeLessThan(3_000);
+      expect(res.body.results.length).toBeGreaterThan(0);
+      expect(res.body.results.every((r: any) => r.vector === 0)).toBe(true);
+      const back = () => h.hub.embedder!.restarts === 1 && h.hub.embedder!.status === 'ready';
+      for (let i = 0; i < 100 && !back(); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(h.hub.embedder!.restarts).toBe(1);
+      expect(h.hub.embedder!.pid).not.toBe(pid);
+      expect(() => process.kill(pid, 0)).toThrow(); // the wedged one is gone, not leaked
+    } finally {
+      await h.stop();
     }
   });
 });

@@ -98,11 +98,25 @@ export class SearchService {
     const { modelId, dimension } = this.embedder;
     const hash = (text: string) => createHash('sha256').update(`${modelId}\n${text}`).digest('base64url');
     const stored = new Map(this.store.search.vectors(modelId).map((v) => [v.itemId, v]));
-    const missing = itemIds.filter((id) => stored.get(id)?.contentHash !== hash(texts.get(id)!));
+    const current = (id: string) => stored.get(id)?.contentHash === hash(texts.get(id)!);
+    const missing = itemIds.filter((id) => !current(id));
     const started = Date.now();
+    let embedded = 0;
     for (let i = 0; i < missing.length; i += batchSize) {
       const slice = missing.slice(i, i + batchSize);
-      const vectors = await this.embedder.embed(slice.map((id) => texts.get(id)!));
+      let vectors: Float32Array[];
+      try {
+        vectors = await this.embedder.embed(slice.map((id) => texts.get(id)!));
+      } catch (err) {
+        // The embedding process is down or restarting: index what has vectors now; the hub
+        // reindexes when it is back, and these items are embedded then.
+        this.log.warn(
+          { err: (err as Error).message, waiting: missing.length - i },
+          'menu embeddings incomplete; the rest follow when the embedding process is back',
+        );
+        break;
+      }
+      embedded += slice.length;
       const rows = slice.map((id, k) => ({
         itemId: id,
         contentHash: hash(texts.get(id)!),
@@ -116,25 +130,33 @@ export class SearchService {
           'embedding menu items',
         );
     }
-    if (missing.length > 0)
-      this.log.info(
-        { embedded: missing.length, ms: Date.now() - started, modelId },
-        'menu embeddings updated',
-      );
+    if (embedded > 0)
+      this.log.info({ embedded, ms: Date.now() - started, modelId }, 'menu embeddings updated');
 
     const capacity = Math.floor(this.budgetBytes / (dimension * 4));
-    if (itemIds.length > capacity) {
+    const withVectors = itemIds.filter(current);
+    if (withVectors.length > capacity) {
       this.log.warn(
-        { items: itemIds.length, capacity, budgetBytes: this.budgetBytes },
+        { items: withVectors.length, capacity, budgetBytes: this.budgetBytes },
         'search index budget too small; only the first items are vector-searchable',
       );
     }
-    const kept = itemIds.slice(0, capacity);
+    const kept = withVectors.slice(0, capacity);
     const matrix = new Float32Array(kept.length * dimension);
     for (const [row, id] of kept.entries()) matrix.set(stored.get(id)!.vector, row * dimension);
     this.ids = kept;
     this.matrix = matrix;
-    return { embedded: missing.length, reused: itemIds.length - missing.length };
+    return { embedded, reused: itemIds.length - missing.length };
+  }
+
+  /** The query's embedding, or null while the embedding process is unavailable (lexical only). */
+  private async queryVector(terms: string[]): Promise<Float32Array | null> {
+    try {
+      const [q] = await this.embedder!.embed([terms.join(' ')]);
+      return q ?? null;
+    } catch {
+      return null;
+    }
   }
 
   async search(
@@ -151,12 +173,13 @@ export class SearchService {
     const lexical =
       weights.lexical > 0 ? this.store.search.lexical(expression, 100) : new Map<string, number>();
     const vector = new Map<string, number>();
-    if (this.embedder && weights.vector > 0 && this.ids.length > 0) {
-      const [q] = await this.embedder.embed([terms.join(' ')]);
-      const dim = this.embedder.dimension;
+    const q =
+      this.embedder && weights.vector > 0 && this.ids.length > 0 ? await this.queryVector(terms) : null;
+    if (q) {
+      const dim = this.embedder!.dimension;
       const scores = this.ids.map((id, row) => {
         let s = 0;
-        for (let i = 0; i < dim; i++) s += q![i]! * this.matrix[row * dim + i]!;
+        for (let i = 0; i < dim; i++) s += q[i]! * this.matrix[row * dim + i]!;
         return [id, s] as const;
       });
       for (const [id, s] of scores.sort((a, b) => b[1] - a[1]).slice(0, 100)) vector.set(id, s);

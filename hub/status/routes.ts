@@ -17,6 +17,14 @@ export interface StatusDeps {
   metrics: HubMetrics;
   /** Offline card payments a terminal has yet to forward to Stripe (shown with sync status). */
   awaitingForward: () => { count: number; amount: number };
+  /** The embedding process ('none' when no model could be loaded) and the vector index. */
+  searchStatus: () => {
+    embedder: string;
+    embedderPid: number | null;
+    embedderRestarts: number;
+    modelId: string | null;
+    indexedItems: number;
+  };
   dataDir: string;
   readyMinDiskBytes: number;
   readyMaxSyncLagMs: number;
@@ -80,6 +88,7 @@ export const statusRoutes =
       sockets: deps.socketCounts(),
       commits: deps.commitStats(),
       sync: deps.syncStatus(),
+      search: deps.searchStatus(),
       rssBytes: process.memoryUsage().rss,
       heapUsedBytes: process.memoryUsage().heapUsed,
     }));
