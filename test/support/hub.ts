@@ -179,14 +179,12 @@ const fromSource: Launch = { entry: cli, nodeArgs: [], env: {} };
 
 /**
  * The launch docs/operations.md's systemd unit uses (keep the two in step): the compiled build
- * (`npm run build`), so no TypeScript loader thread and no source maps sit in memory; V8's young
- * generation capped at 2 MB semi-spaces (Node's default grows them to 16 MB); glibc limited to two
- * malloc arenas instead of one per thread. Together about 60 MB less RSS (`npm run bench`).
+ * (`npm run build`), so no TypeScript loader thread and no source maps sit in memory (about 50 MB).
  */
 export const production: Launch = {
   entry: join(import.meta.dirname, '../../dist/hub/cli.js'),
-  nodeArgs: ['--max-semi-space-size=2'],
-  env: { MALLOC_ARENA_MAX: '2' },
+  nodeArgs: [],
+  env: {},
 };
 
 /** A hub in a child process (for kill -9 and signal tests); resolves once it serves HTTP. */
