@@ -122,6 +122,7 @@ describe('orders over HTTP', () => {
     const { body: open } = await t.api('POST', '/api/v1/orders', { ...burgerOrder(), send: false });
     expect(open.status).toBe('open');
     expect(open.tickets).toEqual([]);
+    expect((await t.api('GET', `/api/v1/orders/${open.id}`)).body).toEqual(open);
     const sent = await t.api('POST', `/api/v1/orders/${open.id}/send`);
     expect(sent.body.status).toBe('sent');
     expect(sent.body.tickets).toHaveLength(2);

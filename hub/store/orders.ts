@@ -48,6 +48,27 @@ export interface NewTicketRow {
   createdAt: string;
 }
 
+/** A ticket just inserted, exactly as `ticketFrom` reads it back (kept beside it so the two agree). */
+export function newTicket(
+  row: NewTicketRow,
+  order: Pick<Order, 'number' | 'tableLabel' | 'note' | 'lines'>,
+): Ticket {
+  const nos = new Set(row.lineNos);
+  return {
+    id: row.id,
+    orderId: row.orderId,
+    orderNumber: order.number,
+    stationId: row.stationId,
+    status: 'open',
+    tableLabel: order.tableLabel,
+    orderNote: order.note,
+    lines: order.lines.filter((l) => nos.has(l.lineNo)),
+    createdAt: row.createdAt,
+    startedAt: null,
+    bumpedAt: null,
+  };
+}
+
 function ticketFrom(
   row: TicketRow,
   order: { number: number; table_label: string | null; note: string | null },
