@@ -88,6 +88,28 @@ const orderTarget = (hub: RunningHub): Target => ({
   body: () => JSON.stringify(burgerOrder()),
 });
 
+/** The hub's commit-duration histogram (cumulative counts by upper bound, seconds), from /metrics. */
+async function commitHistogram(hub: RunningHub): Promise<{ total: number; le: Map<number, number> }> {
+  const text = (await apiFor(hub.base, hub.tokens.manager)('GET', '/metrics')).body as string;
+  const le = new Map<number, number>();
+  let total = 0;
+  for (const m of text.matchAll(/^grow_commit_duration_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm)) {
+    if (m[1] === '+Inf') total = Number(m[2]);
+    else le.set(Number(m[1]), Number(m[2]));
+  }
+  return { total, le };
+}
+
+function diffHistogram(
+  after: { total: number; le: Map<number, number> },
+  before: { total: number; le: Map<number, number> },
+) {
+  return {
+    total: after.total - before.total,
+    le: new Map([...after.le].map(([k, v]) => [k, v - (before.le.get(k) ?? 0)])),
+  };
+}
+
 const p = (values: number[], q: number) => Math.round(percentile(values, q) * 100) / 100;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 /** Median of per-repetition values, with their min and max. */
@@ -118,7 +140,19 @@ export async function orderCreate(o: BenchOptions): Promise<Figure[]> {
     });
     for (const rate of o.quick ? [50, 500] : [50, 500, 2_000]) {
       const runs = [];
+      const commitsBefore = await commitHistogram(hub);
       for (let i = 0; i < o.reps; i++) runs.push(await openLoop(orderTarget(hub), rate, o.seconds));
+      const commits = diffHistogram(await commitHistogram(hub), commitsBefore);
+      const slow = commits.total - (commits.le.get(0.01) ?? 0);
+      figures.push({
+        group: 'orders',
+        figure: `commits holding the event loop > 10 ms @ ${rate}/s`,
+        value: slow,
+        unit: `of ${commits.total}`,
+        budget: null,
+        audit: null,
+        note: `> 25 ms: ${commits.total - (commits.le.get(0.025) ?? 0)}; each stalls every request behind it (the WAL flush runs off the loop)`,
+      });
       const failed = runs.reduce((n, r) => n + r.failed, 0);
       for (const [q, budget, audit] of [
         [50, null, '< 300'],

@@ -26,6 +26,7 @@ import { HubMetrics } from './status/metrics.ts';
 import { Checkpointer } from './store/checkpointer.ts';
 import { GroupCommitter } from './store/committer.ts';
 import { Store } from './store/index.ts';
+import { WalSync } from './store/wal-sync.ts';
 import type { TlsMaterial } from './tls.ts';
 import { hubVersion } from './version.ts';
 
@@ -60,6 +61,8 @@ export class Hub {
   readonly store: Store;
   readonly feed = new EventFeed();
   readonly committer: GroupCommitter;
+  readonly metrics: HubMetrics;
+  private readonly walSync: WalSync;
   readonly menu: MenuService;
   readonly orders: OrderService;
   readonly devices: DeviceService;
@@ -92,10 +95,27 @@ export class Hub {
     }
     const newId = deps.newId ?? uuidv7Source(now);
     this.store = openStore(config);
+    // Invariant 4 holds through WalSync: COMMIT writes the WAL, a flush off the event loop makes
+    // it durable, and only then does the committer answer (hub/store/wal-sync.ts).
+    this.store.db.pragma('synchronous = NORMAL');
+    this.walSync = new WalSync(`${this.store.file}-wal`);
+    // Sources are read at scrape time, so the services they name may be built after this.
+    this.metrics = new HubMetrics({
+      headSeq: () => this.store.events.headSeq(),
+      socketsByRole: () => this.gateway.countsByRole(),
+      syncPending: () => (this.sync ? this.sync.status() : standaloneStatus(syncStorage)).pendingEvents,
+      commits: () => ({ ...this.committer.stats, pending: this.committer.pending }),
+    });
     this.committer = new GroupCommitter(
       this.store.db,
       this.store.events,
-      { maxBatch: config.commitBatchMax, maxQueue: config.commitQueueMax, now },
+      {
+        maxBatch: config.commitBatchMax,
+        maxQueue: config.commitQueueMax,
+        now,
+        observeCommit: (seconds) => this.metrics.commitDuration.observe(seconds),
+        durable: () => this.walSync.sync(),
+      },
       (events) => this.feed.publish(events),
     );
     this.menu = new MenuService(this.store, this.committer);
@@ -157,12 +177,7 @@ export class Hub {
         socketCounts: () => this.gateway.countsByRole(),
         commitStats: () => ({ ...this.committer.stats, pending: this.committer.pending }),
         syncStatus: () => (this.sync ? this.sync.status() : standaloneStatus(syncStorage)),
-        metrics: new HubMetrics({
-          headSeq: () => this.store.events.headSeq(),
-          socketsByRole: () => this.gateway.countsByRole(),
-          syncPending: () => (this.sync ? this.sync.status() : standaloneStatus(syncStorage)).pendingEvents,
-          commits: () => ({ ...this.committer.stats, pending: this.committer.pending }),
-        }),
+        metrics: this.metrics,
         awaitingForward: () => this.payments.awaitingForward(),
         searchStatus: () => ({
           embedder: this.embedder?.status ?? 'none',
@@ -291,6 +306,7 @@ export class Hub {
       await this.app.close();
       await this.limiter.stop();
       await this.committer.drain();
+      await this.walSync.close();
       await this.checkpointer?.stop();
       await this.embedder?.stop();
       clearTimeout(timer);

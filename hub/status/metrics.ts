@@ -15,6 +15,8 @@ export interface MetricSources {
 export class HubMetrics {
   readonly registry = new client.Registry();
   readonly httpDuration: client.Histogram<'method' | 'route' | 'status'>;
+  /** Whole group-commit transactions, fsync included: the event loop waits for each. */
+  readonly commitDuration: client.Histogram;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -28,6 +30,12 @@ export class HubMetrics {
       help: 'HTTP request latency by route and status',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+      registers,
+    });
+    this.commitDuration = new client.Histogram({
+      name: 'grow_commit_duration_seconds',
+      help: 'Group-commit transactions (commands + COMMIT + WAL fsync), which block the event loop',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     });
     new client.Gauge({

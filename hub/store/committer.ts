@@ -24,19 +24,29 @@ export interface CommitterOptions {
   maxBatch: number;
   maxQueue: number;
   now: () => number;
+  /** Seconds each transaction held the event loop (for the metrics). */
+  observeCommit?: (seconds: number) => void;
+  /**
+   * Resolves once everything committed so far is on disk (WalSync, with the connection at
+   * synchronous=NORMAL). Absent, COMMIT itself must be durable (synchronous=FULL).
+   */
+  durable?: () => Promise<void>;
 }
 
 /**
  * Group commit (invariant 4): commands that arrive while the event loop is busy queue up and run
  * together in one SQLite transaction, so a burst of orders costs one fsync rather than one each.
  * Each command runs in its own savepoint, so a failing one rolls back alone; every promise settles
- * only after the shared COMMIT returned, so "answered" always means "on disk".
+ * only after the shared COMMIT returned and (with `durable`) its WAL frames were flushed, so
+ * "answered" always means "on disk".
  */
 export class GroupCommitter {
   private queue: Pending[] = [];
   private scheduled = false;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
+  /** Committed batches waiting for their WAL flush. */
+  private syncing = 0;
   private readonly batch: Transaction<(items: Pending[], at: string, events: StoredEvent[]) => Outcome[]>;
   /** Commits so far and commands in them: the grouping ratio, for status and benchmarks. */
   readonly stats = { commits: 0, commands: 0 };
@@ -100,8 +110,10 @@ export class GroupCommitter {
   /** Refuse new commands, commit what is queued, resolve when the queue is empty. */
   drain(): Promise<void> {
     this.closed = true;
-    if (this.queue.length === 0 && !this.scheduled) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.notifyIdle();
+    });
   }
 
   private flush(): void {
@@ -114,7 +126,9 @@ export class GroupCommitter {
         // IMMEDIATE: take the write lock at BEGIN (waiting up to the busy timeout). A deferred
         // transaction that reads first and writes later fails at once with SQLITE_BUSY when the
         // checkpoint worker has restarted the WAL in between (found by `npm run bench`).
+        const started = performance.now();
         outcomes = this.batch.immediate(items, new Date(this.options.now()).toISOString(), events);
+        this.options.observeCommit?.((performance.now() - started) / 1_000);
       } catch (error) {
         // COMMIT itself failed (disk full, I/O error): nothing in the batch happened.
         for (const p of items) p.reject(error);
@@ -122,11 +136,28 @@ export class GroupCommitter {
       }
       this.stats.commits++;
       this.stats.commands += items.length;
-      for (const [i, o] of outcomes.entries()) {
-        if (o.ok) items[i]!.resolve(o.value);
-        else items[i]!.reject(o.error);
-      }
-      if (events.length > 0) this.onCommitted(events);
+      const settle = () => {
+        for (const [i, o] of outcomes.entries()) {
+          if (o.ok) items[i]!.resolve(o.value);
+          else items[i]!.reject(o.error);
+        }
+        // Devices hear of a change only once it is durable, like the device that made it.
+        if (events.length > 0) this.onCommitted(events);
+      };
+      if (this.options.durable) {
+        this.syncing++;
+        this.options
+          .durable()
+          .then(settle, (error) => {
+            // Committed but not known to be on disk: the caller retries with the same id and
+            // gets the stored result (idempotent commands), now flushed by a later sync.
+            for (const p of items) p.reject(error);
+          })
+          .finally(() => {
+            this.syncing--;
+            this.notifyIdle();
+          });
+      } else settle();
       // Yield between batches so replies go out and new requests are read.
       if (this.queue.length > 0) {
         this.scheduled = true;
@@ -134,6 +165,11 @@ export class GroupCommitter {
         return;
       }
     }
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if (this.queue.length > 0 || this.scheduled || this.syncing > 0) return;
     for (const w of this.idleWaiters.splice(0)) w();
   }
 }

@@ -20,7 +20,7 @@ describe('openDatabase', () => {
   it('sets the pragmas that acked-means-durable depends on', () =>
     withStore((store) => {
       expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+      expect(store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL (the hub lowers it: WalSync)
       expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(store.db.pragma('busy_timeout', { simple: true })).toBe(5_000);
       expect(store.schemaVersion()).toBe(latestSchemaVersion);
@@ -90,6 +90,43 @@ describe('GroupCommitter', () => {
       const stored = store.events.after(0, 10).map((e) => JSON.parse(e.data).itemId);
       expect(stored).toEqual(['a', 'c']);
       expect(published.flat()).toEqual(store.events.after(0, 10).map((e) => e.seq));
+    }));
+
+  it('answers and publishes only after the WAL flush (durable), and drains only once it is done', () =>
+    withStore(async (store) => {
+      const published: number[][] = [];
+      const flushes: Array<() => void> = [];
+      const c = new GroupCommitter(
+        store.db,
+        store.events,
+        {
+          maxBatch: 64,
+          maxQueue: 1_000,
+          now: () => 0,
+          durable: () => new Promise<void>((resolve) => flushes.push(resolve)),
+        },
+        (events) => published.push(events.map((e) => e.seq)),
+      );
+      let answered = false;
+      const run = c
+        .run((ctx) => ctx.emit(emit('a')).seq)
+        .then((seq) => {
+          answered = true;
+          return seq;
+        });
+      let drained = false;
+      const draining = c.drain().then(() => (drained = true));
+      for (let i = 0; i < 50 && flushes.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      // Committed (another connection would see it) but neither answered nor published yet.
+      expect(store.events.headSeq()).toBe(1);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(answered).toBe(false);
+      expect(published).toEqual([]);
+      expect(drained).toBe(false);
+      flushes[0]!();
+      expect(await run).toBe(1);
+      await draining;
+      expect(published).toEqual([[1]]);
     }));
 
   it('sheds load with OVERLOADED when its queue is full, and refuses work once draining', () =>
