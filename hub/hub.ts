@@ -98,7 +98,9 @@ export class Hub {
     // Invariant 4 holds through WalSync: COMMIT writes the WAL, a flush off the event loop makes
     // it durable, and only then does the committer answer (hub/store/wal-sync.ts).
     this.store.db.pragma('synchronous = NORMAL');
-    this.walSync = new WalSync(`${this.store.file}-wal`);
+    this.walSync = new WalSync(`${this.store.file}-wal`, (seconds) =>
+      this.metrics.walFlushDuration.observe(seconds),
+    );
     // Sources are read at scrape time, so the services they name may be built after this.
     this.metrics = new HubMetrics({
       headSeq: () => this.store.events.headSeq(),

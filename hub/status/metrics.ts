@@ -17,6 +17,8 @@ export class HubMetrics {
   readonly httpDuration: client.Histogram<'method' | 'route' | 'status'>;
   /** Whole group-commit transactions, fsync included: the event loop waits for each. */
   readonly commitDuration: client.Histogram;
+  /** fdatasync of the WAL, off the event loop; every answer to a command waits for one. */
+  readonly walFlushDuration: client.Histogram;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -35,6 +37,12 @@ export class HubMetrics {
     this.commitDuration = new client.Histogram({
       name: 'grow_commit_duration_seconds',
       help: 'Group-commit transactions (commands + COMMIT + WAL fsync), which block the event loop',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.walFlushDuration = new client.Histogram({
+      name: 'grow_wal_flush_duration_seconds',
+      help: 'fdatasync of the WAL (on the thread pool); every command waits for one before its answer',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     });

@@ -45,8 +45,9 @@ export class GroupCommitter {
   private scheduled = false;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
-  /** Committed batches waiting for their WAL flush. */
+  /** Committed batches, and the commands in them, waiting for their WAL flush. */
   private syncing = 0;
+  private awaitingFlush = 0;
   private readonly batch: Transaction<(items: Pending[], at: string, events: StoredEvent[]) => Outcome[]>;
   /** Commits so far and commands in them: the grouping ratio, for status and benchmarks. */
   readonly stats = { commits: 0, commands: 0 };
@@ -79,8 +80,9 @@ export class GroupCommitter {
     });
   }
 
+  /** Commands queued or committed and waiting for the disk. */
   get pending(): number {
-    return this.queue.length;
+    return this.queue.length + this.awaitingFlush;
   }
 
   run<T>(command: Command<T>): Promise<T> {
@@ -88,11 +90,13 @@ export class GroupCommitter {
       return Promise.reject(
         new HubError('SHUTTING_DOWN', 'The hub is shutting down; retry in a few seconds.', undefined, 2),
       );
-    if (this.queue.length >= this.options.maxQueue) {
+    // Commands waiting for a flush count too: a disk that stops answering must shed load, not
+    // pile up committed batches in memory.
+    if (this.queue.length + this.awaitingFlush >= this.options.maxQueue) {
       return Promise.reject(
         new HubError(
           'OVERLOADED',
-          `${this.queue.length} commands are already waiting to commit; retry in a moment.`,
+          `${this.queue.length + this.awaitingFlush} commands are already waiting to commit; retry in a moment.`,
           undefined,
           1,
         ),
@@ -146,15 +150,19 @@ export class GroupCommitter {
       };
       if (this.options.durable) {
         this.syncing++;
+        this.awaitingFlush += items.length;
         this.options
           .durable()
           .then(settle, (error) => {
             // Committed but not known to be on disk: the caller retries with the same id and
-            // gets the stored result (idempotent commands), now flushed by a later sync.
+            // gets the stored result (idempotent commands), flushed by a later sync. Devices
+            // still hear of the change, or their next event would leave a gap in seq.
             for (const p of items) p.reject(error);
+            if (events.length > 0) this.onCommitted(events);
           })
           .finally(() => {
             this.syncing--;
+            this.awaitingFlush -= items.length;
             this.notifyIdle();
           });
       } else settle();

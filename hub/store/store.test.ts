@@ -129,6 +129,22 @@ describe('GroupCommitter', () => {
       expect(published).toEqual([[1]]);
     }));
 
+  it('sheds load when the disk stops answering, instead of holding committed batches without bound', () =>
+    withStore(async (store) => {
+      let flushes = 0;
+      const c = new GroupCommitter(
+        store.db,
+        store.events,
+        { maxBatch: 64, maxQueue: 3, now: () => 0, durable: () => (flushes++, new Promise<void>(() => {})) },
+        () => {},
+      );
+      const waiting = [1, 2, 3].map(() => c.run(() => 1));
+      for (let i = 0; i < 50 && flushes === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(c.pending).toBe(3); // committed, all three waiting for the disk
+      await expect(c.run(() => 1)).rejects.toMatchObject({ code: 'OVERLOADED' });
+      void waiting;
+    }));
+
   it('sheds load with OVERLOADED when its queue is full, and refuses work once draining', () =>
     withStore(async (store) => {
       const c = committer(store, [], 2);

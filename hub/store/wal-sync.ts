@@ -19,7 +19,11 @@ export class WalSync {
   /** Flushes done, for status and tests. */
   syncs = 0;
 
-  constructor(private readonly walPath: string) {}
+  constructor(
+    private readonly walPath: string,
+    /** Seconds each fdatasync took: every answer waits for one, so this is the disk's share of latency. */
+    private readonly observe: (seconds: number) => void = () => {},
+  ) {}
 
   /** Resolves once everything written to the WAL before this call is on disk. */
   sync(): Promise<void> {
@@ -53,7 +57,10 @@ export class WalSync {
     // fsync applies to the file, not the descriptor: SQLite's writes through its own are covered.
     try {
       this.file ??= open(this.walPath, 'r');
-      await (await this.file).datasync();
+      const file = await this.file;
+      const started = performance.now();
+      await file.datasync();
+      this.observe((performance.now() - started) / 1_000);
       this.syncs++;
     } catch (err) {
       this.file = null; // reopen on the next call rather than fail forever
