@@ -8,7 +8,15 @@ import { Store } from '../hub/store/index.ts';
 import { MenuSnapshot } from '../protocol/menu.ts';
 import { RealtimeClient } from '../protocol/realtime-client.ts';
 import { startCloud } from '../test/support/cloud.ts';
-import { apiFor, burgerOrder, exited, production, runCli, spawnHub, tempDir } from '../test/support/hub.ts';
+import {
+  apiFor,
+  burgerOrder,
+  exited,
+  productionEntry,
+  runCli,
+  spawnHub,
+  tempDir,
+} from '../test/support/hub.ts';
 import { openLoop, saturate, type Target } from './lib/http-load.ts';
 import { cpuSeconds, rssBytes } from './lib/proc.ts';
 import { percentile, repeat } from './lib/stats.ts';
@@ -64,7 +72,7 @@ async function hubProcess(
     tmp.dir,
     ['--demo', '--port', String(port)],
     { GROW_LOG_LEVEL: 'error', ...env },
-    production,
+    productionEntry,
   );
   return {
     child,
@@ -264,9 +272,7 @@ export async function fanOut(o: BenchOptions): Promise<Figure[]> {
       {
         group: 'realtime',
         figure: 'order → all 20 KDS sockets p99 @ 100 orders/s',
-        value: Math.round(runs.median * 100) / 100,
-        min: Math.round(runs.min * 100) / 100,
-        max: Math.round(runs.max * 100) / 100,
+        ...spread(runs.runs),
         unit: 'ms',
         budget: '< 15',
         audit: '< 300',
@@ -349,9 +355,7 @@ export async function menuLoad(o: BenchOptions): Promise<Figure[]> {
       {
         group: 'menu',
         figure: 'menu load (1,000 items, ~400 kB) p99 @ 200/s',
-        value: Math.round(runs.median * 100) / 100,
-        min: Math.round(runs.min * 100) / 100,
-        max: Math.round(runs.max * 100) / 100,
+        ...spread(runs.runs),
         unit: 'ms',
         budget: '< 20',
         audit: '< 500',
@@ -719,7 +723,7 @@ export async function killTrials(o: BenchOptions): Promise<Figure[]> {
   const acked = new Set<string>();
   try {
     for (let i = 0; i < trials; i++) {
-      const { child, base } = await spawnHub(dir, ['--demo'], { GROW_LOG_LEVEL: 'error' }, production);
+      const { child, base } = await spawnHub(dir, ['--demo'], { GROW_LOG_LEVEL: 'error' }, productionEntry);
       const api = apiFor(base, token);
       let stop = false;
       const writers = Array.from({ length: 8 }, async () => {

@@ -98,7 +98,8 @@ export class SearchService {
     const { modelId, dimension } = this.embedder;
     const hash = (text: string) => createHash('sha256').update(`${modelId}\n${text}`).digest('base64url');
     const stored = new Map(this.store.search.vectors(modelId).map((v) => [v.itemId, v]));
-    const current = (id: string) => stored.get(id)?.contentHash === hash(texts.get(id)!);
+    const hashes = new Map(itemIds.map((id) => [id, hash(texts.get(id)!)]));
+    const current = (id: string) => stored.get(id)?.contentHash === hashes.get(id);
     const missing = itemIds.filter((id) => !current(id));
     const started = Date.now();
     let embedded = 0;
@@ -119,7 +120,7 @@ export class SearchService {
       embedded += slice.length;
       const rows = slice.map((id, k) => ({
         itemId: id,
-        contentHash: hash(texts.get(id)!),
+        contentHash: hashes.get(id)!,
         vector: vectors[k]!,
       }));
       this.store.search.saveVectors(modelId, rows);

@@ -45,8 +45,7 @@ export class GroupCommitter {
   private scheduled = false;
   private closed = false;
   private idleWaiters: Array<() => void> = [];
-  /** Committed batches, and the commands in them, waiting for their WAL flush. */
-  private syncing = 0;
+  /** Commands committed and waiting for their WAL flush. */
   private awaitingFlush = 0;
   private readonly batch: Transaction<(items: Pending[], at: string, events: StoredEvent[]) => Outcome[]>;
   /** Commits so far and commands in them: the grouping ratio, for status and benchmarks. */
@@ -140,32 +139,33 @@ export class GroupCommitter {
       }
       this.stats.commits++;
       this.stats.commands += items.length;
-      const settle = () => {
+      // Answers and events wait for the WAL flush when there is one: devices hear of a change
+      // only once it is durable, like the device that made it.
+      const settle = (flushFailed: { error: unknown } | null) => {
         for (const [i, o] of outcomes.entries()) {
-          if (o.ok) items[i]!.resolve(o.value);
+          // Committed but not known to be on disk: the caller retries with the same id and gets
+          // the stored result (idempotent commands), flushed by a later sync.
+          if (flushFailed) items[i]!.reject(flushFailed.error);
+          else if (o.ok) items[i]!.resolve(o.value);
           else items[i]!.reject(o.error);
         }
-        // Devices hear of a change only once it is durable, like the device that made it.
+        // Published even when the flush failed: the rows are committed, and withholding their
+        // events would leave a gap in every device's seq.
         if (events.length > 0) this.onCommitted(events);
       };
       if (this.options.durable) {
-        this.syncing++;
         this.awaitingFlush += items.length;
         this.options
           .durable()
-          .then(settle, (error) => {
-            // Committed but not known to be on disk: the caller retries with the same id and
-            // gets the stored result (idempotent commands), flushed by a later sync. Devices
-            // still hear of the change, or their next event would leave a gap in seq.
-            for (const p of items) p.reject(error);
-            if (events.length > 0) this.onCommitted(events);
-          })
+          .then(
+            () => settle(null),
+            (error) => settle({ error }),
+          )
           .finally(() => {
-            this.syncing--;
             this.awaitingFlush -= items.length;
             this.notifyIdle();
           });
-      } else settle();
+      } else settle(null);
       // Yield between batches so replies go out and new requests are read.
       if (this.queue.length > 0) {
         this.scheduled = true;
@@ -177,7 +177,7 @@ export class GroupCommitter {
   }
 
   private notifyIdle(): void {
-    if (this.queue.length > 0 || this.scheduled || this.syncing > 0) return;
+    if (this.queue.length > 0 || this.scheduled || this.awaitingFlush > 0) return;
     for (const w of this.idleWaiters.splice(0)) w();
   }
 }

@@ -168,31 +168,19 @@ export function runCli(
   });
 }
 
-/** How a hub is launched: from source through tsx (tests), or as production runs it. */
-export interface Launch {
-  entry: string;
-  nodeArgs: string[];
-  env: Record<string, string>;
-}
-
-const fromSource: Launch = { entry: cli, nodeArgs: [], env: {} };
-
 /**
- * The launch docs/operations.md's systemd unit uses (keep the two in step): the compiled build
+ * The entry docs/operations.md's systemd unit runs (keep the two in step): the compiled build
  * (`npm run build`), so no TypeScript loader thread and no source maps sit in memory (about 50 MB).
+ * Tests run the sources through `bin/grow-hub.js`.
  */
-export const production: Launch = {
-  entry: join(import.meta.dirname, '../../dist/hub/cli.js'),
-  nodeArgs: [],
-  env: {},
-};
+export const productionEntry = join(import.meta.dirname, '../../dist/hub/cli.js');
 
 /** A hub in a child process (for kill -9 and signal tests); resolves once it serves HTTP. */
 export async function spawnHub(
   dataDir: string,
   extraArgs: string[] = [],
   env: Record<string, string> = {},
-  launch: Launch = fromSource,
+  entry: string = cli,
 ): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const args = [
     'start',
@@ -206,9 +194,9 @@ export async function spawnHub(
     'warn',
     ...extraArgs,
   ];
-  const child = spawn(process.execPath, [...launch.nodeArgs, launch.entry, ...args], {
+  const child = spawn(process.execPath, [entry, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GROW_RATE_LIMIT_COMMANDS_PER_MINUTE: '100000000', ...launch.env, ...env },
+    env: { ...process.env, GROW_RATE_LIMIT_COMMANDS_PER_MINUTE: '100000000', ...env },
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
