@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: [
       'protocol/**/*.test.ts',
+      'rules/**/*.test.ts',
       'hub/**/*.test.ts',
       'sync/**/*.test.ts',
       'apps/**/*.test.ts',

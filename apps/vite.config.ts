@@ -12,6 +12,6 @@ export default defineConfig({
     outDir: resolve(import.meta.dirname, 'dist'),
     emptyOutDir: true,
     target: 'es2022',
-    rollupOptions: { input: { pos: page('pos'), kds: page('kds'), admin: page('admin'), hq: page('hq') } },
+    rollupOptions: { input: { pos: page('pos'), kds: page('kds'), admin: page('admin') } },
   },
 });

@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { WebSocket } from 'ws';
-import { demoMenu } from '../hub/menu/demo-menu.ts';
+import { demoMenu } from '../hub/menu/demo.ts';
 import { Store } from '../hub/store/index.ts';
 import { MenuSnapshot } from '../protocol/menu.ts';
 import { RealtimeClient } from '../protocol/realtime-client.ts';
@@ -286,7 +286,7 @@ export async function fanOut(o: BenchOptions): Promise<Figure[]> {
 
 /** A 1,000-item menu, as a large restaurant group's might be. */
 export function bigMenu(version: number) {
-  const base = MenuSnapshot.parse(demoMenu);
+  const base = demoMenu();
   const items = Array.from({ length: 1_000 }, (_, i) => {
     const src = base.items[i % base.items.length]!;
     return { ...src, id: `${src.id}-${i}`, name: `${src.name} ${i}`, sort: i };
@@ -592,7 +592,7 @@ export async function cloudIngest(o: BenchOptions): Promise<Figure[]> {
     for (let i = 0; i < 50; i++) hubs.push(await cloud.addHub()); // one admin connection: one query at a time
     const batches = o.quick ? 2 : 5;
     const perBatch = 200;
-    const sample = MenuSnapshot.parse(demoMenu);
+    const sample = demoMenu();
     const t0 = performance.now();
     await Promise.all(
       hubs.map(async (h) => {

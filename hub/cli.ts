@@ -1,15 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Role } from '../protocol/devices.ts';
 import { uuidv7Source } from '../protocol/ids.ts';
 import { HubClaims } from '../protocol/sync.ts';
-import { signJwt } from '../sync/jwt.ts';
+import { signCloudToken } from '../sync/credential.ts';
 import { makeBackup, RestoreError, restoreBackup } from './backup/backups.ts';
-import { ConfigError, configMarkdown, loadConfig, redactConfig } from './config.ts';
+import { ConfigError, configMarkdown, type HubConfig, loadConfig, redactConfig } from './config.ts';
 import { DeviceService } from './devices/service.ts';
-import { Hub, openStore, runningHubPid } from './hub.ts';
-import { GroupCommitter } from './store/committer.ts';
+import { Hub, openStore, pidFile } from './hub.ts';
 import { SchemaTooNewError } from './store/db.ts';
 import { ensureCertificate } from './tls.ts';
 
@@ -57,16 +57,26 @@ function configFrom(values: Record<string, unknown>) {
   });
 }
 
+/** Is a hub process running on this data dir (its pid file names a live process)? */
+function runningHubPid(config: Pick<HubConfig, 'dataDir'>): number | null {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile(config), 'utf8'));
+  } catch {
+    return null; // no pid file: no hub has this data dir open
+  }
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null; // a stale file from a hub that was killed
+  }
+}
+
 /** A short-lived store + committer for commands that edit the data dir beside a running hub. */
 function offlineDevices(values: Record<string, unknown>) {
   const config = configFrom(values);
-  const store = openStore(config);
-  const committer = new GroupCommitter(
-    store.db,
-    store.events,
-    { maxBatch: 1, maxQueue: 1, now: Date.now },
-    () => {},
-  );
+  const { store, committer } = openStore(config);
   return { store, devices: new DeviceService(store, committer, uuidv7Source(), config.pairingTtlMs) };
 }
 
@@ -159,7 +169,7 @@ async function device(
 
 function status(values: Record<string, unknown>): void {
   const config = configFrom(values);
-  const store = openStore(config);
+  const { store } = openStore(config);
   try {
     const cursor = store.sync.cursor();
     const headSeq = store.events.headSeq();
@@ -182,7 +192,7 @@ function status(values: Record<string, unknown>): void {
  * the claims the cloud's row level security checks. The secret comes from the environment so it
  * stays out of shell history; the credential goes in GROW_CLOUD_HUB_TOKEN on that hub.
  */
-function cloudCredential(values: Record<string, unknown>): void {
+async function cloudCredential(values: Record<string, unknown>): Promise<void> {
   const secret = process.env.GROW_SUPABASE_JWT_SECRET ?? '';
   if (secret.length < 32)
     throw new UsageError('set GROW_SUPABASE_JWT_SECRET to the project JWT secret (at least 32 characters)');
@@ -196,12 +206,12 @@ function cloudCredential(values: Record<string, unknown>): void {
     throw new UsageError(
       '--hub-id and --restaurant-id must be the UUIDs of rows in the cloud hubs and restaurants tables',
     );
-  print({ ...claims.data, token: signJwt(claims.data, secret) });
+  print({ ...claims.data, token: await signCloudToken(claims.data, secret) });
 }
 
 async function backup(values: Record<string, unknown>): Promise<void> {
   const config = configFrom(values);
-  const store = openStore(config);
+  const { store } = openStore(config);
   try {
     print(await makeBackup(store, resolve(config.dataDir), config.backupKeep));
   } finally {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { fieldPath } from './errors.ts';
+import { fieldPath } from '../protocol/errors.ts';
 
 const bool = z.union([
   z.boolean(),

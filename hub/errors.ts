@@ -1,4 +1,4 @@
-import type { ErrorCode, Problem } from '../protocol/errors.ts';
+import type { ErrorCode, FieldError, Problem } from '../protocol/errors.ts';
 
 interface CatalogueEntry {
   status: number;
@@ -51,11 +51,6 @@ export const errorCatalogue: Record<ErrorCode, CatalogueEntry> = {
   INTERNAL: { status: 500, title: 'The hub hit an unexpected error' },
 };
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
 /** An error as a value with a code; routes never build problem bodies by hand. */
 export class HubError extends Error {
   readonly status: number;
@@ -81,14 +76,4 @@ export function toProblem(error: HubError, instance?: string): Problem {
     ...(instance ? { instance } : {}),
     ...(error.errors ? { errors: error.errors } : {}),
   };
-}
-
-/** `lines.0.qty` → `lines[0].qty`: how people write a field path. */
-export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out ? `.${String(part)}` : String(part);
-  }
-  return out;
 }

@@ -1,13 +1,15 @@
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { appPaths, appRoutes } from './apps/routes.ts';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { pino } from 'pino';
 import type { BackupInfo } from './backup/backups.ts';
 import { backupRoutes } from './backup/routes.ts';
 import type { HubConfig } from './config.ts';
 import { deviceRoutes } from './devices/routes.ts';
 import type { DeviceService } from './devices/service.ts';
+import type { Admission } from './http/admission.ts';
 import { registerAuth } from './http/auth.ts';
 import { registerProblems } from './http/problems.ts';
+import { validatorCompiler } from './http/validation.ts';
 import { kdsRoutes } from './kds/routes.ts';
 import type { Limiter } from './limits/limiter.ts';
 import { menuRoutes } from './menu/routes.ts';
@@ -22,9 +24,21 @@ import { staffRoutes } from './staff/routes.ts';
 import type { StaffService } from './staff/service.ts';
 import { type StatusDeps, statusRoutes } from './status/routes.ts';
 import type { TlsMaterial } from './tls.ts';
+import { apiIndexRoutes, registerApiDocs } from './web/api-docs.ts';
+import { appPaths, appRoutes } from './web/routes.ts';
+
+export type HubLogger = pino.Logger;
+
+/** The hub's one logger (pino, as fastify uses), made first so every part can log from the start. */
+export function hubLogger(level: HubConfig['logLevel']): HubLogger {
+  // Device tokens travel in headers (and, for browsers' WebSockets, the query): never log them.
+  return pino({ level, redact: ['req.headers.authorization', 'req.query.token'] });
+}
 
 export interface ServerDeps {
   config: HubConfig;
+  log: HubLogger;
+  admission: Admission;
   menu: MenuService;
   orders: OrderService;
   devices: DeviceService;
@@ -42,11 +56,7 @@ export interface ServerDeps {
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     ...(deps.tls ? { https: { key: deps.tls.key, cert: deps.tls.cert } } : {}),
-    logger: {
-      level: deps.config.logLevel,
-      // Device tokens travel in headers (and, for browsers' WebSockets, the query): never log them.
-      redact: ['req.headers.authorization', 'req.query.token'],
-    },
+    loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: deps.config.bodyLimitBytes,
     requestTimeout: deps.config.requestTimeoutMs,
     connectionTimeout: deps.config.requestTimeoutMs,
@@ -61,16 +71,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblems(app);
-  registerAuth(
-    app,
-    deps.devices,
-    {
-      limiter: deps.limiter,
-      commandsPerMinute: deps.config.rateLimitCommandsPerMinute,
-      tokenFailuresBeforeLockout: deps.config.authFailuresBeforeLockout,
-    },
-    appPaths,
-  );
+  registerAuth(app, deps.admission, appPaths);
   app.addHook('onSend', async (request, reply, payload) => {
     for (const [name, value] of securityHeaders(request.url)) reply.header(name, value);
     return payload;
@@ -84,6 +85,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     if (reply.statusCode >= 500)
       request.log.warn({ url: request.url, status: reply.statusCode }, 'request failed');
   });
+  registerApiDocs(app, deps.status.version);
+  app.register(apiIndexRoutes);
   app.register(statusRoutes(deps.status));
   app.register(menuRoutes(deps.menu));
   app.register(searchRoutes(deps.search, deps.menu));

@@ -44,6 +44,20 @@ export const ErrorCode = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
+/** One field at fault, written as people write a path: `lines[0].qty`. */
+export const FieldError = z.object({ field: z.string(), message: z.string() });
+export type FieldError = z.infer<typeof FieldError>;
+
+/** `lines.0.qty` → `lines[0].qty`: how people write a field path. */
+export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
 /** RFC 9457 problem details, with our stable `code` and the fields at fault. */
 export const Problem = z.object({
   type: z.string(),
@@ -52,6 +66,6 @@ export const Problem = z.object({
   detail: z.string(),
   code: ErrorCode,
   instance: z.string().optional(),
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  errors: z.array(FieldError).optional(),
 });
 export type Problem = z.infer<typeof Problem>;

@@ -42,11 +42,15 @@ export interface NewEvent<T extends EventType = EventType> {
   data: EventPayload<T>;
 }
 
-/** As stored in the log and as sent on the wire: `{ type, seq, at, data }`. */
+/**
+ * An event as it leaves the hub: on every device's socket and in every batch to the cloud, one
+ * shape. (In SQLite it is a row whose `data` stays JSON text, so fan-out never re-serialises it.)
+ */
 export const HubEvent = z.object({
   seq: z.int().min(1),
   type: z.string(),
   topic: z.string(),
+  entityId: z.string(),
   at: z.string(),
   data: z.unknown(),
 });

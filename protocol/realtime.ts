@@ -50,6 +50,10 @@ export const CommandResult = z.object({
   problem: z.unknown().optional(),
 });
 
+/** Commands a device may send over its socket (each also has an HTTP route). */
+export const ClientCommand = z.discriminatedUnion('type', [OrderCreateCommand]);
+export type ClientCommand = z.infer<typeof ClientCommand>;
+
 export const ClientMessage = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ping') }),
   OrderCreateCommand,

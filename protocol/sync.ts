@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { HubEvent } from './events.ts';
 
 export const SyncState = z.enum(['not_configured', 'idle', 'syncing', 'backing_off', 'offline']);
 
@@ -17,22 +18,37 @@ export const SyncStatus = z.object({
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 
-/** One event as it travels to the cloud (the `p_events` elements of ingest_batch). */
-export const SyncEvent = z.object({
-  seq: z.int(),
-  type: z.string(),
-  entityId: z.string(),
-  at: z.string(),
-  data: z.unknown(),
-});
-export type SyncEvent = z.infer<typeof SyncEvent>;
+/** Where the hub's push to the cloud stands: everything up to `syncedSeq` is in the cloud. */
+export interface SyncCursor {
+  syncedSeq: number;
+  lastSuccessAt: string | null;
+}
 
-/** Contiguous events fromSeq..toSeq, bounded by rows and bytes. */
+/**
+ * Contiguous events fromSeq..toSeq read after the cursor, bounded by rows and bytes. Sent as
+ * they are (`p_events`); `complete` advances the cursor once the cloud has acknowledged them.
+ */
 export interface EventBatch {
   fromSeq: number;
   toSeq: number;
-  events: SyncEvent[];
+  events: HubEvent[];
   bytes: number;
+  /** More events wait after this batch. */
+  haveMore: boolean;
+  /** The cloud holds up to `syncedSeq`: move the cursor there, never past this batch. */
+  complete(syncedSeq: number, at: string): void;
+}
+
+/** The sync engine's view of the hub's store: the store implements it, the engine never sees SQL. */
+export interface SyncStorage {
+  headSeq(): number;
+  cursor(): SyncCursor;
+  batchAfter(after: number, maxEvents: number, maxBytes: number): EventBatch | null;
+  /** The cloud holds less than the cursor says (a restored cloud, a gap): send from `seq` again. */
+  rewind(seq: number): void;
+  /** The cloud refused this event as bad data: keep it, send a tombstone in its place. */
+  quarantine(seq: number, reason: string, at: string): void;
+  quarantinedCount(): number;
 }
 
 /** What ingest_batch answers: the highest seq the cloud holds for this hub. */

@@ -1,24 +1,9 @@
 import { type BackoffPolicy, backoffDelay } from '../protocol/backoff.ts';
-import type { EventBatch, SyncStatus } from '../protocol/sync.ts';
-import { CircuitBreaker } from './breaker.ts';
+import type { Logger } from '../protocol/logger.ts';
+import type { EventBatch, SyncStatus, SyncStorage } from '../protocol/sync.ts';
+import { CircuitBreaker } from '../rules/breaker.ts';
 import { type CloudFailure, classifyFailure, gapSyncedSeq } from './classify.ts';
 import type { CloudClient } from './cloud.ts';
-
-/** What the engine needs from the hub's store; it never sees SQL (hub/store/sync.ts has it). */
-export interface SyncStorage {
-  headSeq(): number;
-  cursor(): { syncedSeq: number; lastSuccessAt: string | null };
-  moveCursor(seq: number, successAt: string | null): void;
-  batchAfter(after: number, maxEvents: number, maxBytes: number): EventBatch | null;
-  quarantine(seq: number, reason: string, at: string): void;
-  quarantinedCount(): number;
-}
-
-export interface SyncLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
 export interface SyncOptions {
   hubId: string;
@@ -36,7 +21,7 @@ export interface SyncDeps {
   storage: SyncStorage;
   cloud: CloudClient;
   options: SyncOptions;
-  log: SyncLog;
+  log: Logger;
   menuVersion: () => number;
   applyMenu: (body: unknown) => Promise<unknown>;
   now?: () => number;
@@ -162,11 +147,7 @@ export class SyncEngine {
       if (this.stopped) return;
       if (result.ok) {
         this.succeeded();
-        // The cloud holds up to synced_seq; we move no further than what we sent.
-        storage.moveCursor(
-          Math.min(result.value.synced_seq, batch.toSeq),
-          new Date(this.now()).toISOString(),
-        );
+        batch.complete(result.value.synced_seq, new Date(this.now()).toISOString());
         this.batchLimit = options.batchMaxEvents;
         this.logProgress(batch);
         continue;
@@ -179,7 +160,7 @@ export class SyncEngine {
             { cursor, cloudSeq },
             'cloud holds fewer events than the cursor says; rewinding',
           );
-          storage.moveCursor(cloudSeq, null);
+          storage.rewind(cloudSeq);
           continue;
         }
         this.fail(result.failure);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appPaths } from '../hub/apps/routes.ts';
+import { appPaths } from '../hub/web/routes.ts';
 import type { Role } from '../protocol/devices.ts';
 import { CloseCode } from '../protocol/realtime.ts';
 import { newOrderId, RecordingSocket, startHub, type TestHub } from './support/hub.ts';
@@ -22,10 +22,18 @@ describe('every route × {no token, revoked, each role}', () => {
   it('has routes to check, each declaring who may call it', () => {
     const secured = t.hub.app.routeTable.filter((r) => !r.public);
     expect(secured.length).toBeGreaterThanOrEqual(15);
-    // Public: the two pairing steps, /health, and the web apps' static files (no secrets in them).
+    // Public: the two pairing steps, /health, /ready, the API index and its OpenAPI document, and
+    // the web apps' static files (no secrets in any of them).
     const isApp = (url: string) => appPaths.some((p) => url === p || url.startsWith(`${p}/`));
     const publicApi = t.hub.app.routeTable.filter((r) => r.public && !isApp(r.url)).map((r) => r.url);
-    expect(publicApi.sort()).toEqual(['/api/v1/pairings', '/api/v1/pairings/:id/claim', '/health', '/ready']);
+    expect(publicApi.sort()).toEqual([
+      '/api/v1',
+      '/api/v1/openapi.json',
+      '/api/v1/pairings',
+      '/api/v1/pairings/:id/claim',
+      '/health',
+      '/ready',
+    ]);
     expect(t.hub.app.routeTable.filter((r) => r.public && isApp(r.url)).length).toBeGreaterThan(3);
   });
 

@@ -4,13 +4,13 @@ import { createServer, type Server } from 'node:http';
 import { extname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoMenu } from '../hub/menu/demo-menu.ts';
+import { demoMenu } from '../hub/menu/demo.ts';
 import { MenuSnapshot } from '../protocol/menu.ts';
 import { artifacts, launchBrowser, skipBrowser } from './support/browser.ts';
 import { startCloud, type TestCloud } from './support/cloud.ts';
 import { burgerOrder, startHub, type TestHub } from './support/hub.ts';
 
-const dist = join(import.meta.dirname, '../apps/dist');
+const dist = join(import.meta.dirname, '../hq/dist');
 const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 let cloud: TestCloud;
@@ -21,11 +21,14 @@ const hubs: TestHub[] = [];
 beforeAll(async () => {
   cloud = await startCloud();
   if (!skipBrowser) browser = await launchBrowser();
-  // The HQ app is static files: any web host serves it; here a few lines of node:http.
+  // The HQ app is static files with relative paths: any web host serves it from any folder; here
+  // a few lines of node:http serve it under /hq/.
   site = createServer((req, res) => {
     const path = join(
       dist,
-      decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname).replace(/\/$/, '/index.html'),
+      decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+        .replace(/^\/hq\//, '/')
+        .replace(/\/$/, '/index.html'),
     );
     if (!path.startsWith(dist) || !existsSync(path)) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' });
@@ -72,7 +75,7 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
       throw err;
     });
     await page.goto(
-      `${siteUrl}/hq/#url=${encodeURIComponent(cloud.url)}&key=${cloud.anonKey}&token=${cloud.hqToken(org)}`,
+      `${siteUrl}/hq/#url=${encodeURIComponent(cloud.url)}&key=${cloud.anonKey}&token=${await cloud.hqToken(org)}`,
     );
     const alpha = page.locator(`[data-testid="sales"] [data-restaurant="${a.restaurantId}"]`);
     await alpha.waitFor();
@@ -99,7 +102,7 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
 
     // Publish a new menu for Alpha; its hub pulls and applies it.
     await page.getByTestId('publish-restaurant').selectOption(a.restaurantId);
-    const menu = MenuSnapshot.parse(demoMenu);
+    const menu = demoMenu();
     const edited = { ...menu, items: menu.items.map((i) => (i.id === 'cola' ? { ...i, price: 375 } : i)) };
     await page.getByTestId('menu-json').fill(JSON.stringify(edited));
     await page.getByTestId('publish-menu').click();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoMenu } from '../hub/menu/demo-menu.ts';
+import { demoMenu } from '../hub/menu/demo.ts';
 import type { RankWeights } from '../hub/search/rank.ts';
 import { defaultWeights } from '../hub/search/rank.ts';
 import { MenuSnapshot } from '../protocol/menu.ts';
@@ -80,7 +80,7 @@ describe('menu search', () => {
   it('keeps embeddings across restarts and re-embeds only items whose text changed', async () => {
     const catalog = t.hub.menu.requireCatalog();
     expect(await t.hub.search.reindex(catalog)).toEqual({ embedded: 0, reused: catalog.items.size });
-    const menu = MenuSnapshot.parse(demoMenu);
+    const menu = demoMenu();
     const v2 = {
       ...menu,
       version: 5,
@@ -129,7 +129,7 @@ describe('the embedding process', () => {
       expect(lexical.every((r: any) => r.vector === 0)).toBe(true);
       expect((await h.api('POST', '/api/v1/orders', burgerOrder())).status).toBe(201);
       // A menu edit while it is down: the item keeps its place in lexical search…
-      const menu = MenuSnapshot.parse(demoMenu);
+      const menu = demoMenu();
       const v2 = {
         ...menu,
         version: 7,

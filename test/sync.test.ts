@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoMenu } from '../hub/menu/demo-menu.ts';
+import { demoMenu } from '../hub/menu/demo.ts';
 import { Store } from '../hub/store/index.ts';
 import { MenuSnapshot } from '../protocol/menu.ts';
-import { signJwt } from '../sync/jwt.ts';
+import { signCloudToken } from '../sync/credential.ts';
 import { startCloud, type TestCloud } from './support/cloud.ts';
 import {
   apiFor,
@@ -222,13 +222,13 @@ describe('cloud sync', () => {
         stations: 'bar',
       });
       await socket.waitFor(() => socket.messages.find((m) => m.type === 'caught_up'));
-      const menu = MenuSnapshot.parse(demoMenu);
+      const menu = demoMenu();
       const v2 = {
         ...menu,
         version: 2,
         items: menu.items.map((i) => (i.id === 'cola' ? { ...i, price: 400 } : i)),
       };
-      const hq = cloud.client(cloud.hqToken(cred.organisationId));
+      const hq = cloud.client(await cloud.hqToken(cred.organisationId));
       const published = await hq
         .from('menu_versions')
         .insert({ restaurant_id: cred.restaurantId, version: 2, body: v2 });
@@ -292,7 +292,7 @@ describe('cloud sync', () => {
       expect(hijack.error?.code).toBe('42501');
       const visible = await asA.from('orders').select('restaurant_id').limit(1_000);
       expect(new Set(visible.data!.map((r) => r.restaurant_id))).toEqual(new Set([a.cred.restaurantId]));
-      const hqOfA = cloud.client(cloud.hqToken(a.cred.organisationId));
+      const hqOfA = cloud.client(await cloud.hqToken(a.cred.organisationId));
       const hqRows = await hqOfA.from('orders').select('restaurant_id').limit(1_000);
       expect(hqRows.data).toHaveLength(300);
       const hqMenu = await hqOfA
@@ -419,7 +419,7 @@ describe('cloud sync', () => {
     expect(() => stripe.webhooks.constructEvent(payload.replace('pi_1', 'pi_2'), header, secret)).toThrow(
       /signature/i,
     );
-    const service = cloud.client(signJwt({ role: 'service_role' }, cloud.jwtSecret));
+    const service = cloud.client(await signCloudToken({ role: 'service_role' }, cloud.jwtSecret));
     expect((await service.rpc('record_stripe_event', { p_event: event })).data).toBe(true);
     expect((await service.rpc('record_stripe_event', { p_event: event })).data).toBe(false); // Stripe retried
     const hub = await cloud.addHub();

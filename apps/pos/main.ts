@@ -1,11 +1,11 @@
 import { render } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { Catalog } from '../../hub/menu/catalog.ts';
-import { priceOrder } from '../../hub/orders/pricing.ts';
 import type { MenuItem, MenuView, ModifierGroup } from '../../protocol/menu.ts';
 import type { CreateOrderBody, Order, OrderLineInput } from '../../protocol/orders.ts';
 import type { ConnectionState } from '../../protocol/realtime-client.ts';
 import { uuidv7Source } from '../../protocol/uuidv7.ts';
+import { Catalog } from '../../rules/catalog.ts';
+import { priceOrder } from '../../rules/pricing.ts';
 import { ConnectionPill, currentSeq, startLive } from '../shared/connection.ts';
 import { PairScreen } from '../shared/pairing.ts';
 import { api, deviceToken, HubUnreachable } from '../shared/session.ts';

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import Database from 'better-sqlite3';
+import { inspectFile, raiseSeqFloor } from '../store/files.ts';
 import type { Store } from '../store/index.ts';
 import { latestSchemaVersion } from '../store/migrations.ts';
 
@@ -14,23 +14,6 @@ const pattern = /^hub-(\d{8}T\d{6}(?:\d{3})?Z)\.db$/;
 
 export function backupsDir(dataDir: string): string {
   return join(dataDir, 'backups');
-}
-
-/** integrity_check and schema version of a database file, opened read-only. */
-export function inspect(file: string): { integrity: string; schemaVersion: number; headSeq: number } {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const integrity = db.pragma('integrity_check', { simple: true }) as string;
-    const schemaVersion = db.pragma('user_version', { simple: true }) as number;
-    const headSeq =
-      (db
-        .prepare("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)")
-        .pluck()
-        .get() as number) ?? 0;
-    return { integrity, schemaVersion, headSeq };
-  } finally {
-    db.close();
-  }
 }
 
 export function listBackups(dataDir: string): BackupInfo[] {
@@ -62,8 +45,8 @@ export async function makeBackup(
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('.', '');
   const final = join(dir, `hub-${stamp}.db`);
   const partial = `${final}.partial`;
-  await store.db.backup(partial);
-  const { integrity } = inspect(partial);
+  await store.backupTo(partial);
+  const { integrity } = inspectFile(partial);
   if (integrity !== 'ok') {
     rmSync(partial, { force: true });
     throw new Error(`backup failed its integrity check (${integrity}); the previous backups are kept`);
@@ -87,9 +70,9 @@ export function restoreBackup(
 ): { replacedBy: string; keptAs: string | null; seqFloor: number } {
   if (!existsSync(backupFile))
     throw new RestoreError(`No backup at ${backupFile}. List them with: ls ${backupsDir(dataDir)}`);
-  let checked: ReturnType<typeof inspect>;
+  let checked: ReturnType<typeof inspectFile>;
   try {
-    checked = inspect(backupFile);
+    checked = inspectFile(backupFile);
   } catch (err) {
     throw new RestoreError(
       `${basename(backupFile)} is not a readable SQLite database: ${(err as Error).message}`,
@@ -107,7 +90,7 @@ export function restoreBackup(
   let seqFloor = 0;
   if (existsSync(db)) {
     try {
-      seqFloor = inspect(db).headSeq;
+      seqFloor = inspectFile(db).headSeq;
     } catch {
       // a corrupt current database is the usual reason to restore; its seq is then unknown
     }
@@ -116,11 +99,6 @@ export function restoreBackup(
     for (const side of ['-wal', '-shm']) if (existsSync(db + side)) renameSync(db + side, keptAs + side);
   }
   copyFileSync(backupFile, db);
-  const restored = new Database(db);
-  try {
-    restored.prepare("UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'events'").run(seqFloor);
-  } finally {
-    restored.close();
-  }
+  raiseSeqFloor(db, seqFloor);
   return { replacedBy: backupFile, keptAs, seqFloor };
 }

@@ -15,7 +15,8 @@ import {
   PairingRequestBody,
 } from '../../protocol/devices.ts';
 import { HubError } from '../errors.ts';
-import { anyRole, deviceOf } from '../http/auth.ts';
+import { anyRole } from '../http/admission.ts';
+import { deviceOf } from '../http/auth.ts';
 import type { Limiter } from '../limits/limiter.ts';
 import { pairingClaimLockout } from '../limits/policy.ts';
 import type { DeviceService } from './service.ts';

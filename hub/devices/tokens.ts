@@ -26,10 +26,3 @@ export function sameSecret(secret: string, hash: Buffer): boolean {
   const candidate = hashSecret(secret);
   return candidate.length === hash.length && timingSafeEqual(candidate, hash);
 }
-
-/** `Authorization: Bearer <token>` → the token, or null. */
-export function bearerToken(header: string | undefined): string | null {
-  if (!header) return null;
-  const match = /^Bearer\s+(\S{1,200})\s*$/i.exec(header);
-  return match ? match[1]! : null;
-}

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { type FieldError, HubError, toProblem } from '../errors.ts';
+import { isResponseSerializationError } from 'fastify-type-provider-zod';
+import { HubError, toProblem } from '../errors.ts';
 
 const fastifyCodes: Record<string, () => HubError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: () =>
@@ -20,28 +20,6 @@ const fastifyCodes: Record<string, () => HubError> = {
 /** Map anything thrown during a request to one RFC 9457 answer with a stable code. */
 export function toHubError(error: unknown): HubError {
   if (error instanceof HubError) return error;
-  if (hasZodFastifySchemaValidationErrors(error)) {
-    const where = (error as FastifyError).validationContext ?? 'body';
-    const errors: FieldError[] = error.validation.map((v) => ({
-      field:
-        v.instancePath
-          .replace(/^\//, '')
-          .split('/')
-          .filter(Boolean)
-          .reduce(
-            (acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
-            '',
-          ) || where,
-      message: v.message ?? 'is invalid',
-    }));
-    const first = errors[0]!;
-    const label = where === 'querystring' ? 'query' : where;
-    return new HubError(
-      'VALIDATION_FAILED',
-      `Invalid ${label}: ${first.field} ${first.message}`.trim(),
-      errors,
-    );
-  }
   const code = (error as FastifyError | undefined)?.code;
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT') {
     return new HubError(

@@ -1,3 +1,4 @@
+import type { Logger } from '../../protocol/logger.ts';
 import type { Store } from '../store/index.ts';
 import type { LockoutRow } from '../store/limits.ts';
 import { type LockoutPolicy, lockoutMs, take, type WindowState } from './policy.ts';
@@ -11,14 +12,15 @@ export interface LimiterOptions {
   now: () => number;
   /** Runs the write in the hub's group commit, so counters share the orders' fsync. */
   write: (fn: () => void) => Promise<unknown>;
+  log: Logger;
 }
 
 /**
- * Rate limits whose state survives a restart (AUDIT.md: "rate limits lost at every deploy").
+ * Rate limits whose state survives a restart (the cloud-only system lost them at every deploy).
  * Counters live in a bounded in-memory map, are written to SQLite every `flushMs` and at shutdown,
  * and are read back at start; so a crash forgets at most one flush interval of counts, while a
- * deploy forgets nothing. Lockouts are rarer and matter more: they are written immediately, and
- * mirrored in memory so checking one costs no I/O.
+ * deploy forgets nothing. Lockouts are rarer and matter more: each is written in the next group
+ * commit, and mirrored in memory so checking one costs no I/O.
  */
 export class Limiter {
   private readonly windows = new Map<string, WindowState>();
@@ -66,8 +68,8 @@ export class Limiter {
     const failures = prev && now - prev.updatedAt < policy.forgetAfterMs ? prev.failures + 1 : 1;
     const lockMs = lockoutMs(failures, policy);
     const row = { failures, lockedUntil: now + lockMs, updatedAt: now };
-    // Written at once, outside the group commit: a lockout must survive a crash a moment later.
-    this.store.limits.setLockout(key, row);
+    // The mirror decides at once; the row reaches the disk with the next group commit (ms).
+    this.persist(() => this.store.limits.setLockout(key, row), key);
     this.locks.delete(key);
     this.locks.set(key, row);
     if (this.locks.size > this.options.maxKeys) this.locks.delete(this.locks.keys().next().value!);
@@ -76,7 +78,11 @@ export class Limiter {
 
   succeed(key: string): void {
     if (!this.locks.delete(key)) return;
-    this.store.limits.removeLockout(key);
+    this.persist(() => this.store.limits.removeLockout(key), key);
+  }
+
+  private persist(write: () => void, key: string): void {
+    this.options.write(write).catch((err) => this.options.log.error({ key, err }, 'lockout not saved'));
   }
 
   /** Write changed counters in the hub's group commit (they share its fsync). */
@@ -89,8 +95,9 @@ export class Limiter {
     const pruneBefore = this.options.now() - 2 * this.longestWindowMs;
     return this.options
       .write(() => this.store.limits.saveWindows(rows, pruneBefore))
-      .catch(() => {
-        for (const [k] of rows) this.dirty.add(k); // try again with the next flush
+      .catch((err) => {
+        this.options.log.warn({ err, keys: rows.length }, 'rate-limit counters not saved; retrying');
+        for (const [k] of rows) this.dirty.add(k);
       });
   }
 

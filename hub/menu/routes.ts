@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Slug } from '../../protocol/ids.ts';
 import { AvailabilityBody, MenuSnapshot } from '../../protocol/menu.ts';
-import { anyRole } from '../http/auth.ts';
+import { anyRole } from '../http/admission.ts';
 import type { MenuService } from './service.ts';
 
 export const menuBodyLimitBytes = 8 * 1024 * 1024;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { MenuSnapshot } from '../../protocol/menu.ts';
+import { Catalog, validateSnapshot } from '../../rules/catalog.ts';
 import { HubError } from '../errors.ts';
 import type { GroupCommitter } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
-import { Catalog, validateSnapshot } from './catalog.ts';
 
 export interface MenuJson {
   body: string;

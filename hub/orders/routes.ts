@@ -7,23 +7,36 @@ import {
   OrderListQuery,
   VoidOrderBody,
 } from '../../protocol/orders.ts';
-import { anyRole, deviceOf } from '../http/auth.ts';
+import { anyRole } from '../http/admission.ts';
+import { deviceOf } from '../http/auth.ts';
+import type { DeviceCommand } from '../http/command.ts';
 import type { OrderService } from './service.ts';
 
 const cashier = ['pos', 'manager'] as const;
 
+/** Taking an order: the same command over HTTP and over a till's socket (`order.create`). */
+export const createOrder = (orders: OrderService): DeviceCommand<typeof CreateOrderBody, Order> => ({
+  roles: cashier,
+  body: CreateOrderBody,
+  run: async (body, device) => {
+    const { order, created } = await orders.create(body, device.id);
+    return { status: created ? 201 : 200, value: order };
+  },
+});
+
 export const orderRoutes =
   (orders: OrderService): FastifyPluginAsyncZod =>
   async (app) => {
+    const create = createOrder(orders);
     app.post(
       '/api/v1/orders',
-      { schema: { body: CreateOrderBody, response: { 200: Order, 201: Order } }, config: { roles: cashier } },
+      {
+        schema: { body: create.body, response: { 200: Order, 201: Order } },
+        config: { roles: create.roles },
+      },
       async (request, reply) => {
-        const { order, created } = await orders.create(request.body, deviceOf(request).id);
-        return reply
-          .code(created ? 201 : 200)
-          .header('location', `/api/v1/orders/${order.id}`)
-          .send(order);
+        const { status, value } = await create.run(request.body, deviceOf(request));
+        return reply.code(status).header('location', `/api/v1/orders/${value.id}`).send(value);
       },
     );
 

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { IdSource } from '../../protocol/ids.ts';
 import type { CreateOrderBody, Order, OrderStatus, Ticket, TicketStatus } from '../../protocol/orders.ts';
+import { choiceIds, priceOrder } from '../../rules/pricing.ts';
 import { HubError } from '../errors.ts';
 import type { MenuService } from '../menu/service.ts';
 import type { CommandContext, GroupCommitter } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
 import { newTicket } from '../store/orders.ts';
 import { canMoveOrder, moveTicket, statusFromTickets, type TicketAction } from './lifecycle.ts';
-import { choiceIds, priceOrder } from './pricing.ts';
 import { routeTickets } from './routing.ts';
 
 export interface CreateResult {
@@ -112,6 +112,11 @@ export class OrderService {
 
   tickets(filter: { station?: string; status?: TicketStatus; limit: number }): Ticket[] {
     return this.store.orders.tickets(filter);
+  }
+
+  /** Orders still on the floor (not completed or voided), oldest first. */
+  active(limit: number): Order[] {
+    return this.store.orders.active(limit);
   }
 
   /** Send an open order (a tab) to the kitchen. */

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { Uuid } from '../../protocol/ids.ts';
 import { OrderIdParams } from '../../protocol/orders.ts';
 import { CreatePaymentBody, OrderPayments, Payment, RefundBody } from '../../protocol/payments.ts';
-import { anyRole, deviceOf } from '../http/auth.ts';
+import { anyRole } from '../http/admission.ts';
+import { deviceOf } from '../http/auth.ts';
 import type { PaymentService } from './service.ts';
 
 const PaymentIdParams = z.strictObject({ id: Uuid });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Role } from '../../protocol/devices.ts';
+import type { Logger } from '../../protocol/logger.ts';
 import type {
   CreatePaymentBody,
   OrderPayments,
@@ -19,11 +20,6 @@ import {
   refundedStatus,
 } from './rules.ts';
 import { type CardGateway, GatewayError, type Intent } from './stripe-gateway.ts';
-
-export interface PaymentLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
 
 /** Card payments that never reached Stripe are given up after this long. */
 const abandonAfterMs = 15 * 60_000;
@@ -66,7 +62,7 @@ export class PaymentService {
     private readonly gateway: CardGateway | null,
     private readonly hubId: string,
     private readonly offlineLimits: OfflineLimits,
-    private readonly log: PaymentLog,
+    private readonly log: Logger,
     private readonly now: () => number,
   ) {}
 

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type Stripe from 'stripe';
-import { CircuitBreaker } from '../../sync/breaker.ts';
+import { CircuitBreaker } from '../../rules/breaker.ts';
 
 export interface Intent {
   id: string;

@@ -1,60 +1,42 @@
-import type { z } from 'zod';
 import type { Device } from '../../protocol/devices.ts';
-import { CreateOrderBody } from '../../protocol/orders.ts';
-import type { OrderCreateCommand } from '../../protocol/realtime.ts';
-import { fieldPath, HubError, toProblem } from '../errors.ts';
-import type { Limiter } from '../limits/limiter.ts';
-import type { OrderService } from '../orders/service.ts';
+import type { Logger } from '../../protocol/logger.ts';
+import type { ClientCommand } from '../../protocol/realtime.ts';
+import { HubError, toProblem } from '../errors.ts';
+import type { Admission } from '../http/admission.ts';
+import type { DeviceCommand } from '../http/command.ts';
+import { toHubError } from '../http/problems.ts';
+import { parseInput } from '../http/validation.ts';
 
-export interface CommandDeps {
-  orders: OrderService;
-  limiter: Limiter;
-  commandsPerMinute: number;
+/** A command devices may send over their socket, and the field its result is answered in. */
+export interface SocketCommand extends DeviceCommand {
+  answerAs: string;
 }
 
+export type SocketCommands = Record<ClientCommand['type'], SocketCommand>;
+
 /**
- * Runs a command that arrived over /ws exactly as its HTTP route would: zod validation naming the
- * field, role check, the per-device rate limit, the idempotent order create. Answers with the
- * status HTTP would have used, so devices handle both transports alike.
+ * Runs a command that arrived over /ws through the same admission, validation and error mapping
+ * as its HTTP route, and answers with the status HTTP would have used, so devices handle both
+ * transports alike.
  */
 export async function runCommand(
-  deps: CommandDeps,
+  admission: Admission,
+  commands: SocketCommands,
   device: Device,
-  command: z.infer<typeof OrderCreateCommand>,
+  message: ClientCommand,
+  log: Logger,
 ): Promise<string> {
   const answer = (status: number, extra: Record<string, unknown>) =>
-    JSON.stringify({ type: 'command.result', requestId: command.requestId, status, ...extra });
-  const fail = (error: HubError) => answer(error.status, { problem: toProblem(error, '/ws order.create') });
-  if (device.role !== 'pos' && device.role !== 'manager') {
-    return fail(new HubError('FORBIDDEN', `A ${device.role} device may not create orders.`));
-  }
-  const verdict = deps.limiter.take(`device:${device.id}`, deps.commandsPerMinute, 60_000);
-  if (!verdict.ok) {
-    const s = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
-    return fail(
-      new HubError(
-        'RATE_LIMITED',
-        `More than ${deps.commandsPerMinute} commands in a minute; retry in ${s} s.`,
-        undefined,
-        s,
-      ),
-    );
-  }
-  const body = CreateOrderBody.safeParse(command.body);
-  if (!body.success) {
-    const errors = body.error.issues.map((i) => ({ field: fieldPath(i.path) || 'body', message: i.message }));
-    return fail(
-      new HubError('VALIDATION_FAILED', `Invalid body: ${errors[0]!.field} ${errors[0]!.message}`, errors),
-    );
-  }
+    JSON.stringify({ type: 'command.result', requestId: message.requestId, status, ...extra });
+  const command = commands[message.type];
   try {
-    const { order, created } = await deps.orders.create(body.data, device.id);
-    return answer(created ? 201 : 200, { order });
+    const refused = admission.authorize(device, command.roles, 'command');
+    if (refused) throw refused;
+    const { status, value } = await command.run(parseInput(command.body, message.body, 'body'), device);
+    return answer(status, { [command.answerAs]: value });
   } catch (err) {
-    return fail(
-      err instanceof HubError
-        ? err
-        : new HubError('INTERNAL', 'The order was not applied; it is safe to retry.'),
-    );
+    const error = toHubError(err);
+    if (!(err instanceof HubError)) log.error({ deviceId: device.id, err }, 'socket command failed');
+    return answer(error.status, { problem: toProblem(error, `/ws ${message.type}`) });
   }
 }

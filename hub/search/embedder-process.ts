@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type BackoffPolicy, backoffDelay } from '../../protocol/backoff.ts';
+import type { Logger } from '../../protocol/logger.ts';
 import type { Embedder } from './embedder.ts';
 
 export type EmbedderRequest = { id: number; texts: readonly string[] };
@@ -23,7 +24,7 @@ export interface EmbedderProcessOptions {
   /** The child's V8 heap cap (MB): a runaway model dies alone and is restarted. */
   maxHeapMb: number;
   restartBackoff: BackoffPolicy;
-  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  log: Logger;
   /** After every restart (not the first start): the hub re-embeds what it could not meanwhile. */
   onRestart?: () => void;
 }

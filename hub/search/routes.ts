@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Slug } from '../../protocol/ids.ts';
-import { anyRole } from '../http/auth.ts';
+import { anyRole } from '../http/admission.ts';
 import type { MenuService } from '../menu/service.ts';
 import type { SearchService } from './service.ts';
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Catalog } from '../menu/catalog.ts';
+import type { Logger } from '../../protocol/logger.ts';
+import type { Catalog } from '../../rules/catalog.ts';
 import type { Store } from '../store/index.ts';
 import { expandAliases } from './aliases.ts';
 import type { Embedder } from './embedder.ts';
@@ -31,11 +32,6 @@ export function itemText(catalog: Catalog, itemId: string): string {
 
 const batchSize = 64;
 
-export interface SearchLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
 /**
  * Hybrid menu search: SQLite FTS5 (BM25, prefixes, typo correction, aliases) plus cosine
  * similarity of locally computed embeddings. Item vectors are computed when the menu changes,
@@ -53,7 +49,7 @@ export class SearchService {
   constructor(
     private readonly store: Store,
     private embedder: Embedder | null,
-    private readonly log: SearchLog,
+    private readonly log: Logger,
     private readonly budgetBytes: number,
   ) {}
 

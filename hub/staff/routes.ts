@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Uuid } from '../../protocol/ids.ts';
-import { anyRole } from '../http/auth.ts';
+import { anyRole } from '../http/admission.ts';
 import type { StaffService } from './service.ts';
 
 const Pin = z.string().regex(/^\d{4,8}$/, 'must be 4 to 8 digits');

@@ -36,13 +36,13 @@ export class StaffService {
     const pinHash = `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
     return this.committer.run((ctx) => {
       const id = this.newId();
-      this.store.limits.addStaff({ id, name, role, pinHash, createdAt: ctx.at });
-      return this.public(this.store.limits.staff(id)!);
+      this.store.staff.add({ id, name, role, pinHash, createdAt: ctx.at });
+      return this.public(this.store.staff.get(id)!);
     });
   }
 
   list(): StaffMember[] {
-    return this.store.limits.staffList().map((s) => this.public(s));
+    return this.store.staff.list().map((s) => this.public(s));
   }
 
   async verify(staffId: string, pin: string): Promise<StaffMember> {
@@ -57,7 +57,7 @@ export class StaffService {
         s,
       );
     }
-    const row = this.store.limits.staff(staffId);
+    const row = this.store.staff.get(staffId);
     if (!row || row.disabledAt) throw new HubError('STAFF_NOT_FOUND', `No active staff member ${staffId}.`);
     const [, salt, expected] = row.pinHash.split('$');
     const actual = await scryptAsync(pin, Buffer.from(salt!, 'base64'), 32);

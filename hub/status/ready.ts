@@ -23,7 +23,7 @@ export function readiness(
 ): ReadyCheck[] {
   const checks: ReadyCheck[] = [];
   try {
-    store.db.prepare('SELECT 1').get();
+    store.ping();
     checks.push({
       name: 'store',
       ok: true,

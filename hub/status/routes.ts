@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SyncStatus } from '../../protocol/sync.ts';
-import { anyRole } from '../http/auth.ts';
+import { anyRole } from '../http/admission.ts';
 import type { Store } from '../store/index.ts';
 import type { HubMetrics } from './metrics.ts';
 import { readiness } from './ready.ts';

@@ -1,10 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { Db } from './db.ts';
-
-export interface CheckpointerLog {
-  warn(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
+import type { Logger } from '../../protocol/logger.ts';
+import type { Store } from './index.ts';
 
 /**
  * SQLite checkpoints the WAL automatically inside whichever commit crosses 1,000 pages, and with
@@ -16,8 +12,9 @@ export class Checkpointer {
   private readonly worker: Worker;
   private stopped = false;
 
-  constructor(db: Db, file: string, intervalMs: number, busyTimeoutMs: number, log: CheckpointerLog) {
-    db.pragma('wal_autocheckpoint = 0');
+  constructor(store: Store, intervalMs: number, busyTimeoutMs: number, log: Logger) {
+    store.db.pragma('wal_autocheckpoint = 0');
+    const file = store.file;
     this.worker = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), {
       // 262,144 frames of 4 kB: a RESTART (which makes writers wait) only past about 1 GB. At
       // 64 MB, tried first, writers waited up to 0.9 s at 2,000 orders/s (npm run bench); below

@@ -24,9 +24,9 @@ export interface OpenOptions {
 }
 
 /**
- * Open (creating if needed) the hub's SQLite file with the settings invariant 4 depends on:
- * WAL so readers never block the writer, synchronous=FULL so a commit is on disk before the hub
- * answers, foreign keys on, and a busy timeout so the CLI and the hub can share the file.
+ * Open (creating if needed) the hub's SQLite file: WAL so readers never block the writer,
+ * synchronous=FULL so each COMMIT is on disk (the hub's writer trades that for a flush off the
+ * event loop: writer.ts), foreign keys on, and a busy timeout so the CLI and the hub can share it.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });

@@ -2,22 +2,12 @@ import type { Statement } from 'better-sqlite3';
 import type { HubEvent, NewEvent } from '../../protocol/events.ts';
 import type { Db } from './db.ts';
 
-export interface StoredEvent {
-  seq: number;
-  type: string;
-  topic: string;
-  at: string;
-  /** The event's data exactly as stored (JSON text), so fan-out never re-serialises it. */
-  data: string;
-}
+/** An event row: the wire shape (HubEvent) with `data` kept as the JSON text it was stored as. */
+export type StoredEvent = Omit<HubEvent, 'data'> & { data: string };
 
-/** The wire form `{"type","seq","at","topic","data"}`, built from stored text without parse/stringify. */
+/** The wire form of a HubEvent, built from stored text without parse/stringify. */
 export function eventWire(e: StoredEvent): string {
-  return `{"type":${JSON.stringify(e.type)},"seq":${e.seq},"at":"${e.at}","topic":${JSON.stringify(e.topic)},"data":${e.data}}`;
-}
-
-export function parseEvent(e: StoredEvent): HubEvent {
-  return { seq: e.seq, type: e.type, topic: e.topic, at: e.at, data: JSON.parse(e.data) };
+  return `{"type":${JSON.stringify(e.type)},"seq":${e.seq},"at":"${e.at}","topic":${JSON.stringify(e.topic)},"entityId":${JSON.stringify(e.entityId)},"data":${e.data}}`;
 }
 
 export class EventLog {
@@ -32,11 +22,11 @@ export class EventLog {
       'INSERT INTO events (type, topic, entity_id, at, data) VALUES (?, ?, ?, ?, ?) RETURNING seq',
     );
     this.afterAll = db.prepare(
-      'SELECT seq, type, topic, at, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+      'SELECT seq, type, topic, entity_id AS entityId, at, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
     );
     // Topic filter as a JSON array parameter: one prepared statement for any set of stations.
     this.afterTopics = db.prepare(
-      `SELECT seq, type, topic, at, data FROM events
+      `SELECT seq, type, topic, entity_id AS entityId, at, data FROM events
        WHERE seq > ? AND topic IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
     );
     this.head = db.prepare(
@@ -49,7 +39,7 @@ export class EventLog {
   append(event: NewEvent, at: string): StoredEvent {
     const data = JSON.stringify(event.data);
     const { seq } = this.insert.get(event.type, event.topic, event.entityId, at, data) as { seq: number };
-    return { seq, type: event.type, topic: event.topic, at, data };
+    return { seq, type: event.type, topic: event.topic, entityId: event.entityId, at, data };
   }
 
   /** Events after `since`, oldest first; `topics` null means every topic. */

@@ -7,6 +7,7 @@ import { MenuStore } from './menu.ts';
 import { OrderStore } from './orders.ts';
 import { PaymentStore } from './payments.ts';
 import { SearchStore } from './search.ts';
+import { StaffStore } from './staff.ts';
 import { SyncStore } from './sync.ts';
 
 /** Every SQL statement the hub runs lives under hub/store/ (STYLE.md habit 3). */
@@ -18,6 +19,7 @@ export class Store {
   readonly sync: SyncStore;
   readonly search: SearchStore;
   readonly limits: LimitsStore;
+  readonly staff: StaffStore;
   readonly payments: PaymentStore;
   private readonly getMeta: Statement;
   private readonly setMeta: Statement;
@@ -30,9 +32,10 @@ export class Store {
     this.menu = new MenuStore(db);
     this.orders = new OrderStore(db);
     this.devices = new DeviceStore(db);
-    this.sync = new SyncStore(db);
+    this.sync = new SyncStore(db, this.events);
     this.search = new SearchStore(db);
     this.limits = new LimitsStore(db);
+    this.staff = new StaffStore(db);
     this.payments = new PaymentStore(db);
     this.getMeta = db.prepare('SELECT value FROM hub_meta WHERE key = ?');
     this.setMeta = db.prepare(
@@ -54,6 +57,16 @@ export class Store {
 
   schemaVersion(): number {
     return schemaVersion(this.db);
+  }
+
+  /** Does SQLite answer? (readiness) */
+  ping(): void {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  /** A consistent online copy (SQLite's backup API) while the hub keeps writing. */
+  backupTo(file: string): Promise<unknown> {
+    return this.db.backup(file);
   }
 
   integrityCheck(): string {

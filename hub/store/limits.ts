@@ -1,6 +1,12 @@
 import type { Statement } from 'better-sqlite3';
-import type { WindowState } from '../limits/policy.ts';
 import type { Db } from './db.ts';
+
+/** A rate-limit counter: this window's count and the previous window's (hub/limits/policy.ts). */
+export interface RateWindowRow {
+  windowStart: number;
+  count: number;
+  prevCount: number;
+}
 
 export interface LockoutRow {
   failures: number;
@@ -8,19 +14,7 @@ export interface LockoutRow {
   updatedAt: number;
 }
 
-export interface StaffRow {
-  id: string;
-  name: string;
-  role: 'cashier' | 'manager';
-  pinHash: string;
-  createdAt: string;
-  disabledAt: string | null;
-}
-
-const staffColumns =
-  'id, name, role, pin_hash AS pinHash, created_at AS createdAt, disabled_at AS disabledAt';
-
-/** Rate-limit windows, lockouts and staff PINs: the SQL side of hub/limits. */
+/** Rate-limit windows and lockouts: the SQL side of hub/limits. */
 export class LimitsStore {
   private readonly loadWindows: Statement;
   private readonly upsertWindow: Statement;
@@ -28,10 +22,7 @@ export class LimitsStore {
   private readonly putLockout: Statement;
   private readonly clearLockout: Statement;
   private readonly recentLockouts: Statement;
-  private readonly insertStaff: Statement;
-  private readonly staffById: Statement;
-  private readonly allStaff: Statement;
-  private readonly saveMany: (rows: [string, WindowState][]) => void;
+  private readonly saveMany: (rows: [string, RateWindowRow][]) => void;
 
   constructor(db: Db) {
     this.loadWindows = db.prepare(
@@ -50,24 +41,19 @@ export class LimitsStore {
     this.recentLockouts = db.prepare(
       'SELECT key, failures, locked_until AS lockedUntil, updated_at AS updatedAt FROM lockouts WHERE updated_at >= ?',
     );
-    this.insertStaff = db.prepare(
-      'INSERT INTO staff (id, name, role, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.staffById = db.prepare(`SELECT ${staffColumns} FROM staff WHERE id = ?`);
-    this.allStaff = db.prepare(`SELECT ${staffColumns} FROM staff ORDER BY name`);
-    this.saveMany = db.transaction((rows: [string, WindowState][]) => {
+    this.saveMany = db.transaction((rows: [string, RateWindowRow][]) => {
       for (const [key, s] of rows) this.upsertWindow.run(key, s.windowStart, s.count, s.prevCount);
     });
   }
 
-  windowsSince(since: number): [string, WindowState][] {
-    return (this.loadWindows.all(since) as (WindowState & { key: string })[]).map(({ key, ...s }) => [
+  windowsSince(since: number): [string, RateWindowRow][] {
+    return (this.loadWindows.all(since) as (RateWindowRow & { key: string })[]).map(({ key, ...s }) => [
       key,
       s,
     ]);
   }
 
-  saveWindows(rows: [string, WindowState][], pruneBefore: number): void {
+  saveWindows(rows: [string, RateWindowRow][], pruneBefore: number): void {
     this.saveMany(rows);
     this.pruneWindows.run(pruneBefore);
   }
@@ -86,17 +72,5 @@ export class LimitsStore {
 
   removeLockout(key: string): void {
     this.clearLockout.run(key);
-  }
-
-  addStaff(row: Omit<StaffRow, 'disabledAt'>): void {
-    this.insertStaff.run(row.id, row.name, row.role, row.pinHash, row.createdAt);
-  }
-
-  staff(id: string): StaffRow | null {
-    return (this.staffById.get(id) as StaffRow | undefined) ?? null;
-  }
-
-  staffList(): StaffRow[] {
-    return this.allStaff.all() as StaffRow[];
   }
 }

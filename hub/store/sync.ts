@@ -1,10 +1,13 @@
 import type { Statement } from 'better-sqlite3';
-import type { EventBatch, SyncEvent } from '../../protocol/sync.ts';
+import type { HubEvent } from '../../protocol/events.ts';
+import type { EventBatch, SyncCursor, SyncStorage } from '../../protocol/sync.ts';
 import type { Db } from './db.ts';
+import type { EventLog } from './events.ts';
 
 interface SyncRow {
   seq: number;
   type: string;
+  topic: string;
   entityId: string;
   at: string;
   data: string;
@@ -18,8 +21,13 @@ export interface QuarantinedEvent {
   quarantinedAt: string;
 }
 
-/** The sync cursor, the outgoing batches and the quarantine: the SQL side of sync/. */
-export class SyncStore {
+/**
+ * The sync engine's storage: the cursor, the outgoing batches read straight from the event log,
+ * and the quarantine. Nothing pending lives in memory, so an outage of days costs disk, not RAM.
+ *
+ * The cursor is written outside the group commit (hub/store/writer.ts lists why that is safe).
+ */
+export class SyncStore implements SyncStorage {
   private readonly rows: Statement;
   private readonly setCursor: Statement;
   private readonly cursorRow: Statement;
@@ -27,9 +35,12 @@ export class SyncStore {
   private readonly listQuarantine: Statement;
   private readonly countQuarantine: Statement;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly events: EventLog,
+  ) {
     this.rows = db.prepare(
-      `SELECT e.seq, e.type, e.entity_id AS entityId, e.at, e.data, q.reason AS quarantineReason
+      `SELECT e.seq, e.type, e.topic, e.entity_id AS entityId, e.at, e.data, q.reason AS quarantineReason
        FROM events e LEFT JOIN sync_quarantine q ON q.seq = e.seq
        WHERE e.seq > ? ORDER BY e.seq LIMIT ?`,
     );
@@ -48,41 +59,48 @@ export class SyncStore {
     this.countQuarantine = db.prepare('SELECT COUNT(*) FROM sync_quarantine').pluck();
   }
 
-  cursor(): { syncedSeq: number; lastSuccessAt: string | null } {
-    return this.cursorRow.get() as { syncedSeq: number; lastSuccessAt: string | null };
+  headSeq(): number {
+    return this.events.headSeq();
   }
 
-  /** Move the cursor on the cloud's ack (forward), or back to what the cloud holds (a gap). */
-  moveCursor(seq: number, successAt: string | null): void {
-    this.setCursor.run(seq, successAt);
+  cursor(): SyncCursor {
+    return this.cursorRow.get() as SyncCursor;
   }
 
-  /**
-   * Events after `after`, oldest first, bounded by rows and bytes (at least one event, so a
-   * single huge event still moves). Read straight from SQLite: nothing pending lives in memory.
-   */
+  rewind(seq: number): void {
+    this.setCursor.run(seq, null);
+  }
+
+  /** Events after `after`, oldest first, bounded by rows and bytes (at least one, so a single huge event still moves). */
   batchAfter(after: number, maxEvents: number, maxBytes: number): EventBatch | null {
     const rows = this.rows.all(after, maxEvents) as SyncRow[];
     if (rows.length === 0) return null;
-    const events: SyncEvent[] = [];
+    const events: HubEvent[] = [];
     let bytes = 0;
     for (const row of rows) {
       const size = row.data.length + 120;
       if (events.length > 0 && bytes + size > maxBytes) break;
       bytes += size;
+      const { quarantineReason, data, ...event } = row;
       events.push(
-        row.quarantineReason === null
-          ? { seq: row.seq, type: row.type, entityId: row.entityId, at: row.at, data: JSON.parse(row.data) }
+        quarantineReason === null
+          ? { ...event, data: JSON.parse(data) }
           : {
-              seq: row.seq,
+              ...event,
               type: 'sync.quarantined',
-              entityId: row.entityId,
-              at: row.at,
-              data: { originalType: row.type, reason: row.quarantineReason },
+              data: { originalType: row.type, reason: quarantineReason },
             },
       );
     }
-    return { fromSeq: events[0]!.seq, toSeq: events.at(-1)!.seq, events, bytes };
+    const toSeq = events.at(-1)!.seq;
+    return {
+      fromSeq: events[0]!.seq,
+      toSeq,
+      events,
+      bytes,
+      haveMore: events.length < rows.length || rows.length === maxEvents,
+      complete: (syncedSeq, at) => this.setCursor.run(Math.min(syncedSeq, toSeq), at),
+    };
   }
 
   quarantine(seq: number, reason: string, at: string): void {

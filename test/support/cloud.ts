@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { WebSocket } from 'ws';
-import { signJwt } from '../../sync/jwt.ts';
+import { signCloudToken } from '../../sync/credential.ts';
 import { tempDir } from './hub.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -118,7 +118,7 @@ export interface TestCloud {
     restaurantId?: string,
     organisationId?: string,
   ): Promise<{ hubId: string; restaurantId: string; organisationId: string; token: string }>;
-  hqToken(organisationId: string): string;
+  hqToken(organisationId: string): Promise<string>;
   client(token: string): SupabaseClient;
   stopPostgrest(): Promise<void>;
   startPostgrest(): Promise<void>;
@@ -145,7 +145,7 @@ export async function startCloud(): Promise<TestCloud> {
   const tmp = tempDir('grow-cloud-');
   const socketPath = join(tmp.dir, 'postgrest.sock');
   const jwtSecret = randomBytes(32).toString('hex');
-  const anonKey = signJwt({ role: 'anon' }, jwtSecret);
+  const anonKey = await signCloudToken({ role: 'anon' }, jwtSecret);
   let postgrest: ChildProcess | null = null;
   let postgrestLog = '';
 
@@ -241,14 +241,14 @@ export async function startCloud(): Promise<TestCloud> {
         [restaurantId, organisationId, `Restaurant ${restaurantId.slice(0, 4)}`],
       );
       await db.query('insert into hubs (id, restaurant_id) values ($1, $2)', [hubId, restaurantId]);
-      const token = signJwt(
+      const token = await signCloudToken(
         { role: 'authenticated', grow_role: 'hub', hub_id: hubId, restaurant_id: restaurantId },
         jwtSecret,
       );
       return { hubId, restaurantId, organisationId, token };
     },
     hqToken: (organisationId) =>
-      signJwt(
+      signCloudToken(
         { role: 'authenticated', grow_role: 'hq', organisation_id: organisationId, sub: randomUUID() },
         jwtSecret,
       ),

@@ -1,3 +1,4 @@
+import type { FieldError } from '../protocol/errors.ts';
 import type {
   MenuItem,
   MenuSnapshot,
@@ -5,8 +6,7 @@ import type {
   ModifierGroup,
   ModifierOption,
   TaxClass,
-} from '../../protocol/menu.ts';
-import type { FieldError } from '../errors.ts';
+} from '../protocol/menu.ts';
 
 /**
  * The applied menu, indexed for pricing. Built once per snapshot (bounded by the snapshot's own

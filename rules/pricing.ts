@@ -1,8 +1,7 @@
-import type { ErrorCode } from '../../protocol/errors.ts';
-import type { ModifierGroup } from '../../protocol/menu.ts';
-import type { OrderLine, OrderLineInput, TaxLine } from '../../protocol/orders.ts';
-import type { FieldError } from '../errors.ts';
-import type { Catalog } from '../menu/catalog.ts';
+import type { ErrorCode, FieldError } from '../protocol/errors.ts';
+import type { ModifierGroup } from '../protocol/menu.ts';
+import type { OrderLine, OrderLineInput, TaxLine } from '../protocol/orders.ts';
+import type { Catalog } from './catalog.ts';
 
 /** Largest subtotal one order may carry: keeps every tax product far inside 2^53. */
 export const maxOrderSubtotal = 100_000_000;

@@ -1,8 +1,8 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { MenuSnapshot } from '../../protocol/menu.ts';
-import { html, money } from '../shared/ui.ts';
+import { html, money } from '../apps/shared/ui.ts';
+import { MenuSnapshot } from '../protocol/menu.ts';
 
 /**
  * HQ dashboard: reads the cloud through supabase-js with an HQ user's session. Row level security

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MenuSnapshot } from '../../protocol/menu.ts';
-import { Catalog } from '../menu/catalog.ts';
+import { MenuSnapshot } from '../protocol/menu.ts';
+import { Catalog } from './catalog.ts';
 import { priceOrder, roundHalfUp, taxFor } from './pricing.ts';
 
 const snapshot = MenuSnapshot.parse({

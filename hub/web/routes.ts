@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { HubError } from '../errors.ts';
 import { sendProblem } from '../http/problems.ts';
 
-/** The built apps, next to the sources (hub/apps) or to the compiled build (dist/hub/apps). */
+/** The built apps, next to the sources (hub/web) or to the compiled build (dist/hub/web). */
 export const appsDist =
   [join(import.meta.dirname, '../../apps/dist'), join(import.meta.dirname, '../../../apps/dist')].find((d) =>
     existsSync(join(d, 'pos/index.html')),
@@ -38,8 +38,6 @@ export async function appRoutes(app: FastifyInstance): Promise<void> {
     root: appsDist,
     prefix: '/',
     wildcard: false,
-    // The HQ dashboard is built alongside but belongs to the cloud, not the restaurant's hub.
-    globIgnore: ['hq/**'],
     index: ['index.html'],
     // @fastify/static sets its own cache-control; ours (below) decides per file.
     cacheControl: false,

@@ -1,0 +1,109 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Device } from '../../protocol/devices.ts';
+import { RealtimeQuery } from '../../protocol/realtime.ts';
+import { HubError } from '../errors.ts';
+import { type Admission, bearerToken } from '../http/admission.ts';
+
+export interface HandshakeOptions {
+  maxSockets: number;
+  handshakesPerSecond: number;
+  now: () => number;
+}
+
+export type Handshake =
+  | { ok: true; device: Device; query: RealtimeQuery }
+  | { ok: false; status: number; reason: string; detail: string; retryAfterSeconds?: number };
+
+const refusal = (status: number, reason: string, detail: string, retryAfterSeconds?: number): Handshake => ({
+  ok: false,
+  status,
+  reason,
+  detail,
+  ...(retryAfterSeconds ? { retryAfterSeconds } : {}),
+});
+
+/**
+ * Who may open a socket, checked before the upgrade is accepted: the path, the origin (a page from
+ * another site must not ride a device's token), the query, the token (through the same admission
+ * as every HTTP route), then a steady pace of new sockets so a reconnect storm is admitted evenly.
+ */
+export class HandshakeGate {
+  /** Sockets refused by the handshake rate since start (a reconnect storm shows up here). */
+  refused = 0;
+  private tokens: number;
+  private refilledAt: number;
+
+  constructor(
+    private readonly admission: Admission,
+    private readonly options: HandshakeOptions,
+  ) {
+    this.tokens = options.handshakesPerSecond;
+    this.refilledAt = options.now();
+  }
+
+  check(req: IncomingMessage, openSockets: number, closing: boolean): Handshake {
+    const url = new URL(req.url ?? '/', 'http://hub');
+    if (url.pathname !== '/ws') return refusal(404, 'Not Found', 'Realtime lives at /ws.');
+    if (closing) return refusal(503, 'Service Unavailable', 'The hub is restarting; reconnect shortly.');
+    // Browsers always send Origin.
+    const origin = req.headers.origin;
+    if (origin && safeHost(origin) !== req.headers.host) {
+      return refusal(403, 'Forbidden', 'Cross-origin WebSocket refused: open the app from the hub itself.');
+    }
+    const query = RealtimeQuery.safeParse(Object.fromEntries(url.searchParams));
+    if (!query.success) {
+      const issue = query.error.issues[0]!;
+      return refusal(400, 'Bad Request', `Query field "${issue.path.join('.')}": ${issue.message}`);
+    }
+    const token = bearerToken(req.headers.authorization) ?? query.data.token ?? null;
+    const device = this.admission.authenticate(token, req.socket.remoteAddress ?? 'unknown');
+    if (device instanceof HubError) {
+      return device.code === 'LOCKED_OUT'
+        ? refusal(429, 'Too Many Requests', device.detail, device.retryAfterSeconds)
+        : refusal(401, 'Unauthorized', 'Send a device token (Bearer header or ?token=).');
+    }
+    // After auth, so strangers cannot spend the restaurant's own devices' handshake budget.
+    if (!this.admit()) {
+      this.refused++;
+      return refusal(
+        503,
+        'Service Unavailable',
+        'Too many devices are connecting at once; retry in a moment.',
+        1,
+      );
+    }
+    if (openSockets >= this.options.maxSockets) {
+      return refusal(503, 'Service Unavailable', 'Too many open sockets on this hub.');
+    }
+    return { ok: true, device, query: query.data };
+  }
+
+  /** Token bucket: `handshakesPerSecond` new sockets a second, at most that many at once. */
+  private admit(): boolean {
+    const now = this.options.now();
+    const rate = this.options.handshakesPerSecond;
+    this.tokens = Math.min(rate, this.tokens + ((now - this.refilledAt) / 1_000) * rate);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** Answer a refused upgrade with a problem+json body and close the connection. */
+export function refuse(socket: Duplex, h: Extract<Handshake, { ok: false }>): void {
+  const body = JSON.stringify({ title: h.reason, status: h.status, detail: h.detail });
+  const retry = h.retryAfterSeconds ? `Retry-After: ${h.retryAfterSeconds}\r\n` : '';
+  socket.end(
+    `HTTP/1.1 ${h.status} ${h.reason}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${retry}Connection: close\r\n\r\n${body}`,
+  );
+}
+
+function safeHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+}
