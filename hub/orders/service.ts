@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { IdSource } from '../../protocol/ids.ts';
 import type { CreateOrderBody, Order, OrderStatus, Ticket, TicketStatus } from '../../protocol/orders.ts';
 import { choiceIds, priceOrder } from '../../rules/pricing.ts';
 import { HubError } from '../errors.ts';
+import { fingerprint, replayOf } from '../idempotency.ts';
 import type { MenuService } from '../menu/service.ts';
 import type { CommandContext, GroupCommitter } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
-import { newTicket } from '../store/orders.ts';
+import { ticketOf } from '../store/orders.ts';
 import { canMoveOrder, moveTicket, statusFromTickets, type TicketAction } from './lifecycle.ts';
 import { routeTickets } from './routing.ts';
 
@@ -15,12 +15,9 @@ export interface CreateResult {
   created: boolean;
 }
 
-/**
- * A stable digest of what the device asked for. Same id + same digest is a replay (200, nothing
- * written); same id + different digest is a client bug we refuse (409), never a silent overwrite.
- */
+/** What the device asked for, canonically (hub/idempotency.ts): defaults filled, modifiers as ids. */
 export function orderFingerprint(body: CreateOrderBody): string {
-  const canonical = {
+  return fingerprint({
     id: body.id,
     lines: body.lines.map((l) => ({
       itemId: l.itemId,
@@ -31,8 +28,7 @@ export function orderFingerprint(body: CreateOrderBody): string {
     note: body.note ?? null,
     tableLabel: body.tableLabel ?? null,
     send: body.send ?? true,
-  };
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url');
+  });
 }
 
 // One formatter for the process: toLocaleDateString builds a new one per call, and the first
@@ -53,19 +49,20 @@ export class OrderService {
   ) {}
 
   async create(body: CreateOrderBody, deviceId: string | null): Promise<CreateResult> {
-    const fingerprint = orderFingerprint(body);
+    const asked = orderFingerprint(body);
     return this.committer.run((ctx) => {
-      const used = this.store.orders.fingerprintOf(body.id);
-      if (used !== null) {
-        if (used !== fingerprint) {
-          throw new HubError(
+      const replay = replayOf(
+        this.store.orders.fingerprintOf(body.id),
+        asked,
+        () => this.store.orders.get(body.id)!,
+        () =>
+          new HubError(
             'ORDER_ID_REUSED',
             `Order ${body.id} exists with different contents. Make a new id (UUIDv7) for a new order; resend the identical body to retry.`,
             [{ field: 'id', message: 'already used for a different order' }],
-          );
-        }
-        return { order: this.store.orders.get(body.id)!, created: false };
-      }
+          ),
+      );
+      if (replay) return { order: replay, created: false };
       const catalog = this.menu.requireCatalog();
       const priced = priceOrder(body.lines, catalog);
       if (!priced.ok) {
@@ -90,7 +87,7 @@ export class OrderService {
         createdAt: ctx.at,
         updatedAt: ctx.at,
       };
-      this.store.orders.insert({ order, fingerprint, businessDate: date });
+      this.store.orders.insert({ order, fingerprint: asked, businessDate: date });
       // Built in memory rather than read back: reading the new order twice (to route, then to
       // answer) was 10 % of the hub's CPU at saturation (`--cpu-prof`, npm run bench).
       const full: Order = { ...order, tickets: order.status === 'sent' ? this.sendTickets(ctx, order) : [] };
@@ -207,7 +204,9 @@ export class OrderService {
       }))
       .sort((a, b) => (a.stationId < b.stationId ? -1 : a.stationId > b.stationId ? 1 : 0));
     this.store.orders.insertTickets(rows);
-    return rows.map((r) => newTicket(r, order));
+    return rows.map((r) =>
+      ticketOf({ ...r, status: 'open', startedAt: null, bumpedAt: null }, order, order.lines),
+    );
   }
 
   private emitTicketCreated(ctx: CommandContext, ticket: Ticket): void {

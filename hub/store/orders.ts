@@ -48,47 +48,52 @@ export interface NewTicketRow {
   createdAt: string;
 }
 
-/** A ticket just inserted, exactly as `ticketFrom` reads it back (kept beside it so the two agree). */
-export function newTicket(
-  row: NewTicketRow,
-  order: Pick<Order, 'number' | 'tableLabel' | 'note' | 'lines'>,
+/** What a ticket is, before the order's number, table and lines are put on it. */
+export interface TicketFields {
+  id: string;
+  orderId: string;
+  stationId: string;
+  status: TicketStatus;
+  lineNos: readonly number[];
+  createdAt: string;
+  startedAt: string | null;
+  bumpedAt: string | null;
+}
+
+/** The one way a ticket is built: from its fields and its order (just made, or read back). */
+export function ticketOf(
+  t: TicketFields,
+  order: { number: number; tableLabel: string | null; note: string | null },
+  lines: readonly OrderLine[],
 ): Ticket {
-  const nos = new Set(row.lineNos);
+  const nos = new Set(t.lineNos);
   return {
-    id: row.id,
-    orderId: row.orderId,
+    id: t.id,
+    orderId: t.orderId,
     orderNumber: order.number,
-    stationId: row.stationId,
-    status: 'open',
+    stationId: t.stationId,
+    status: t.status,
     tableLabel: order.tableLabel,
     orderNote: order.note,
-    lines: order.lines.filter((l) => nos.has(l.lineNo)),
-    createdAt: row.createdAt,
-    startedAt: null,
-    bumpedAt: null,
+    lines: lines.filter((l) => nos.has(l.lineNo)),
+    createdAt: t.createdAt,
+    startedAt: t.startedAt,
+    bumpedAt: t.bumpedAt,
   };
 }
 
-function ticketFrom(
-  row: TicketRow,
-  order: { number: number; table_label: string | null; note: string | null },
-  lines: OrderLine[],
-): Ticket {
-  const nos = new Set(JSON.parse(row.line_nos) as number[]);
-  return {
-    id: row.id,
-    orderId: row.order_id,
-    orderNumber: order.number,
-    stationId: row.station_id,
-    status: row.status,
-    tableLabel: order.table_label,
-    orderNote: order.note,
-    lines: lines.filter((l) => nos.has(l.lineNo)),
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    bumpedAt: row.bumped_at,
-  };
-}
+const ticketFields = (r: TicketRow): TicketFields => ({
+  id: r.id,
+  orderId: r.order_id,
+  stationId: r.station_id,
+  status: r.status,
+  lineNos: JSON.parse(r.line_nos) as number[],
+  createdAt: r.created_at,
+  startedAt: r.started_at,
+  bumpedAt: r.bumped_at,
+});
+
+const orderHead = (o: OrderRow) => ({ number: o.number, tableLabel: o.table_label, note: o.note });
 
 export class OrderStore {
   private readonly insertOrder: Statement;
@@ -194,7 +199,7 @@ export class OrderStore {
     const row = this.selectTicket.get(id) as TicketRow | undefined;
     if (!row) return null;
     const order = this.selectOrder.get(row.order_id) as OrderRow;
-    return ticketFrom(row, order, JSON.parse(order.lines));
+    return ticketOf(ticketFields(row), orderHead(order), JSON.parse(order.lines));
   }
 
   /** Open and started tickets (or those of one status), oldest first: a KDS screen's queue. */
@@ -212,7 +217,7 @@ export class OrderStore {
         order = { ...o, parsedLines: JSON.parse(o.lines) };
         orders.set(row.order_id, order);
       }
-      return ticketFrom(row, order, order.parsedLines);
+      return ticketOf(ticketFields(row), orderHead(order), order.parsedLines);
     });
   }
 
@@ -223,7 +228,7 @@ export class OrderStore {
   private hydrate(row: OrderRow): Order {
     const lines = JSON.parse(row.lines) as OrderLine[];
     const tickets = (this.selectTicketsOfOrder.all(row.id) as TicketRow[]).map((t) =>
-      ticketFrom(t, row, lines),
+      ticketOf(ticketFields(t), orderHead(row), lines),
     );
     return {
       id: row.id,

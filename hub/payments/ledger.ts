@@ -1,0 +1,242 @@
+import type { Role } from '../../protocol/devices.ts';
+import type {
+  CreatePaymentBody,
+  OrderPayments,
+  Payment,
+  PaymentStatus,
+  RefundBody,
+} from '../../protocol/payments.ts';
+import { HubError } from '../errors.ts';
+import { fingerprint, replayOf } from '../idempotency.ts';
+import type { CommandContext, GroupCommitter } from '../store/committer.ts';
+import type { Store } from '../store/index.ts';
+import {
+  balance,
+  canMovePayment,
+  changeDue,
+  type OfflineLimits,
+  offlineRefusal,
+  refundedStatus,
+} from './rules.ts';
+
+export function paymentFingerprint(orderId: string, b: CreatePaymentBody): string {
+  return fingerprint([
+    orderId,
+    b.method,
+    b.amount,
+    b.tip,
+    b.tendered ?? null,
+    b.readerId ?? null,
+    b.offline ?? null,
+    b.managerOverride ?? false,
+  ]);
+}
+
+const refundFingerprint = (paymentId: string, amount: number, reason: string) =>
+  fingerprint([paymentId, amount, reason]);
+
+/**
+ * The hub's record of money (invariant 1: the hub owns payments): what each order has been paid,
+ * every change a committed command with its event. It knows nothing of Stripe; the card flow
+ * (card.ts) asks it to record what Stripe said.
+ */
+export class PaymentLedger {
+  constructor(
+    private readonly store: Store,
+    private readonly committer: GroupCommitter,
+    private readonly offlineLimits: OfflineLimits,
+  ) {}
+
+  forOrder(orderId: string): OrderPayments {
+    const order = this.store.orders.get(orderId);
+    if (!order) throw new HubError('ORDER_NOT_FOUND', `No order ${orderId} on this hub.`);
+    const payments = this.store.payments.forOrder(orderId);
+    return { orderId, total: order.total, ...balance(order.total, payments), payments };
+  }
+
+  get(id: string): Payment {
+    const p = this.store.payments.get(id);
+    if (!p) throw new HubError('PAYMENT_NOT_FOUND', `No payment ${id} on this hub.`);
+    return p;
+  }
+
+  exists(id: string): boolean {
+    return this.store.payments.get(id) !== null;
+  }
+
+  readerOf(id: string): string | null {
+    return this.store.payments.readerOf(id);
+  }
+
+  /** Payments whose final state Stripe has yet to confirm. */
+  unsettled(): Payment[] {
+    return this.store.payments.unsettled();
+  }
+
+  /** Offline card payments that wait for Stripe to confirm them. */
+  awaitingForward(): { count: number; amount: number } {
+    const list = this.store.payments.unsettled().filter((p) => p.pendingForward);
+    return { count: list.length, amount: list.reduce((s, p) => s + p.amount + p.tip, 0) };
+  }
+
+  currencyOf(orderId: string): string {
+    return this.store.orders.get(orderId)!.currency;
+  }
+
+  /** What the order still owes after the payments that count (rules.ts). */
+  paidOf(orderId: string): { total: number; paid: number } {
+    const order = this.store.orders.get(orderId)!;
+    return { total: order.total, paid: balance(order.total, this.store.payments.forOrder(orderId)).paid };
+  }
+
+  /**
+   * Record a payment the cashier took (idempotent by its id). Cash is captured at once; a card on
+   * the reader starts pending (committed *before* Stripe is called, so a crash after Stripe said
+   * yes leaves a record reconciliation settles); an offline card is checked against the limits.
+   */
+  record(
+    orderId: string,
+    body: CreatePaymentBody,
+    device: { id: string; role: Role },
+  ): Promise<{ payment: Payment; created: boolean; override: boolean }> {
+    const asked = paymentFingerprint(orderId, body);
+    return this.committer.run((ctx) => {
+      const replay = replayOf(
+        this.store.payments.fingerprintOf(body.id),
+        asked,
+        () => this.store.payments.get(body.id)!,
+        () =>
+          new HubError(
+            'PAYMENT_ID_REUSED',
+            `Payment ${body.id} exists with different details; make a new id for a new payment.`,
+            [{ field: 'id', message: 'already used for a different payment' }],
+          ),
+      );
+      if (replay) return { payment: replay, created: false, override: false };
+      const order = this.store.orders.get(orderId);
+      if (!order) throw new HubError('ORDER_NOT_FOUND', `No order ${orderId} on this hub.`);
+      if (order.status === 'voided')
+        throw new HubError('ILLEGAL_TRANSITION', `Order ${order.number} is voided; it takes no payments.`);
+      const { due } = balance(order.total, this.store.payments.forOrder(orderId));
+      if (body.amount > due) {
+        throw new HubError(
+          'OVERPAYMENT',
+          `Order ${order.number} owes ${due}; this payment is ${body.amount}. Put the extra in tip.`,
+          [{ field: 'amount', message: `is more than the ${due} due` }],
+        );
+      }
+      let override = false;
+      if (body.method === 'card_offline_forwarded') {
+        const refusal = offlineRefusal(
+          body.amount + body.tip,
+          this.store.payments.pendingForwardTotal(),
+          this.offlineLimits,
+        );
+        if (refusal && !(body.managerOverride && device.role === 'manager')) {
+          throw new HubError('OFFLINE_LIMIT', `Refused: ${refusal}. Take cash, or a manager may override.`, [
+            { field: 'amount', message: refusal },
+          ]);
+        }
+        override = refusal !== null;
+      }
+      const status: PaymentStatus =
+        body.method === 'cash' ? 'captured' : body.method === 'card_present' ? 'pending' : 'authorised';
+      const payment: Payment = {
+        id: body.id,
+        orderId,
+        method: body.method,
+        status,
+        amount: body.amount,
+        tip: body.tip,
+        tendered: body.tendered ?? null,
+        changeDue: body.method === 'cash' ? changeDue(body.tendered, body.amount, body.tip) : 0,
+        refunded: 0,
+        pendingForward: body.method === 'card_offline_forwarded',
+        managerOverride: override,
+        stripePaymentIntentId: null,
+        card: body.offline ? { brand: body.offline.brand, last4: body.offline.last4 } : null,
+        lastError: null,
+        createdAt: ctx.at,
+        updatedAt: ctx.at,
+      };
+      this.store.payments.insert({
+        ...payment,
+        fingerprint: asked,
+        deviceId: device.id,
+        readerId: body.readerId ?? null,
+      });
+      ctx.emit({ type: 'payment.recorded', topic: 'orders', entityId: payment.id, data: { payment } });
+      return { payment, created: true, override };
+    });
+  }
+
+  /**
+   * A refund this id already recorded (a replay), or null when it is new; a different request
+   * under a used refund id is refused. Checked before Stripe is asked.
+   */
+  refundReplay(paymentId: string, body: RefundBody): Payment | null {
+    const stored = this.store.payments.refund(body.id);
+    return replayOf(
+      stored && refundFingerprint(stored.paymentId, stored.amount, stored.reason),
+      refundFingerprint(paymentId, body.amount, body.reason),
+      () => this.get(paymentId),
+      () =>
+        new HubError('PAYMENT_ID_REUSED', `Refund ${body.id} exists with different details.`, [
+          { field: 'id', message: 'already used' },
+        ]),
+    );
+  }
+
+  /** How much is left to refund; refuses payments that cannot be refunded. */
+  refundable(paymentId: string, amount: number): Payment {
+    const payment = this.get(paymentId);
+    const left = payment.amount + payment.tip - payment.refunded;
+    if (payment.status !== 'captured' && payment.status !== 'partially_refunded') {
+      throw new HubError('ILLEGAL_TRANSITION', `A ${payment.status} payment cannot be refunded.`);
+    }
+    if (amount > left) {
+      throw new HubError('REFUND_TOO_LARGE', `Only ${left} is left to refund on this payment.`, [
+        { field: 'amount', message: `is more than ${left}` },
+      ]);
+    }
+    return payment;
+  }
+
+  /** Record a refund the money has already gone back for (cash handed over, or Stripe's refund id). */
+  recordRefund(paymentId: string, body: RefundBody, stripeRefund: string | null): Promise<Payment> {
+    return this.committer.run((ctx) => {
+      if (this.store.payments.refund(body.id)) return this.get(paymentId);
+      this.store.payments.addRefund({
+        id: body.id,
+        paymentId,
+        amount: body.amount,
+        reason: body.reason,
+        stripeRefund,
+        at: ctx.at,
+      });
+      return this.apply(ctx, paymentId, (p) => {
+        const refunded = p.refunded + body.amount;
+        return { ...p, refunded, status: refundedStatus(p.amount, p.tip, refunded) };
+      });
+    });
+  }
+
+  /** Change one payment in its own command (with a `payment.updated` event). */
+  update(id: string, change: (p: Payment) => Payment): Promise<Payment> {
+    return this.committer.run((ctx) => this.apply(ctx, id, change));
+  }
+
+  private apply(ctx: CommandContext, id: string, change: (p: Payment) => Payment): Payment {
+    const before = this.store.payments.get(id)!;
+    const after = { ...change(before), updatedAt: ctx.at };
+    if (after.status !== before.status && !canMovePayment(before.status, after.status)) {
+      throw new HubError(
+        'ILLEGAL_TRANSITION',
+        `Payment ${id} is ${before.status}; it cannot become ${after.status}.`,
+      );
+    }
+    this.store.payments.save(after);
+    ctx.emit({ type: 'payment.updated', topic: 'orders', entityId: id, data: { payment: after } });
+    return after;
+  }
+}
