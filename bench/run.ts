@@ -1,18 +1,28 @@
 /**
  * `npm run bench [-- --quick|--full] [--only group,group]`: real hubs in child processes on
- * 127.0.0.1, driven by load from this process, beside bare peers, in one table with DESIGN.md's
- * budgets and AUDIT.md's targets. Writes bench/results/latest.json and latency.svg.
+ * 127.0.0.1, driven by load from this process, beside bare peers, in one table with the budgets
+ * (docs/architecture.md) and the cloud-only system's targets. One file per scenario in
+ * bench/scenarios/. Writes bench/results/latest.json and latency.svg.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { BenchOptions, Figure } from './lib/figure.ts';
 import { machine, meets, table, write } from './lib/report.ts';
-import * as s from './scenarios.ts';
+import { cloudIngest } from './scenarios/cloud.ts';
+import { killTrials } from './scenarios/durability.ts';
+import { memory } from './scenarios/memory.ts';
+import { menuLoad } from './scenarios/menu.ts';
+import { orderCreate } from './scenarios/orders.ts';
+import { peers } from './scenarios/peers.ts';
+import { fanOut } from './scenarios/realtime.ts';
+import { reconnectStorm, sockets } from './scenarios/sockets.ts';
+import { sync } from './scenarios/sync.ts';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean' }, full: { type: 'boolean' }, only: { type: 'string' } },
 });
-const options: s.BenchOptions = {
+const options: BenchOptions = {
   quick: !!values.quick,
   full: !!values.full,
   seconds: values.quick ? 2 : 4,
@@ -20,18 +30,18 @@ const options: s.BenchOptions = {
 };
 const only = values.only?.split(',');
 
-const steps: Array<[string, () => Promise<s.Figure[]>]> = [
-  ['orders', () => s.orderCreate(options)],
-  ['realtime', () => s.fanOut(options)],
-  ['menu', () => s.menuLoad(options)],
-  ['sockets', async () => [...(await s.sockets(options)), ...(await s.reconnectStorm(options))]],
-  ['sync', () => s.sync(options)],
-  ['cloud', () => s.cloudIngest(options)],
-  ['memory', () => s.memory(options)],
-  ['durability', () => s.killTrials(options)],
+const steps: Array<[string, () => Promise<Figure[]>]> = [
+  ['orders', () => orderCreate(options)],
+  ['realtime', () => fanOut(options)],
+  ['menu', () => menuLoad(options)],
+  ['sockets', async () => [...(await sockets(options)), ...(await reconnectStorm(options))]],
+  ['sync', () => sync(options)],
+  ['cloud', () => cloudIngest(options)],
+  ['memory', () => memory(options)],
+  ['durability', () => killTrials(options)],
 ];
 
-const figures: s.Figure[] = [];
+const figures: Figure[] = [];
 const started = performance.now();
 console.log(`Grow Hub benchmarks on ${machine()}${options.quick ? ' (quick)' : ''}`);
 // Hubs run as production runs them (docs/operations.md): the compiled build, so build it first.
@@ -63,7 +73,7 @@ for (const [name, run] of steps) {
     });
   }
 }
-if (!only || only.includes('peers')) figures.push(...(await s.peers(options, figures)));
+if (!only || only.includes('peers')) figures.push(...(await peers(options, figures)));
 
 console.log(`\n${table(figures)}\n`);
 const misses = figures.filter((f) => meets(f.value, f.budget) === false);

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { Figure } from '../scenarios.ts';
+import type { Figure } from './figure.ts';
 
 /** Does a value meet a budget like "< 10", "> 2000" or "= 0"? null when there is no budget. */
 export function meets(value: number, budget: string | null): boolean | null {

@@ -19,3 +19,12 @@ export async function repeat(
   for (let i = 0; i < n; i++) runs.push(await fn(i));
   return { median: median(runs), min: Math.min(...runs), max: Math.max(...runs), runs };
 }
+
+export const p = (values: number[], q: number) => Math.round(percentile(values, q) * 100) / 100;
+export const round2 = (n: number) => Math.round(n * 100) / 100;
+/** Median of per-repetition values, with their min and max. */
+export const spread = (per: number[]) => ({
+  value: round2(percentile(per, 50)),
+  min: round2(Math.min(...per)),
+  max: round2(Math.max(...per)),
+});
