@@ -1,0 +1,86 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { HubEvent } from '../../protocol/events.ts';
+import type { Ticket } from '../../protocol/orders.ts';
+import type { ConnectionState, SnapshotPayload } from '../../protocol/realtime-client.ts';
+import { currentSeq, startLive } from '../shared/connection.ts';
+import { api } from '../shared/session.ts';
+
+const recallDepth = 10;
+
+/**
+ * A station's open tickets (every station's, for expo), kept live from the realtime stream: it
+ * resumes by seq after a drop or a hub restart, so no ticket is lost and none shows twice. Also
+ * the last bumped tickets, for recall.
+ */
+export function useTickets(token: string, station: string | null) {
+  const [tickets, setTickets] = useState<Map<string, Ticket>>(new Map());
+  const [bumped, setBumped] = useState<Ticket[]>([]);
+  const [conn, setConn] = useState<ConnectionState>({ status: 'connecting', attempt: 0 });
+  const ticketsRef = useRef(tickets);
+  ticketsRef.current = tickets;
+  const mine = (t: Ticket) => !station || t.stationId === station;
+
+  const replace = (next: Map<string, Ticket>) => {
+    ticketsRef.current = next;
+    setTickets(next);
+  };
+  const load = async () => {
+    const q = station ? `?station=${encodeURIComponent(station)}` : '';
+    const res = await api<{ tickets: Ticket[] }>('GET', `/api/v1/tickets${q}`);
+    if (res.ok) replace(new Map(res.body.tickets.map((t) => [t.id, t])));
+  };
+
+  const apply = (e: HubEvent) => {
+    const data = e.data as { ticket?: Ticket; ticketId?: string };
+    const next = new Map(ticketsRef.current);
+    if (e.type === 'ticket.created' && data.ticket && mine(data.ticket)) {
+      next.set(data.ticket.id, data.ticket);
+    } else if (e.type === 'ticket.started' && data.ticketId && next.has(data.ticketId)) {
+      next.set(data.ticketId, { ...next.get(data.ticketId)!, status: 'started' });
+    } else if ((e.type === 'ticket.bumped' || e.type === 'ticket.voided') && data.ticketId) {
+      const gone = next.get(data.ticketId);
+      next.delete(data.ticketId);
+      if (gone && e.type === 'ticket.bumped')
+        setBumped((b) =>
+          [{ ...gone, status: 'bumped' as const }, ...b.filter((x) => x.id !== gone.id)].slice(
+            0,
+            recallDepth,
+          ),
+        );
+    } else if (e.type === 'ticket.recalled') {
+      void load();
+      setBumped((b) => b.filter((x) => x.id !== data.ticketId));
+      return;
+    } else {
+      return;
+    }
+    replace(next);
+  };
+
+  useEffect(() => {
+    let live: ReturnType<typeof startLive> | null = null;
+    let cancelled = false;
+    (async () => {
+      const since = await currentSeq();
+      await load();
+      if (cancelled) return;
+      live = startLive(token, {
+        since,
+        stations: station ? [station] : undefined,
+        onEvent: apply,
+        onSnapshot: (s: SnapshotPayload) =>
+          replace(new Map((s.tickets as Ticket[]).filter(mine).map((t) => [t.id, t]))),
+        onState: setConn,
+      });
+    })();
+    return () => {
+      cancelled = true;
+      live?.stop();
+    };
+  }, []);
+
+  const queue = [...tickets.values()].sort(
+    (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id),
+  );
+  return { queue, bumped, conn };
+}
