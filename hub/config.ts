@@ -10,9 +10,9 @@ const bool = z.union([
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /**
- * Every setting the hub reads, with its default and why (STYLE.md habit 8). Sources, later wins:
+ * Every setting the hub reads, with its default and why. Sources, later wins:
  * defaults < `<dataDir>/config.json` or `--config FILE` < `GROW_*` env < command-line flags.
- * The README's configuration table is checked against this object by test/config-docs.test.ts.
+ * The configuration table in docs/configuration.md is generated from this object (`grow-hub config --markdown`) and checked against it by hub/config.test.ts.
  */
 export const configFields = {
   port: {
@@ -191,13 +191,13 @@ export const configFields = {
 } as const;
 
 /** Settings that are secrets: never printed, never logged, never sent to devices. */
-export const secretConfigKeys = ['cloudAnonKey', 'cloudHubToken', 'stripeSecretKey'] as const;
+const secretConfigKeys = ['cloudAnonKey', 'cloudHubToken', 'stripeSecretKey'] as const;
 
 type Fields = typeof configFields;
 export type HubConfig = { [K in keyof Fields]: z.output<Fields[K]['schema']> };
 export type HubConfigInput = { [K in keyof Fields]?: z.input<Fields[K]['schema']> };
 
-export const ConfigSchema = z.strictObject(
+const ConfigSchema = z.strictObject(
   Object.fromEntries(Object.entries(configFields).map(([k, f]) => [k, f.schema])) as {
     [K in keyof Fields]: Fields[K]['schema'];
   },
@@ -228,7 +228,7 @@ export function parseConfig(input: Record<string, unknown>, source = 'config'): 
   return config;
 }
 
-export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+function configFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of Object.keys(configFields)) {
     const value = env[envName(key)];

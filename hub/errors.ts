@@ -6,7 +6,7 @@ interface CatalogueEntry {
 }
 
 /**
- * The one catalogue of errors the hub answers with (STYLE.md: fastify's lib/errors.js).
+ * The one catalogue of errors the hub answers with.
  * Titles say what went wrong in general; each throw's `detail` says what to do about this one.
  */
 export const errorCatalogue: Record<ErrorCode, CatalogueEntry> = {

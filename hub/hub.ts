@@ -40,7 +40,7 @@ export interface HubDeps {
   tls?: TlsMaterial;
 }
 
-export const dbFileName = 'hub.db';
+const dbFileName = 'hub.db';
 
 export const pidFile = (config: Pick<HubConfig, 'dataDir'>) => join(resolve(config.dataDir), 'hub.pid');
 

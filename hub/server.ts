@@ -104,7 +104,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
  * Headers for every answer. The apps load only their own scripts and talk only to this hub, so
  * the policy can be strict; no CORS headers are sent, so other origins cannot read the API.
  */
-export function securityHeaders(url: string): [string, string][] {
+function securityHeaders(url: string): [string, string][] {
   const headers: [string, string][] = [
     ['x-content-type-options', 'nosniff'],
     ['referrer-policy', 'no-referrer'],

@@ -2,7 +2,7 @@
  * Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"):
  * delay = random(0, min(cap, base * 2^attempt)). Full jitter spreads a crowd of reconnecting
  * devices evenly instead of letting them retry in lock-step, which is what turned the old
- * system's restarts into reconnect storms (AUDIT.md, WebSocket limits).
+ * system's restarts into reconnect storms.
  */
 export interface BackoffPolicy {
   baseMs: number;

@@ -4,7 +4,7 @@ import { Order, OrderStatus, Ticket } from './orders.ts';
 import { Payment } from './payments.ts';
 
 /**
- * The event log's vocabulary (DESIGN.md invariant 3). Every state change appends one of these in
+ * The event log's vocabulary (invariant 3, docs/architecture.md). Every state change appends one of these in
  * the same transaction; the log drives WebSocket fan-out, device resume, cloud sync and audit.
  */
 export const EventData = {

@@ -66,7 +66,7 @@ export type MenuItem = z.infer<typeof MenuItem>;
 
 /**
  * A whole menu as HQ publishes it. Hubs apply snapshots atomically and only forward in version
- * (DESIGN.md invariant 1: HQ owns the menu; the hub owns availability, kept apart).
+ * (invariant 1: HQ owns the menu; the hub owns availability, kept apart).
  */
 export const MenuSnapshot = z.strictObject({
   /** 0 is the demo menu's: any version HQ publishes (1 and up) replaces it. */

@@ -120,7 +120,7 @@ export class RealtimeClient {
     try {
       msg = JSON.parse(typeof data === 'string' ? data : String(data));
     } catch {
-      return;
+      return; // not JSON: nothing the hub sends, so nothing to act on
     }
     if (msg.type === 'hello') {
       this.options.onState?.({ status: 'replaying' });

@@ -4,7 +4,7 @@ import type { OrderLine, OrderLineInput, TaxLine } from '../protocol/orders.ts';
 import type { Catalog } from './catalog.ts';
 
 /** Largest subtotal one order may carry: keeps every tax product far inside 2^53. */
-export const maxOrderSubtotal = 100_000_000;
+const maxOrderSubtotal = 100_000_000;
 
 /**
  * Rounds a non-negative rational `numerator / denominator` to the nearest integer, halves up.
@@ -52,7 +52,7 @@ const lineError = (code: ErrorCode, field: string, message: string): LineResult 
 });
 
 /** One line against the menu: the item, its modifier choices per group, its unit price. */
-export function priceLine(line: OrderLineInput, index: number, catalog: Catalog): LineResult {
+function priceLine(line: OrderLineInput, index: number, catalog: Catalog): LineResult {
   const at = `lines[${index}]`;
   const item = catalog.items.get(line.itemId);
   if (!item)

@@ -160,7 +160,7 @@ if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
     try {
       return sourceFiles(root, join(root, r));
     } catch {
-      return [];
+      return []; // a folder this checkout does not have
     }
   });
   const imports = files.flatMap((f) => importsOf(f, readFileSync(join(root, f), 'utf8')));

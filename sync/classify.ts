@@ -30,6 +30,6 @@ export function gapSyncedSeq(f: CloudFailure): number | null {
     const seq = JSON.parse(f.details ?? '').synced_seq;
     return Number.isSafeInteger(seq) && seq >= 0 ? seq : null;
   } catch {
-    return null;
+    return null; // no seq in the details: the caller treats it as a plain failure
   }
 }

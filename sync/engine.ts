@@ -31,7 +31,7 @@ export interface SyncDeps {
 const progressEveryMs = 5_000;
 
 /**
- * The sync loop (DESIGN.md invariant 6) reads as the protocol: read the next batch after the
+ * The sync loop (invariant 6, docs/architecture.md) reads as the protocol: read the next batch after the
  * cursor from SQLite → send it to ingest_batch → advance the cursor on the cloud's ack. Nothing
  * pending is held in memory, so an outage of days costs disk, not RAM. Retries are driven by a
  * timer with full-jitter backoff and a circuit breaker, never only by new writes.

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appPaths } from '../hub/web/routes.ts';
 import type { Role } from '../protocol/devices.ts';
 import { CloseCode } from '../protocol/realtime.ts';
-import { newOrderId, RecordingSocket, startHub, type TestHub } from './support/hub.ts';
+import { newOrderId, startHub, type TestHub } from './support/hub.ts';
+import { RecordingSocket } from './support/socket.ts';
 
 let t: TestHub;
 let revokedToken: string;

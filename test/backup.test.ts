@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeBackup } from '../hub/backup/backups.ts';
 import { Store } from '../hub/store/index.ts';
 import { apiFor, burgerOrder, exited, runCli, spawnHub, startHub, tempDir } from './support/hub.ts';
 
@@ -81,11 +82,11 @@ describe('backups and the restore drill', () => {
   it('rotates: keeps the newest backupKeep', async () => {
     const t = await startHub({ backupKeep: 3 });
     try {
-      for (let i = 0; i < 5; i++) {
-        await t.hub.backups.make();
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      expect(t.hub.backups.list()).toHaveLength(3);
+      const at = (minute: number) => Date.UTC(2026, 10, 29, 8, minute);
+      for (let minute = 0; minute < 5; minute++) await makeBackup(t.hub.store, t.dir, 3, at(minute));
+      expect(t.hub.backups.list().map((b) => b.at)).toEqual(
+        [4, 3, 2].map((minute) => new Date(at(minute)).toISOString().replace('.000', '')),
+      );
     } finally {
       await t.stop();
     }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { Store } from '../hub/store/index.ts';
 import { latestSchemaVersion } from '../hub/store/migrations.ts';
 import { CloseCode } from '../protocol/realtime.ts';
-import { apiFor, burgerOrder, exited, RecordingSocket, runCli, spawnHub, tempDir } from './support/hub.ts';
+import { apiFor, burgerOrder, exited, runCli, spawnHub, tempDir } from './support/hub.ts';
+import { RecordingSocket } from './support/socket.ts';
 
 describe('grow-hub CLI', () => {
   it('creates, lists and revokes devices beside a running hub; the token works at once and stops at once', async () => {
@@ -123,7 +124,7 @@ describe('graceful shutdown', () => {
           if (!res || res.status >= 500) return;
         }
       });
-      await new Promise((r) => setTimeout(r, 400));
+      await expect.poll(() => acked.length).toBeGreaterThan(50); // under load
       child.kill('SIGTERM');
       const { code } = await exited(child);
       stop = true;

@@ -32,7 +32,10 @@ describe('kill -9 under an order stream', () => {
             }
           }
         });
-        await new Promise((r) => setTimeout(r, 150 + Math.random() * 600));
+        // Killed at a random moment under load: after a random number of acknowledged orders.
+        const before = acked.size;
+        const target = before + 20 + Math.floor(Math.random() * 300);
+        await expect.poll(() => acked.size, { timeout: 20_000 }).toBeGreaterThanOrEqual(target);
         child.kill('SIGKILL');
         stop = true;
         await exited(child);

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { RealtimeClient } from '../protocol/realtime-client.ts';
-import { exited, RecordingSocket, runCli, spawnHub, startHub, type TestHub, tempDir } from './support/hub.ts';
+import { exited, runCli, spawnHub, startHub, type TestHub, tempDir } from './support/hub.ts';
+import { RecordingSocket } from './support/socket.ts';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -101,8 +102,7 @@ describe('LAN security', () => {
         clients.push(c);
         c.start();
       }
-      for (let i = 0; i < 200 && live.size < 60; i++) await new Promise((r) => setTimeout(r, 50));
-      expect(live.size).toBe(60);
+      await expect.poll(() => live.size, { timeout: 10_000 }).toBe(60);
       expect(slow.hub.gateway.refusedHandshakes).toBeGreaterThan(0);
     } finally {
       for (const c of clients) c.stop();
@@ -138,10 +138,7 @@ describe('LAN security', () => {
       c.start();
       return c;
     });
-    const allLive = async () => {
-      for (let i = 0; i < 400 && live.size < 500; i++) await new Promise((r) => setTimeout(r, 50));
-      expect(live.size).toBe(500);
-    };
+    const allLive = () => expect.poll(() => live.size, { timeout: 20_000 }).toBe(500);
     try {
       await allLive();
       const settled = rss(hub.child.pid!);

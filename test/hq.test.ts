@@ -9,6 +9,7 @@ import { MenuSnapshot } from '../protocol/menu.ts';
 import { artifacts, launchBrowser, skipBrowser } from './support/browser.ts';
 import { startCloud, type TestCloud } from './support/cloud.ts';
 import { burgerOrder, startHub, type TestHub } from './support/hub.ts';
+import { synced } from './support/sync.ts';
 
 const dist = join(import.meta.dirname, '../hq/dist');
 const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
@@ -61,10 +62,7 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
     for (let i = 0; i < 7; i++) await ha!.api('POST', '/api/v1/orders', burgerOrder());
     for (let i = 0; i < 4; i++) await hb!.api('POST', '/api/v1/orders', burgerOrder());
     await ho!.api('POST', '/api/v1/orders', burgerOrder());
-    for (const h of [ha!, hb!, ho!]) {
-      for (let i = 0; i < 200 && h.hub.sync!.status().pendingEvents > 0; i++)
-        await new Promise((r) => setTimeout(r, 50));
-    }
+    for (const h of [ha!, hb!, ho!]) await synced(h);
     const money = (cents: number) =>
       new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }).format(cents / 100);
     const total = (h: TestHub) =>
@@ -110,8 +108,6 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
       .getByTestId('publish-result')
       .getByText(/Published version 1/)
       .waitFor();
-    for (let i = 0; i < 100 && ha!.hub.menu.catalog()!.items.get('cola')!.price !== 375; i++)
-      await new Promise((r) => setTimeout(r, 50));
-    expect(ha!.hub.menu.catalog()!.items.get('cola')!.price).toBe(375);
+    await expect.poll(() => ha!.hub.menu.catalog()!.items.get('cola')!.price).toBe(375);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiFor, burgerOrder, startHub, tempDir } from './support/hub.ts';
 
-/** AUDIT.md: "rate limits lost at every deploy", "brute force window during restart". Not here. */
+/** The cloud-only system lost its rate limits at every deploy, a brute-force window. Not here. */
 describe('rate limits and lockouts survive a restart', () => {
   it('keeps a device over its command limit limited across a restart, with Retry-After', async () => {
     const { dir, remove } = tempDir();

@@ -12,13 +12,13 @@ import {
   burgerOrder,
   exited,
   newOrderId,
-  RecordingSocket,
   runCli,
   spawnHub,
   startHub,
   type TestHub,
   tempDir,
 } from './support/hub.ts';
+import { RecordingSocket } from './support/socket.ts';
 
 const colaOrder = () => ({ id: newOrderId(), lines: [{ itemId: 'cola', qty: 1 }] });
 const sockets: RecordingSocket[] = [];
@@ -217,9 +217,7 @@ describe('bounded sockets', () => {
       await new Promise((r) => ws.on('open', r));
       expect(t.hub.gateway.socketCount).toBe(1);
       expect(await closed).toBe(1006);
-      for (let i = 0; i < 40 && t.hub.gateway.socketCount > 0; i++)
-        await new Promise((r) => setTimeout(r, 25));
-      expect(t.hub.gateway.socketCount).toBe(0);
+      await expect.poll(() => t.hub.gateway.socketCount).toBe(0);
     } finally {
       await t.stop();
     }
@@ -241,10 +239,7 @@ describe('RealtimeClient (protocol/realtime-client.ts)', () => {
       backoff: { baseMs: 50, capMs: 400 },
     });
     client.start();
-    const until = async (check: () => boolean) => {
-      for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
-      expect(check()).toBe(true);
-    };
+    const until = (check: () => boolean) => expect.poll(check, { timeout: 5_000 }).toBe(true);
     await until(() => states.some((s) => s.status === 'live'));
     for (let i = 0; i < 5; i++) await first.api('POST', '/api/v1/orders', colaOrder());
     await first.hub.stop(); // closes with 1012; the client backs off and retries

@@ -168,9 +168,7 @@ describe('desktop shell', () => {
       let quitPrevented = false;
       fake.emit('before-quit', { preventDefault: () => (quitPrevented = true) });
       expect(quitPrevented).toBe(true);
-      for (let i = 0; i < 100 && fake.calls.exit.length === 0; i++)
-        await new Promise((r) => setTimeout(r, 20));
-      expect(fake.calls.exit).toEqual([0]);
+      await expect.poll(() => fake.calls.exit).toEqual([0]);
       const wal = join(dir, 'hub.db-wal');
       expect(existsSync(wal) ? statSync(wal).size : 0).toBe(0); // checkpointed and closed
     } finally {

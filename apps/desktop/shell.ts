@@ -79,7 +79,7 @@ export interface DesktopDeps {
 }
 
 /** Hardened window: no Node in the page, isolated preload, sandboxed renderer. */
-export function windowOptions(preload: string): WindowOptions {
+function windowOptions(preload: string): WindowOptions {
   return {
     width: 1280,
     height: 860,
@@ -100,7 +100,7 @@ export function isHubUrl(url: string, origin: string): boolean {
   try {
     return new URL(url).origin === origin;
   } catch {
-    return false;
+    return false; // not a URL: never the hub's
   }
 }
 

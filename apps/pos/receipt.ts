@@ -10,7 +10,7 @@ export function Receipt({ order, onClose }: { order: Order; onClose: () => void 
   useEffect(() => {
     api<OrderPayments>('GET', `/api/v1/orders/${order.id}/payments`)
       .then((r) => r.ok && setPayments(r.body))
-      .catch(() => {});
+      .catch((err) => console.warn('payments not shown: the hub did not answer', err));
   }, [order.id]);
   const m = (n: number) => money(n, order.currency);
   return html`<div class="dialog-backdrop">

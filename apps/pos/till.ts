@@ -61,7 +61,7 @@ export function Till({ token }: { token: string }) {
     const retry = setInterval(orders.flush, 3_000);
     api<{ role: string }>('GET', '/api/v1/me')
       .then((r) => r.ok && setRole(r.body.role))
-      .catch(() => {}); // the hub is away: the till acts as a plain POS until it answers
+      .catch((err) => console.warn('role unknown until the hub answers; acting as a till', err));
     return () => {
       cancelled = true;
       live?.stop();

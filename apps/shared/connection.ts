@@ -22,7 +22,9 @@ export async function currentSeq(): Promise<number> {
     try {
       const res = await fetch('/health', { signal: AbortSignal.timeout(3_000) });
       if (res.ok) return (await res.json()).headSeq as number;
-    } catch {}
+    } catch {
+      // the hub does not answer yet: try again below
+    }
     await new Promise((r) => setTimeout(r, 2_000));
   }
 }

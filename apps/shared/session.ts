@@ -19,10 +19,6 @@ export function saveToken(token: string): void {
   localStorage.setItem(tokenKey, token);
 }
 
-export function forgetToken(): void {
-  localStorage.removeItem(tokenKey);
-}
-
 export class HubUnreachable extends Error {}
 
 export interface ApiAnswer<T> {

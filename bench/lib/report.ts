@@ -36,7 +36,7 @@ export function machine(): string {
 }
 
 /** A small SVG of every latency figure (ms) against its budget, for a person to look at. */
-export function svg(figures: Figure[]): string {
+function svg(figures: Figure[]): string {
   const lat = figures.filter((f) => f.unit === 'ms');
   const max = Math.max(20, ...lat.map((f) => f.value));
   const rowH = 26;

@@ -6,7 +6,7 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank]!;
 }
 
-export function median(values: readonly number[]): number {
+function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
 
@@ -21,7 +21,7 @@ export async function repeat(
 }
 
 export const p = (values: number[], q: number) => Math.round(percentile(values, q) * 100) / 100;
-export const round2 = (n: number) => Math.round(n * 100) / 100;
+const round2 = (n: number) => Math.round(n * 100) / 100;
 /** Median of per-repetition values, with their min and max. */
 export const spread = (per: number[]) => ({
   value: round2(percentile(per, 50)),

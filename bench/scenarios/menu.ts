@@ -8,7 +8,7 @@ import { openLoop, type Target } from '../lib/http-load.ts';
 import { hubProcess } from '../lib/hub.ts';
 import { p, percentile, repeat, spread } from '../lib/stats.ts';
 
-export function bigMenu(version: number) {
+function bigMenu(version: number) {
   const base = demoMenu();
   const items = Array.from({ length: 1_000 }, (_, i) => {
     const src = base.items[i % base.items.length]!;

@@ -12,7 +12,7 @@ export interface BackupInfo {
 
 const pattern = /^hub-(\d{8}T\d{6}(?:\d{3})?Z)\.db$/;
 
-export function backupsDir(dataDir: string): string {
+function backupsDir(dataDir: string): string {
   return join(dataDir, 'backups');
 }
 

@@ -6,7 +6,7 @@ import { HubError } from '../errors.ts';
 export type InputPart = 'body' | 'query' | 'params' | 'headers';
 
 /** zod's issues as one VALIDATION_FAILED error that names every field at fault. */
-export function invalid(issues: readonly z.core.$ZodIssue[], part: InputPart): HubError {
+function invalid(issues: readonly z.core.$ZodIssue[], part: InputPart): HubError {
   const errors = issues.map((i) => ({ field: fieldPath(i.path) || part, message: i.message }));
   const first = errors[0] ?? { field: part, message: 'is invalid' };
   return new HubError('VALIDATION_FAILED', `Invalid ${part}: ${first.field} ${first.message}`, errors);

@@ -5,7 +5,7 @@ import { AvailabilityBody, MenuSnapshot } from '../../protocol/menu.ts';
 import { anyRole } from '../http/admission.ts';
 import type { MenuService } from './service.ts';
 
-export const menuBodyLimitBytes = 8 * 1024 * 1024;
+const menuBodyLimitBytes = 8 * 1024 * 1024;
 
 export const menuRoutes =
   (menu: MenuService): FastifyPluginAsyncZod =>

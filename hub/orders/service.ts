@@ -16,7 +16,7 @@ export interface CreateResult {
 }
 
 /** What the device asked for, canonically (hub/idempotency.ts): defaults filled, modifiers as ids. */
-export function orderFingerprint(body: CreateOrderBody): string {
+function orderFingerprint(body: CreateOrderBody): string {
   return fingerprint({
     id: body.id,
     lines: body.lines.map((l) => ({
@@ -36,7 +36,7 @@ export function orderFingerprint(body: CreateOrderBody): string {
 const localDay = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /** The hub's local business day, for the "order #42" counter cashiers call out. */
-export function businessDate(at: string): string {
+function businessDate(at: string): string {
   return localDay.format(new Date(at));
 }
 

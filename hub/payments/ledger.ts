@@ -19,7 +19,7 @@ import {
   refundedStatus,
 } from './rules.ts';
 
-export function paymentFingerprint(orderId: string, b: CreatePaymentBody): string {
+function paymentFingerprint(orderId: string, b: CreatePaymentBody): string {
   return fingerprint([
     orderId,
     b.method,

@@ -21,7 +21,7 @@ export function canMovePayment(from: PaymentStatus, to: PaymentStatus): boolean 
  * cashier can take another tender; if reconciliation later finds it went through, the order is
  * flagged as overpaid for a refund.
  */
-export function counts(p: Pick<Payment, 'status'>): boolean {
+function counts(p: Pick<Payment, 'status'>): boolean {
   return (
     p.status === 'authorised' ||
     p.status === 'captured' ||

@@ -104,6 +104,6 @@ function safeHost(origin: string): string | null {
   try {
     return new URL(origin).host;
   } catch {
-    return null;
+    return null; // not a URL: no host can match
   }
 }

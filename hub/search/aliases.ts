@@ -3,7 +3,7 @@
  * the vector search. Small on purpose: the embedding model covers most synonyms; this list covers
  * the regionalisms and slang GloVe places badly.
  */
-export const aliases: Readonly<Record<string, string>> = {
+const aliases: Readonly<Record<string, string>> = {
   soda: 'soft drink cola lemon lime soda',
   pop: 'soft drink cola soda',
   fizzy: 'soft drink sparkling soda',

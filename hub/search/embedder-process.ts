@@ -12,7 +12,7 @@ export type EmbedderReply =
   | { type: 'error'; id: number; message: string };
 
 /** Thrown by `embed` while the embedding process is down, restarting, wedged or saturated. */
-export class EmbedderUnavailable extends Error {}
+class EmbedderUnavailable extends Error {}
 
 export interface EmbedderProcessOptions {
   /** An operator's sentence-transformers folder; the shipped model when absent. */
@@ -39,7 +39,7 @@ const loaderArgs = fromSource ? ['--import', import.meta.resolve('tsx')] : [];
 /**
  * The embedding model runs in its own process, supervised from here. onnxruntime is native code
  * and an operator may drop in any sentence-transformers model: a crash, a hang or a 400 MB model
- * must not take order-taking with it (AUDIT.md: one process for everything). The hub keeps
+ * must not take order-taking with it (the cloud-only system ran everything in one process). The hub keeps
  * serving while the embedder is down: search answers lexically, menu vectors are filled in once
  * it is back. It also keeps the runtime's ~50 MB out of the process that holds every socket.
  */

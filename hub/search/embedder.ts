@@ -14,7 +14,7 @@ export interface Embedder {
 }
 
 /** The committed model; a packaged desktop app ships it as an extra resource (GROW_MODELS_DIR). */
-export const modelsDir =
+const modelsDir =
   process.env.GROW_MODELS_DIR ??
   [join(import.meta.dirname, '../../models'), join(import.meta.dirname, '../../../models')].find((d) =>
     existsSync(join(d, 'menu-embed.json')),

@@ -5,7 +5,7 @@ import { anyRole } from '../http/admission.ts';
 import type { MenuService } from '../menu/service.ts';
 import type { SearchService } from './service.ts';
 
-export const SearchQuery = z.strictObject({
+const SearchQuery = z.strictObject({
   q: z.string().trim().min(1, 'type something to search for').max(200, 'keep searches under 200 characters'),
   limit: z.coerce.number().int().min(1).max(50).default(10),
 });

@@ -21,7 +21,7 @@ export interface SearchHit {
 }
 
 /** The text an item is found by: what a guest or cashier might say about it. */
-export function itemText(catalog: Catalog, itemId: string): string {
+function itemText(catalog: Catalog, itemId: string): string {
   const item = catalog.items.get(itemId)!;
   const category = catalog.snapshot.categories.find((c) => c.id === item.categoryId)?.name ?? '';
   const options = item.modifierGroupIds.flatMap(
@@ -36,7 +36,7 @@ const batchSize = 64;
  * Hybrid menu search: SQLite FTS5 (BM25, prefixes, typo correction, aliases) plus cosine
  * similarity of locally computed embeddings. Item vectors are computed when the menu changes,
  * never at query time, and kept in SQLite; the in-memory index is rebuilt from there at start
- * and is bounded by a byte budget (no unbounded Map: AUDIT.md, embedding cache).
+ * and is bounded by a byte budget (the cloud-only system's embedding cache was an unbounded Map).
  */
 export class SearchService {
   private ids: string[] = [];
@@ -70,6 +70,7 @@ export class SearchService {
   /** Rebuild the lexical index and embed items whose text changed (others reuse stored vectors). */
   reindex(catalog: Catalog): Promise<{ embedded: number; reused: number }> {
     const run = this.reindexing.then(() => this.rebuild(catalog));
+    // The caller of each run gets its error; this chain only keeps runs one after another.
     this.reindexing = run.catch(() => {});
     return run;
   }
@@ -151,7 +152,9 @@ export class SearchService {
     try {
       const [q] = await this.embedder!.embed([terms.join(' ')]);
       return q ?? null;
-    } catch {
+    } catch (err) {
+      // The embedding process logs its own failures and restarts; this query is answered lexically.
+      this.log.debug({ err: (err as Error).message }, 'search answered lexically');
       return null;
     }
   }

@@ -35,7 +35,7 @@ export function trigrams(word: string): string[] {
 }
 
 /** FNV-1a 32-bit: stable across platforms and versions, unlike any built-in hash. */
-export function fnv1a(s: string): number {
+function fnv1a(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { latestSchemaVersion, type Migration, migrations } from './migrations.ts';
+import { type Migration, migrations } from './migrations.ts';
 
 export type Db = Database.Database;
 
@@ -62,5 +62,3 @@ export function migrate(db: Db, list: Migration[], file: string): void {
     })();
   }
 }
-
-export { latestSchemaVersion };

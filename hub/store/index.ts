@@ -10,7 +10,7 @@ import { SearchStore } from './search.ts';
 import { StaffStore } from './staff.ts';
 import { SyncStore } from './sync.ts';
 
-/** Every SQL statement the hub runs lives under hub/store/ (STYLE.md habit 3). */
+/** Every SQL statement the hub runs lives under hub/store/, one repository per table group. */
 export class Store {
   readonly events: EventLog;
   readonly menu: MenuStore;

@@ -116,10 +116,11 @@ describe('GroupCommitter', () => {
         });
       let drained = false;
       const draining = c.drain().then(() => (drained = true));
-      for (let i = 0; i < 50 && flushes.length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      await expect.poll(() => flushes.length).toBe(1);
       // Committed (another connection would see it) but neither answered nor published yet.
       expect(store.events.headSeq()).toBe(1);
-      await new Promise((r) => setTimeout(r, 20));
+      // Give it every chance to answer early: several turns of the event loop, and still nothing.
+      for (let turn = 0; turn < 5; turn++) await new Promise(setImmediate);
       expect(answered).toBe(false);
       expect(published).toEqual([]);
       expect(drained).toBe(false);
@@ -139,7 +140,7 @@ describe('GroupCommitter', () => {
         () => {},
       );
       const waiting = [1, 2, 3].map(() => c.run(() => 1));
-      for (let i = 0; i < 50 && flushes === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      await expect.poll(() => flushes).toBe(1);
       expect(c.pending).toBe(3); // committed, all three waiting for the disk
       await expect(c.run(() => 1)).rejects.toMatchObject({ code: 'OVERLOADED' });
       void waiting;

@@ -30,7 +30,7 @@ export class WalSync {
     if (this.running === null) return this.begin();
     // The running flush may have started before our frames were written: take the next one.
     this.queued ??= this.running
-      .catch(() => {})
+      .catch(() => {}) // the running flush's failure is its own callers' to hear; ours is a new flush
       .then(() => {
         this.queued = null;
         return this.begin();

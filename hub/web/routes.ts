@@ -6,7 +6,7 @@ import { HubError } from '../errors.ts';
 import { sendProblem } from '../http/problems.ts';
 
 /** The built apps, next to the sources (hub/web) or to the compiled build (dist/hub/web). */
-export const appsDist =
+const appsDist =
   [join(import.meta.dirname, '../../apps/dist'), join(import.meta.dirname, '../../../apps/dist')].find((d) =>
     existsSync(join(d, 'pos/index.html')),
   ) ?? join(import.meta.dirname, '../../apps/dist');

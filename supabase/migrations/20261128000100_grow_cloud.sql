@@ -4,7 +4,7 @@
 -- includes it, so the schema distributes on Citus with restaurant_id as the distribution column
 -- without changing the RPC contract. Order-sized tables are range-partitioned by time.
 --
--- Writers (DESIGN.md invariant 1): hubs write orders, lines, payments and events of their own
+-- Writers (invariant 1, docs/architecture.md): hubs write orders, lines, payments and events of their own
 -- restaurant (through ingest_batch); HQ writes organisations, restaurants, hubs and menu versions.
 
 create schema if not exists grow_private;

@@ -1,4 +1,4 @@
--- ingest_batch: one request per batch per hub (DESIGN.md invariant 6).
+-- ingest_batch: one request per batch per hub (invariant 6, docs/architecture.md).
 --
 -- Applies events (p_from_seq .. p_to_seq, contiguous, oldest first) of the calling hub in one
 -- transaction and returns the highest seq the cloud now holds for it. Explicit about repeats:

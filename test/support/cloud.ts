@@ -16,7 +16,7 @@ const migrationsDir = join(root, 'supabase/migrations');
 export type FaultMode = 'pass' | 'down' | 'hang' | 'error500' | 'dropAfterCommit';
 
 /** The SQL a fresh cloud runs: Supabase's roles and auth.jwt(), then our migrations in order. */
-export function cloudSql(): string[] {
+function cloudSql(): string[] {
   const files = readdirSync(migrationsDir)
     .filter((f) => f.endsWith('.sql'))
     .sort();

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WebSocket } from 'ws';
 import { type HubConfigInput, parseConfig } from '../../hub/config.ts';
 import { Hub } from '../../hub/hub.ts';
 import type { Role } from '../../protocol/devices.ts';
@@ -98,58 +97,6 @@ export const burgerOrder = (id = newOrderId()) => ({
   ],
   tableLabel: 'T4',
 });
-
-/** A WebSocket that records every message and lets a test wait for one. */
-export class RecordingSocket {
-  readonly messages: any[] = [];
-  closed: { code: number; reason: string } | null = null;
-  private waiters: Array<() => void> = [];
-  readonly ws: WebSocket;
-
-  constructor(url: string, token: string | null, query: Record<string, string | number> = {}) {
-    const q = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]));
-    this.ws = new WebSocket(`${url}?${q}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
-    this.ws.on('message', (data) => {
-      this.messages.push(JSON.parse(data.toString()));
-      this.notify();
-    });
-    this.ws.on('close', (code, reason) => {
-      this.closed = { code, reason: reason.toString() };
-      this.notify();
-    });
-    this.ws.on('unexpected-response', (_req, res) => {
-      this.closed = { code: res.statusCode ?? 0, reason: 'http' };
-      this.notify();
-    });
-    this.ws.on('error', () => {});
-  }
-
-  events(): any[] {
-    return this.messages.filter((m) => typeof m.seq === 'number' && m.type !== 'snapshot');
-  }
-
-  async waitFor<T>(check: () => T | undefined | false | null, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = check();
-      if (value) return value;
-      if (Date.now() > deadline)
-        throw new Error(`timed out; last messages: ${JSON.stringify(this.messages.slice(-3))}`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 50);
-      });
-    }
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-
-  private notify(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-}
 
 const cli = join(import.meta.dirname, '../../bin/grow-hub.js');
 

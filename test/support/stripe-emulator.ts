@@ -33,7 +33,7 @@ type Fault = { mode: 'down' | 'error500' | 'hangAfterCommit'; path: string; rema
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
 /** Stripe's form encoding: `metadata[order_id]=…`, `payment_method_types[0]=card_present`. */
-export function parseForm(body: string): Record<string, unknown> {
+function parseForm(body: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [rawKey, value] of new URLSearchParams(body)) {
     const parts = rawKey.split(/[[\]]+/).filter(Boolean);

@@ -4,7 +4,7 @@ import type { TestCloud } from './cloud.ts';
 import { burgerOrder, startHub, type TestHub } from './hub.ts';
 
 /** Timings shrunk so outages and recoveries fit in a test; the logic is the production one. */
-export const fastSync = {
+const fastSync = {
   syncLingerMs: 20,
   syncBackoffBaseMs: 50,
   syncBackoffCapMs: 400,

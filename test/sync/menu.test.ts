@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoMenu } from '../../hub/menu/demo.ts';
 import { startCloud, type TestCloud } from '../support/cloud.ts';
-import { newOrderId, RecordingSocket } from '../support/hub.ts';
+import { newOrderId } from '../support/hub.ts';
+import { RecordingSocket } from '../support/socket.ts';
 import { hubOnCloud, synced } from '../support/sync.ts';
 
 let cloud: TestCloud;

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Store } from '../../hub/store/index.ts';
 import { startCloud, type TestCloud } from '../support/cloud.ts';
@@ -120,10 +119,18 @@ describe('cloud sync through outages, lost answers, hangs and crashes', () => {
         const { child, base } = await spawnHub(dir, ['--demo'], env);
         const api = apiFor(base, token);
         let stop = false;
+        let answered = 0;
         const writers = Array.from({ length: 4 }, async () => {
-          while (!stop) await api('POST', '/api/v1/orders', burgerOrder()).catch(() => (stop = true));
+          while (!stop) {
+            await api('POST', '/api/v1/orders', burgerOrder()).then(
+              () => answered++,
+              () => (stop = true), // the hub died under this request
+            );
+          }
         });
-        await sleep(300 + Math.random() * 500); // a random moment under load
+        // Killed at a random moment under load: after a random number of answered orders.
+        const target = 30 + Math.floor(Math.random() * 200);
+        await expect.poll(() => answered, { timeout: 20_000 }).toBeGreaterThanOrEqual(target);
         child.kill('SIGKILL');
         stop = true;
         await exited(child);
