@@ -22,10 +22,10 @@ const usage = `grow-hub — the restaurant's offline-first hub
   grow-hub status [--data-dir DIR]
   grow-hub backup [--data-dir DIR]                 an online backup now (works while the hub runs)
   grow-hub restore BACKUP_FILE [--data-dir DIR]    replace the database with a backup (hub stopped)
-  grow-hub config [--data-dir DIR] [--markdown]   effective settings (or the README table)
+  grow-hub config [--data-dir DIR] [--markdown]   effective settings (or the docs/configuration.md table)
   grow-hub cloud-credential --hub-id UUID --restaurant-id UUID   (reads GROW_SUPABASE_JWT_SECRET)
 
-Settings also come from GROW_* environment variables and <data-dir>/config.json (see README).`;
+Settings also come from GROW_* environment variables and <data-dir>/config.json (see docs/configuration.md).`;
 
 const options = {
   port: { type: 'string' },

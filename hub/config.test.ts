@@ -42,12 +42,12 @@ describe('config', () => {
     expect(JSON.stringify(redactConfig(c))).not.toContain('bbbb');
   });
 
-  it('is documented: the README config table lists every key with its env variable and default', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  it('is documented: docs/configuration.md lists every key with its env variable and default', () => {
+    const readme = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
     const defaults = parseConfig({});
     for (const key of Object.keys(configFields)) {
       const row = readme.split('\n').find((l) => l.startsWith(`| \`${key}\``));
-      expect(row, `README row for ${key}`).toBeDefined();
+      expect(row, `docs/configuration.md row for ${key}`).toBeDefined();
       expect(row).toContain(`\`${envName(key)}\``);
       const value = defaults[key as keyof typeof defaults];
       expect(row).toContain(value === undefined ? '| unset |' : `| \`${JSON.stringify(value)}\` |`);

@@ -271,7 +271,7 @@ export function redactConfig(config: HubConfig): Record<string, unknown> {
 
 const defaultCell = (value: unknown) => (value === undefined ? 'unset' : `\`${JSON.stringify(value)}\``);
 
-/** The README's configuration table, generated from the schema (`grow-hub config --markdown`). */
+/** The table in docs/configuration.md, generated from the schema (`grow-hub config --markdown`). */
 export function configMarkdown(): string {
   const defaults = parseConfig({});
   const rows = Object.entries(configFields).map(

@@ -77,3 +77,11 @@ export function toProblem(error: HubError, instance?: string): Problem {
     ...(error.errors ? { errors: error.errors } : {}),
   };
 }
+
+/** The catalogue as the table in docs/api.md (hub/errors.test.ts checks the two agree). */
+export function errorsMarkdown(): string {
+  const rows = Object.entries(errorCatalogue).map(
+    ([code, e]) => `| \`${code}\` | ${e.status} | ${e.title} |`,
+  );
+  return ['| code | status | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}

@@ -2,12 +2,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type IdSource, uuidv7Source } from '../protocol/ids.ts';
-import { MenuSnapshot } from '../protocol/menu.ts';
-import type { SyncStorage } from '../protocol/sync.ts';
-import { supabaseCloud } from '../sync/cloud.ts';
-import { hubClaimsOf } from '../sync/credential.ts';
-import { SyncEngine, standaloneStatus } from '../sync/engine.ts';
+import { type SyncEngine, standaloneStatus } from '../sync/engine.ts';
 import { type BackupInfo, listBackups, makeBackup } from './backup/backups.ts';
+import { cloudSync } from './cloud.ts';
 import { ConfigError, type HubConfig } from './config.ts';
 import { DeviceService } from './devices/service.ts';
 import { Admission } from './http/admission.ts';
@@ -20,9 +17,8 @@ import { PaymentService } from './payments/service.ts';
 import { stripeGateway } from './payments/stripe-gateway.ts';
 import { EventFeed } from './realtime/feed.ts';
 import { RealtimeGateway } from './realtime/gateway.ts';
-import { EmbedderProcess } from './search/embedder-process.ts';
 import { SearchService } from './search/service.ts';
-import { buildServer, type HubLogger, hubLogger } from './server.ts';
+import { buildServer, hubLogger } from './server.ts';
 import { every, Services } from './services.ts';
 import { StaffService } from './staff/service.ts';
 import { HubMetrics } from './status/metrics.ts';
@@ -73,8 +69,6 @@ export class Hub {
   readonly gateway: RealtimeGateway;
   /** null when no cloud is configured: the hub runs standalone. */
   readonly sync: SyncEngine | null;
-  /** null until the model has loaded, and for good if it cannot be (search is lexical). */
-  embedder: EmbedderProcess | null = null;
   private readonly services: Services;
   private stopping: Promise<void> | null = null;
 
@@ -143,7 +137,7 @@ export class Hub {
       log,
       now,
     );
-    this.search = new SearchService(this.store, null, log, config.searchIndexBudgetBytes);
+    this.search = new SearchService(this.store, log, config.searchIndexBudgetBytes);
     this.backups = {
       list: () => listBackups(dataDir),
       make: () => makeBackup(this.store, dataDir, config.backupKeep, now()),
@@ -171,13 +165,7 @@ export class Hub {
         syncStatus: () => this.syncStatus(),
         metrics: this.metrics,
         awaitingForward: () => this.payments.awaitingForward(),
-        searchStatus: () => ({
-          embedder: this.embedder?.status ?? 'none',
-          embedderPid: this.embedder?.pid ?? null,
-          embedderRestarts: this.embedder?.restarts ?? 0,
-          modelId: this.search.modelId,
-          indexedItems: this.search.indexedItems,
-        }),
+        searchStatus: () => this.search.status(),
         dataDir,
         readyMinDiskBytes: config.readyMinDiskBytes,
         readyMaxSyncLagMs: config.readyMaxSyncLagMs,
@@ -186,7 +174,7 @@ export class Hub {
     this.sync = cloudSync(config, this.store.sync, this.menu, log, now);
     // A new menu means new texts to index and embed (only the changed items are embedded again).
     this.feed.subscribe((events) => {
-      if (events.some((e) => e.type === 'menu.applied')) this.reindexInBackground();
+      if (events.some((e) => e.type === 'menu.applied')) this.search.reindexInBackground(this.menu.catalog());
     });
     const sync = this.sync;
     if (sync) this.feed.subscribe(() => sync.notify());
@@ -244,7 +232,19 @@ export class Hub {
         },
         stop: () => checkpointer?.stop(),
       })
-      .add({ name: 'menu search', start: () => this.prepareSearch(), stop: () => this.embedder?.stop() })
+      .add({
+        name: 'menu search',
+        start: () =>
+          this.search.start(
+            {
+              modelDir: config.embeddingModelDir && resolve(config.embeddingModelDir),
+              timeoutMs: config.embedTimeoutMs,
+              maxHeapMb: config.embedderMaxHeapMb,
+            },
+            () => this.menu.catalog(),
+          ),
+        stop: () => this.search.stop(),
+      })
       .add({
         name: 'http',
         start: async () => {
@@ -313,73 +313,4 @@ export class Hub {
   syncStatus() {
     return this.sync ? this.sync.status() : standaloneStatus(this.store.sync);
   }
-
-  private reindexInBackground(): void {
-    const catalog = this.menu.catalog();
-    if (catalog)
-      this.search.reindex(catalog).catch((err) => this.app.log.error({ err }, 'search reindex failed'));
-  }
-
-  /** Start the embedding process and index the menu; search is lexical-only until this is done. */
-  private async prepareSearch(): Promise<void> {
-    try {
-      this.embedder = await EmbedderProcess.start({
-        modelDir: this.config.embeddingModelDir && resolve(this.config.embeddingModelDir),
-        timeoutMs: this.config.embedTimeoutMs,
-        maxPending: 256,
-        maxHeapMb: this.config.embedderMaxHeapMb,
-        restartBackoff: { baseMs: 500, capMs: 30_000 },
-        log: this.app.log,
-        // Items edited while it was down have no vectors yet: embed them now.
-        onRestart: () => this.reindexInBackground(),
-      });
-      this.search.useEmbedder(this.embedder);
-    } catch (err) {
-      this.app.log.warn(
-        { err: (err as Error).message },
-        'no embedding model could be loaded; menu search is lexical only',
-      );
-    }
-    const catalog = this.menu.catalog();
-    if (catalog) await this.search.reindex(catalog);
-  }
-}
-
-function cloudSync(
-  config: HubConfig,
-  storage: SyncStorage,
-  menu: MenuService,
-  log: HubLogger,
-  now: () => number,
-): SyncEngine | null {
-  if (!config.cloudUrl || !config.cloudAnonKey || !config.cloudHubToken) return null;
-  const claims = hubClaimsOf(config.cloudHubToken);
-  if (!claims) {
-    throw new ConfigError(
-      'cloudHubToken (GROW_CLOUD_HUB_TOKEN) is not a hub credential: it needs role=authenticated, grow_role=hub, hub_id and restaurant_id claims.',
-    );
-  }
-  return new SyncEngine({
-    storage,
-    cloud: supabaseCloud({
-      url: config.cloudUrl,
-      anonKey: config.cloudAnonKey,
-      hubToken: config.cloudHubToken,
-      timeoutMs: config.syncTimeoutMs,
-    }),
-    now,
-    log: log.child({ module: 'sync', hubId: claims.hub_id }),
-    menuVersion: () => menu.catalog()?.version ?? 0,
-    applyMenu: (body) => menu.apply(MenuSnapshot.parse(body)),
-    options: {
-      hubId: claims.hub_id,
-      batchMaxEvents: config.syncBatchMaxEvents,
-      batchMaxBytes: config.syncBatchMaxBytes,
-      lingerMs: config.syncLingerMs,
-      backoff: { baseMs: config.syncBackoffBaseMs, capMs: config.syncBackoffCapMs },
-      breakerFailures: config.syncBreakerFailures,
-      breakerCooldownMs: config.syncBreakerCooldownMs,
-      menuPollMs: config.syncMenuPollMs,
-    },
-  });
 }

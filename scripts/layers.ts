@@ -57,7 +57,7 @@ export const layers: Layer[] = [
   { name: 'sync', paths: ['sync/'], uses: ['protocol', 'rules'] },
   {
     name: 'hub wiring',
-    paths: ['hub/hub.ts', 'hub/services.ts', 'hub/server.ts', 'hub/cli.ts'],
+    paths: ['hub/hub.ts', 'hub/services.ts', 'hub/server.ts', 'hub/cli.ts', 'hub/cloud.ts'],
     uses: ['protocol', 'rules', 'hub base', 'hub store', 'hub http', 'hub features', 'hub realtime', 'sync'],
   },
   { name: 'desktop', paths: ['apps/desktop/'], uses: ['protocol', 'hub base', 'hub wiring'] },

@@ -30,3 +30,20 @@ describe('the API describes itself', () => {
     expect(doc.security).toEqual([{ device: [] }]);
   });
 });
+
+describe('docs/api.md', () => {
+  it('lists every route the hub serves, with who may call it', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync(new URL('../docs/api.md', import.meta.url), 'utf8');
+    const rows = doc.split('\n').filter((l) => l.startsWith('| `'));
+    const apps = /^\/(pos|kds|admin|assets)(\/|$)/;
+    for (const route of t.hub.app.routeTable.filter((r) => !apps.test(r.url))) {
+      const row = rows.find((l) => l.startsWith(`| \`${route.method} ${route.url}\` |`));
+      expect(row, `${route.method} ${route.url}`).toBeDefined();
+      const who = row!.split('|')[2]!.trim();
+      const expected = route.public ? 'public' : route.roles.length === 3 ? 'any' : null;
+      if (expected) expect(who).toBe(expected);
+      else for (const role of route.roles) expect(who).toContain(role);
+    }
+  });
+});

@@ -5,7 +5,6 @@ import { extname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoMenu } from '../hub/menu/demo.ts';
-import { MenuSnapshot } from '../protocol/menu.ts';
 import { artifacts, launchBrowser, skipBrowser } from './support/browser.ts';
 import { startCloud, type TestCloud } from './support/cloud.ts';
 import { burgerOrder, startHub, type TestHub } from './support/hub.ts';

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoMenu } from '../hub/menu/demo.ts';
 import type { RankWeights } from '../hub/search/rank.ts';
 import { defaultWeights } from '../hub/search/rank.ts';
-import { MenuSnapshot } from '../protocol/menu.ts';
 import { burgerOrder, startHub, type TestHub } from './support/hub.ts';
 
 const evalSet = JSON.parse(readFileSync(join(import.meta.dirname, 'search-eval.json'), 'utf8')) as {
@@ -155,18 +154,18 @@ describe('the embedding process', () => {
   it('replaces a process that stops answering: the waiting search gets lexical results at the deadline', async () => {
     const h = await startHub({ embedTimeoutMs: 500 });
     try {
-      const pid = h.hub.embedder!.pid!;
+      const pid = h.hub.search.process!.pid!;
       process.kill(pid, 'SIGSTOP'); // alive but wedged, as a hung native call would be
       const res = await h.api('GET', '/api/v1/menu/search?q=coffee&limit=5');
       expect(res.status).toBe(200);
       expect(res.body.results.length).toBeGreaterThan(0);
       expect(res.body.results.every((r: any) => r.vector === 0)).toBe(true);
       await expect
-        .poll(() => ({ restarts: h.hub.embedder!.restarts, status: h.hub.embedder!.status }), {
+        .poll(() => ({ restarts: h.hub.search.process!.restarts, status: h.hub.search.process!.status }), {
           timeout: 10_000,
         })
         .toEqual({ restarts: 1, status: 'ready' });
-      expect(h.hub.embedder!.pid).not.toBe(pid);
+      expect(h.hub.search.process!.pid).not.toBe(pid);
       expect(() => process.kill(pid, 0)).toThrow(); // the wedged one is gone, not leaked
     } finally {
       await h.stop();

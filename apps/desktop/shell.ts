@@ -11,6 +11,7 @@ export interface ElectronApi {
     whenReady(): Promise<unknown>;
     getPath(name: 'userData'): string;
     setLoginItemSettings(settings: { openAtLogin: boolean }): void;
+    // biome-ignore lint/suspicious/noExplicitAny: Electron's own signature: each event passes its own arguments.
     on(event: string, listener: (...args: any[]) => void): void;
     quit(): void;
     exit(code: number): void;

@@ -63,7 +63,7 @@ export function registerProblems(app: FastifyInstance): void {
       request,
       new HubError(
         'NOT_FOUND',
-        `No route ${request.method} ${request.url.split('?')[0]}. See the README's API table.`,
+        `No route ${request.method} ${request.url.split('?')[0]}. The routes are listed at GET /api/v1/openapi.json and in docs/api.md.`,
       ),
     ),
   );

@@ -52,7 +52,7 @@ export class RealtimeGateway {
     feed: EventFeed,
     private readonly admission: Admission,
     private readonly commands: SocketCommands,
-    private readonly options: GatewayOptions,
+    options: GatewayOptions,
     private readonly log: Logger,
   ) {
     this.gate = new HandshakeGate(admission, options);

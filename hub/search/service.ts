@@ -4,6 +4,7 @@ import type { Catalog } from '../../rules/catalog.ts';
 import type { Store } from '../store/index.ts';
 import { expandAliases } from './aliases.ts';
 import type { Embedder } from './embedder.ts';
+import { EmbedderProcess, type EmbedderProcessOptions } from './embedder-process.ts';
 import { correct } from './lexicon.ts';
 import { defaultWeights, type RankWeights, rank } from './rank.ts';
 import { words } from './tokenize.ts';
@@ -32,6 +33,9 @@ function itemText(catalog: Catalog, itemId: string): string {
 
 const batchSize = 64;
 
+/** The operator's settings for the embedding process. */
+export type EmbedderSettings = Pick<EmbedderProcessOptions, 'modelDir' | 'timeoutMs' | 'maxHeapMb'>;
+
 /**
  * Hybrid menu search: SQLite FTS5 (BM25, prefixes, typo correction, aliases) plus cosine
  * similarity of locally computed embeddings. Item vectors are computed when the menu changes,
@@ -46,14 +50,62 @@ export class SearchService {
   /** Reindexing runs one at a time: two menus applied in quick succession queue, never interleave. */
   private reindexing: Promise<unknown> = Promise.resolve();
 
+  private embedder: Embedder | null = null;
+  /** The supervised embedding process, once started (null: search is lexical). */
+  process: EmbedderProcess | null = null;
+
   constructor(
     private readonly store: Store,
-    private embedder: Embedder | null,
     private readonly log: Logger,
     private readonly budgetBytes: number,
   ) {}
 
-  /** The model loads asynchronously at start; until then (or without one) search is lexical. */
+  /**
+   * Start the embedding process and index the menu; until then (or if no model can be loaded)
+   * search is lexical. `catalog` is read again after every restart of the process, so items edited
+   * while it was down are embedded once it is back.
+   */
+  async start(options: EmbedderSettings, catalog: () => Catalog | null): Promise<void> {
+    try {
+      this.process = await EmbedderProcess.start({
+        ...options,
+        maxPending: 256,
+        restartBackoff: { baseMs: 500, capMs: 30_000 },
+        log: this.log,
+        onRestart: () => this.reindexInBackground(catalog()),
+      });
+      this.useEmbedder(this.process);
+    } catch (err) {
+      this.log.warn(
+        { err: (err as Error).message },
+        'no embedding model could be loaded; menu search is lexical only',
+      );
+    }
+    const current = catalog();
+    if (current) await this.reindex(current);
+  }
+
+  async stop(): Promise<void> {
+    await this.process?.stop();
+  }
+
+  /** For GET /api/v1/status: the embedding process ('none' when no model could be loaded) and the index. */
+  status() {
+    return {
+      embedder: this.process?.status ?? 'none',
+      embedderPid: this.process?.pid ?? null,
+      embedderRestarts: this.process?.restarts ?? 0,
+      modelId: this.modelId,
+      indexedItems: this.indexedItems,
+    };
+  }
+
+  /** A new menu (or a restarted embedder): reindex without holding anyone up; failures are logged. */
+  reindexInBackground(catalog: Catalog | null): void {
+    if (catalog) this.reindex(catalog).catch((err) => this.log.error({ err }, 'search reindex failed'));
+  }
+
+  /** An embedder other than the process (tests use one in this process). */
   useEmbedder(embedder: Embedder): void {
     this.embedder = embedder;
     this.indexedVersion = null;

@@ -136,7 +136,15 @@ describe('GroupCommitter', () => {
       const c = new GroupCommitter(
         store.db,
         store.events,
-        { maxBatch: 64, maxQueue: 3, now: () => 0, durable: () => (flushes++, new Promise<void>(() => {})) },
+        {
+          maxBatch: 64,
+          maxQueue: 3,
+          now: () => 0,
+          durable: () => {
+            flushes++;
+            return new Promise<void>(() => {}); // a disk that never answers
+          },
+        },
         () => {},
       );
       const waiting = [1, 2, 3].map(() => c.run(() => 1));
