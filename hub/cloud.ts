@@ -8,15 +8,15 @@ import type { MenuService } from './menu/service.ts';
 import type { HubLogger } from './server.ts';
 
 /** The sync engine for this hub's cloud settings, or null when none are set (the hub runs standalone). */
-export function cloudSync(
+export async function cloudSync(
   config: HubConfig,
   storage: SyncStorage,
   menu: MenuService,
   log: HubLogger,
   now: () => number,
-): SyncEngine | null {
+): Promise<SyncEngine | null> {
   if (!config.cloudUrl || !config.cloudAnonKey || !config.cloudHubToken) return null;
-  const claims = hubClaimsOf(config.cloudHubToken);
+  const claims = await hubClaimsOf(config.cloudHubToken);
   if (!claims) {
     throw new ConfigError(
       'cloudHubToken (GROW_CLOUD_HUB_TOKEN) is not a hub credential: it needs role=authenticated, grow_role=hub, hub_id and restaurant_id claims.',

@@ -67,8 +67,8 @@ export class Hub {
   readonly backups: { list: () => BackupInfo[]; make: () => Promise<BackupInfo> };
   readonly app: FastifyInstance;
   readonly gateway: RealtimeGateway;
-  /** null when no cloud is configured: the hub runs standalone. */
-  readonly sync: SyncEngine | null;
+  /** null when no cloud is configured (the hub runs standalone), and until the hub has started. */
+  sync: SyncEngine | null = null;
   private readonly services: Services;
   private stopping: Promise<void> | null = null;
 
@@ -171,13 +171,10 @@ export class Hub {
         readyMaxSyncLagMs: config.readyMaxSyncLagMs,
       },
     });
-    this.sync = cloudSync(config, this.store.sync, this.menu, log, now);
     // A new menu means new texts to index and embed (only the changed items are embedded again).
     this.feed.subscribe((events) => {
       if (events.some((e) => e.type === 'menu.applied')) this.search.reindexInBackground(this.menu.catalog());
     });
-    const sync = this.sync;
-    if (sync) this.feed.subscribe(() => sync.notify());
     this.gateway = new RealtimeGateway(
       this.store,
       this.devices,
@@ -260,14 +257,18 @@ export class Hub {
       .add({ name: 'realtime', stop: () => this.gateway.close() })
       .add({
         name: 'cloud sync',
-        start: () => {
-          if (sync) sync.start();
-          else
+        start: async () => {
+          const sync = await cloudSync(config, this.store.sync, this.menu, log, now);
+          this.sync = sync;
+          if (sync) {
+            this.feed.subscribe(() => sync.notify());
+            sync.start();
+          } else
             this.app.log.info(
               'cloud sync is not configured: running standalone, every event is kept for later',
             );
         },
-        stop: () => sync?.stop(),
+        stop: () => this.sync?.stop(),
       });
     if (config.stripeSecretKey) {
       this.services.add(

@@ -115,7 +115,6 @@ describe('payments', () => {
     expect(first.body.code).toBe('CARD_UNAVAILABLE');
     expect(first.body.detail).toMatch(/same payment id is safe/);
     stripe.clearFaults();
-    await new Promise((r) => setTimeout(r, 100));
     const retry = await t.api('POST', `/api/v1/orders/${order2.id}/payments`, body);
     expect(retry.body.status).toBe('captured');
     expect(stripe.intentsFor(body.id)).toHaveLength(1);
@@ -126,9 +125,8 @@ describe('payments', () => {
     const order = await newOrder();
     const body = { id: newOrderId(), method: 'card_present', amount: order.total, readerId: 'tmr_waits' };
     const waiting = t.api('POST', `/api/v1/orders/${order.id}/payments`, body);
-    for (let i = 0; i < 40 && stripe.intentsFor(body.id).length === 0; i++)
-      await new Promise((r) => setTimeout(r, 25));
-    await new Promise((r) => setTimeout(r, 200));
+    // The reader is waiting for the guest's card.
+    await expect.poll(() => stripe.readerActions.some((a) => a.paymentIntent === stripe.intentsFor(body.id)[0]?.id)).toBe(true);
     const cancelled = await t.api('POST', `/api/v1/payments/${body.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('voided');
@@ -232,10 +230,7 @@ describe('with the internet down', () => {
       stripe.clearFaults();
       stripe.forwardOffline(ok.body.id, o2.total, 'succeeded');
       stripe.forwardOffline(overridden.body.id, o3.total + 2_000, 'canceled');
-      await new Promise((r) => setTimeout(r, 400));
-      let summary = (await api('POST', '/api/v1/payments/reconcile', undefined, offline.tokens.manager)).body;
-      if (summary.settled < 2)
-        summary = (await api('POST', '/api/v1/payments/reconcile', undefined, offline.tokens.manager)).body;
+      await api('POST', '/api/v1/payments/reconcile', undefined, offline.tokens.manager);
       expect((await api('GET', `/api/v1/payments/${ok.body.id}`)).body).toMatchObject({
         status: 'captured',
         pendingForward: false,

@@ -11,7 +11,7 @@ import { percentile, repeat } from '../lib/stats.ts';
 
 export async function peers(o: BenchOptions, hubFigures: Figure[]): Promise<Figure[]> {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'peers/hello.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../peers/hello.ts')], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<number>((r) =>
@@ -106,7 +106,7 @@ async function bareBroadcastP99(o: BenchOptions): Promise<number> {
   const { spawn } = await import('node:child_process');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'peers/broadcast.ts')],
+    ['--import', 'tsx', join(import.meta.dirname, '../peers/broadcast.ts')],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const port = await new Promise<number>((r) =>

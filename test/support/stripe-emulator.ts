@@ -52,6 +52,8 @@ function parseForm(body: string): Record<string, unknown> {
 export class StripeEmulator {
   readonly intents = new Map<string, EmulatedIntent>();
   readonly refunds: { id: string; payment_intent: string; amount: number }[] = [];
+  /** Every process_payment_intent a reader was given, in order. */
+  readonly readerActions: { reader: string; paymentIntent: string }[] = [];
   private readonly idempotency = new Map<string, { hash: string; status: number; body: string }>();
   private faults: Fault[] = [];
   private server: Server | null = null;
@@ -219,6 +221,7 @@ export class StripeEmulator {
           },
         ];
       if (pi.status !== 'requires_payment_method') return this.unexpected(pi, 'process');
+      this.readerActions.push({ reader: m[1]!, paymentIntent: pi.id });
       // tmr_waits: the guest has not tapped yet; the action stays in progress until cancelled.
       if (m[1] !== 'tmr_waits') pi.status = 'requires_capture';
       return [
