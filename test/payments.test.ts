@@ -126,7 +126,9 @@ describe('payments', () => {
     const body = { id: newOrderId(), method: 'card_present', amount: order.total, readerId: 'tmr_waits' };
     const waiting = t.api('POST', `/api/v1/orders/${order.id}/payments`, body);
     // The reader is waiting for the guest's card.
-    await expect.poll(() => stripe.readerActions.some((a) => a.paymentIntent === stripe.intentsFor(body.id)[0]?.id)).toBe(true);
+    await expect
+      .poll(() => stripe.readerActions.some((a) => a.paymentIntent === stripe.intentsFor(body.id)[0]?.id))
+      .toBe(true);
     const cancelled = await t.api('POST', `/api/v1/payments/${body.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('voided');
