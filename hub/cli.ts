@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,10 +6,11 @@ import { uuidv7Source } from '../protocol/ids.ts';
 import { HubClaims } from '../protocol/sync.ts';
 import { signCloudToken } from '../sync/credential.ts';
 import { makeBackup, RestoreError, restoreBackup } from './backup/backups.ts';
-import { ConfigError, configMarkdown, type HubConfig, loadConfig, redactConfig } from './config.ts';
+import { ConfigError, configMarkdown, loadConfig, redactConfig } from './config.ts';
 import { DeviceService } from './devices/service.ts';
-import { Hub, openStore, pidFile } from './hub.ts';
+import { Hub, openStore } from './hub.ts';
 import { SchemaTooNewError } from './store/db.ts';
+import { DataDirInUse, DataDirLock } from './store/lock.ts';
 import { ensureCertificate } from './tls.ts';
 
 const usage = `grow-hub — the restaurant's offline-first hub
@@ -57,22 +57,6 @@ function configFrom(values: Record<string, unknown>) {
   });
 }
 
-/** Is a hub process running on this data dir (its pid file names a live process)? */
-function runningHubPid(config: Pick<HubConfig, 'dataDir'>): number | null {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(pidFile(config), 'utf8'));
-  } catch {
-    return null; // no pid file: no hub has this data dir open
-  }
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return null; // a stale file from a hub that was killed
-  }
-}
-
 /** A short-lived store + committer for commands that edit the data dir beside a running hub. */
 function offlineDevices(values: Record<string, unknown>) {
   const config = configFrom(values);
@@ -96,6 +80,21 @@ async function start(values: Record<string, unknown>): Promise<void> {
       );
     }
   }
+  // Before anything is printed: a supervisor may stop the hub the moment it looks started.
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(1);
+    hub.app.log.info({ signal }, 'shutting down gracefully');
+    hub.stop().then(
+      () => process.exit(0),
+      (err) => {
+        hub.app.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
   const { port } = await hub.listen();
   const hosts = config.host === '0.0.0.0' ? ['127.0.0.1', ...lanAddresses()] : [config.host];
   const scheme = tls ? 'https' : 'http';
@@ -117,21 +116,6 @@ async function start(values: Record<string, unknown>): Promise<void> {
   }
   lines.push('Stop with Ctrl+C (finishes in-flight orders first).');
   process.stdout.write(`${lines.join('\n')}\n`);
-
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    if (++signals > 1) process.exit(1);
-    hub.app.log.info({ signal }, 'shutting down gracefully');
-    hub.stop().then(
-      () => process.exit(0),
-      (err) => {
-        hub.app.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 function lanAddresses(): string[] {
@@ -223,11 +207,8 @@ function restore(file: string | undefined, values: Record<string, unknown>): voi
   const config = configFrom(values);
   if (!file)
     throw new UsageError('restore needs the backup file (see <data-dir>/backups, or GET /api/v1/backups)');
-  const pid = runningHubPid(config);
-  if (pid !== null)
-    throw new OperatorError(
-      `a hub (pid ${pid}) is running on ${resolve(config.dataDir)}: stop it first, then restore`,
-    );
+  if (DataDirLock.held(resolve(config.dataDir)))
+    throw new OperatorError(`a hub is running on ${resolve(config.dataDir)}: stop it first, then restore`);
   try {
     print({ restored: true, ...restoreBackup(resolve(config.dataDir), resolve(file)) });
   } catch (err) {
@@ -266,7 +247,8 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     err instanceof ConfigError ||
     err instanceof SchemaTooNewError ||
     err instanceof UsageError ||
-    err instanceof OperatorError
+    err instanceof OperatorError ||
+    err instanceof DataDirInUse
   ) {
     process.stderr.write(`grow-hub: ${err.message}\n${err instanceof UsageError ? `\n${usage}\n` : ''}`);
     process.exit(2);

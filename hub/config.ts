@@ -29,7 +29,23 @@ export const configFields = {
   bodyLimitBytes: { schema: int(1_024, 10_485_760).default(262_144), doc: 'Largest accepted request body.' },
   requestTimeoutMs: {
     schema: int(1_000, 300_000).default(15_000),
-    doc: 'Deadline for receiving a whole request; slower clients get 408.',
+    doc: 'Deadline for receiving a whole request, body included; slower clients get 408.',
+  },
+  headersTimeoutMs: {
+    schema: int(1_000, 300_000).default(10_000),
+    doc: "Deadline for a request's headers from the moment the connection opens (a connection that sends nothing is closed then).",
+  },
+  keepAliveTimeoutMs: {
+    schema: int(1_000, 300_000).default(10_000),
+    doc: 'How long an idle HTTP connection is kept open between requests.',
+  },
+  maxConnections: {
+    schema: int(16, 1_000_000).default(4_096),
+    doc: 'Most TCP connections at once (lowered to fit the open-file limit); past it the oldest connection that never showed a device token is closed.',
+  },
+  maxConnectionsPerAddress: {
+    schema: int(1, 100_000).default(64),
+    doc: "Most TCP connections from one address; past it that address's oldest connection that never showed a device token is closed.",
   },
   shutdownTimeoutMs: {
     schema: int(500, 120_000).default(10_000),
@@ -70,6 +86,22 @@ export const configFields = {
   tlsEnabled: {
     schema: bool.default(false),
     doc: 'Serve HTTPS and WSS with a certificate the hub makes on first start (devices pin its fingerprint at pairing).',
+  },
+  wsMaxSocketsPerDevice: {
+    schema: int(1, 1_000).default(4),
+    doc: 'Most open WebSockets one device may hold; more are refused with 429 (a tablet needs one).',
+  },
+  wsHandshakesPerDevicePerMinute: {
+    schema: int(1, 100_000).default(30),
+    doc: "New WebSockets one device may open per minute, so one device's reconnect loop cannot spend everyone's handshake budget.",
+  },
+  wsSnapshotsPerDevicePerMinute: {
+    schema: int(1, 10_000).default(4),
+    doc: 'Full snapshots (a device far behind, or ahead after a restore) one device may ask for per minute; each can be large.',
+  },
+  readsPerMinute: {
+    schema: int(1, 100_000_000).default(1_200),
+    doc: 'Read cost one device may spend per sliding minute before 429 (most reads cost 1; long lists cost one per 20 rows).',
   },
   rateLimitCommandsPerMinute: {
     schema: int(1, 100_000_000).default(600),
@@ -130,6 +162,14 @@ export const configFields = {
   stripeTimeoutMs: {
     schema: int(100, 120_000).default(10_000),
     doc: 'Deadline for each Stripe call (stripe-node retries twice).',
+  },
+  paymentMaxAmount: {
+    schema: int(1, 1_000_000_000).default(1_000_000),
+    doc: 'Largest amount (or cash tendered) one payment may carry, in minor units ($10,000): a slip of the finger is refused, not recorded.',
+  },
+  paymentMaxTip: {
+    schema: int(0, 1_000_000_000).default(50_000),
+    doc: 'Largest tip on one payment, in minor units ($500).',
   },
   offlineCardLimitPerTransaction: {
     schema: int(0, 100_000_000).default(20_000),

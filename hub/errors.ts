@@ -11,6 +11,9 @@ interface CatalogueEntry {
  */
 export const errorCatalogue: Record<ErrorCode, CatalogueEntry> = {
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
+  BAD_REQUEST: { status: 400, title: 'The request could not be read' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request arrived too slowly' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
   BODY_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Send the body as application/json' },
   MALFORMED_JSON: { status: 400, title: 'The body is not valid JSON' },
@@ -38,6 +41,8 @@ export const errorCatalogue: Record<ErrorCode, CatalogueEntry> = {
   PAYMENT_ID_REUSED: { status: 409, title: 'That payment id was already used for a different payment' },
   PAYMENT_NOT_FOUND: { status: 404, title: 'No payment with that id' },
   OVERPAYMENT: { status: 422, title: 'The payment is more than the order still owes' },
+  AMOUNT_TOO_LARGE: { status: 422, title: 'The amount is beyond what one payment may carry' },
+  ORDER_HAS_PAYMENTS: { status: 409, title: 'The order has payments; refund them first' },
   CARD_UNAVAILABLE: { status: 503, title: 'Card payments cannot reach Stripe right now' },
   CARD_DECLINED: { status: 402, title: 'The card was declined' },
   OFFLINE_LIMIT: { status: 422, title: 'Beyond the offline card payment limits' },

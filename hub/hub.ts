@@ -8,6 +8,7 @@ import { cloudSync } from './cloud.ts';
 import { ConfigError, type HubConfig } from './config.ts';
 import { DeviceService } from './devices/service.ts';
 import { Admission } from './http/admission.ts';
+import { ConnectionGate, connectionCap } from './http/connections.ts';
 import { Limiter } from './limits/limiter.ts';
 import { demoMenu } from './menu/demo.ts';
 import { MenuService } from './menu/service.ts';
@@ -24,7 +25,9 @@ import { StaffService } from './staff/service.ts';
 import { HubMetrics } from './status/metrics.ts';
 import { Checkpointer } from './store/checkpointer.ts';
 import type { GroupCommitter } from './store/committer.ts';
+import { exposedFiles, privateDir } from './store/files.ts';
 import type { Store } from './store/index.ts';
+import { DataDirLock } from './store/lock.ts';
 import { openToolStore, openWriter } from './store/writer.ts';
 import type { TlsMaterial } from './tls.ts';
 import { hubVersion } from './version.ts';
@@ -85,12 +88,28 @@ export class Hub {
     const newId = deps.newId ?? uuidv7Source(now);
     const log = hubLogger(config.logLevel);
     const dataDir = resolve(config.dataDir);
+    privateDir(dataDir);
+    const lock = DataDirLock.acquire(dataDir);
+    writeFileSync(pidFile(config), String(process.pid), { mode: 0o600 });
+    const exposed = exposedFiles(dataDir);
+    if (exposed.length > 0) {
+      log.warn(
+        { dataDir, fix: exposed },
+        'the data dir is readable by other users of this computer (orders, PIN hashes, credentials): run the commands in "fix"',
+      );
+    }
     // Metric sources are read at scrape time, so the parts they name may be built after this.
     this.metrics = new HubMetrics({
       headSeq: () => this.store.events.headSeq(),
       socketsByRole: () => this.gateway.countsByRole(),
       syncPending: () => this.syncStatus().pendingEvents,
       commits: () => ({ ...this.committer.stats, pending: this.committer.pending }),
+      connections: () => ({ open: connections.size, ...connections.stats }),
+      syncQuarantined: () => this.store.sync.quarantinedCount(),
+    });
+    const connections = new ConnectionGate({
+      maxConnections: connectionCap(config.maxConnections, log),
+      maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     });
     const writer = openWriter(dbFile(config), {
       busyTimeoutMs: config.sqliteBusyTimeoutMs,
@@ -108,7 +127,7 @@ export class Hub {
 
     this.menu = new MenuService(this.store, this.committer);
     this.orders = new OrderService(this.store, this.committer, this.menu, newId);
-    this.devices = new DeviceService(this.store, this.committer, newId, config.pairingTtlMs);
+    this.devices = new DeviceService(this.store, this.committer, newId, config.pairingTtlMs, now);
     this.limiter = new Limiter(this.store, {
       maxKeys: 10_000,
       flushMs: 1_000,
@@ -116,11 +135,19 @@ export class Hub {
       write: (fn) => this.committer.run(fn),
       log,
     });
-    const admission = new Admission(this.devices, this.limiter, {
-      commandsPerMinute: config.rateLimitCommandsPerMinute,
-      tokenFailuresBeforeLockout: config.authFailuresBeforeLockout,
-    });
-    this.staff = new StaffService(this.store, this.committer, this.limiter, newId);
+    const admission = new Admission(
+      this.devices,
+      this.limiter,
+      {
+        commandsPerMinute: config.rateLimitCommandsPerMinute,
+        readsPerMinute: config.readsPerMinute,
+        handshakesPerDevicePerMinute: config.wsHandshakesPerDevicePerMinute,
+        snapshotsPerDevicePerMinute: config.wsSnapshotsPerDevicePerMinute,
+        tokenFailuresBeforeLockout: config.authFailuresBeforeLockout,
+      },
+      connections,
+    );
+    this.staff = new StaffService(this.store, this.committer, this.limiter, newId, log);
     this.payments = new PaymentService(
       this.store,
       this.committer,
@@ -133,7 +160,13 @@ export class Hub {
           })
         : null,
       this.hubId,
-      { perTransaction: config.offlineCardLimitPerTransaction, total: config.offlineCardLimitTotal },
+      {
+        offline: {
+          perTransaction: config.offlineCardLimitPerTransaction,
+          total: config.offlineCardLimitTotal,
+        },
+        amounts: { maxAmount: config.paymentMaxAmount, maxTip: config.paymentMaxTip },
+      },
       log,
       now,
     );
@@ -187,20 +220,24 @@ export class Hub {
         sendBufferBytes: config.wsSendBufferBytes,
         maxReplayEvents: config.wsMaxReplayEvents,
         maxSockets: config.wsMaxSockets,
+        maxSocketsPerDevice: config.wsMaxSocketsPerDevice,
         handshakesPerSecond: config.wsHandshakesPerSecond,
         now,
       },
       this.app.log,
     );
+    connections.attach(this.app.server);
     this.app.server.on('upgrade', (req, socket, head) => this.gateway.handleUpgrade(req, socket, head));
 
     let checkpointer: Checkpointer | null = null;
     this.services = new Services(this.app.log)
-      // The CLI's restore refuses to run while this file names a live process.
+      // Released last: no second hub and no restore may touch the data dir until the store is closed.
       .add({
-        name: 'pid file',
-        start: () => writeFileSync(pidFile(config), String(process.pid)),
-        stop: () => rmSync(pidFile(config), { force: true }),
+        name: 'data dir lock',
+        stop: () => {
+          rmSync(pidFile(config), { force: true });
+          lock.release();
+        },
       })
       .add({
         name: 'store',

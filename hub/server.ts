@@ -8,7 +8,7 @@ import { deviceRoutes } from './devices/routes.ts';
 import type { DeviceService } from './devices/service.ts';
 import type { Admission } from './http/admission.ts';
 import { registerAuth } from './http/auth.ts';
-import { registerProblems } from './http/problems.ts';
+import { clientErrorHandler, frameworkError, registerProblems } from './http/problems.ts';
 import { validatorCompiler } from './http/validation.ts';
 import { kdsRoutes } from './kds/routes.ts';
 import type { Limiter } from './limits/limiter.ts';
@@ -55,12 +55,27 @@ export interface ServerDeps {
 /** Assembles the HTTP server from feature plugins; each feature owns its routes and schemas. */
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
-    ...(deps.tls ? { https: { key: deps.tls.key, cert: deps.tls.cert } } : {}),
     loggerInstance: deps.log as FastifyBaseLogger,
+    // Every error is problem+json, also those raised before routing or before a request is read.
+    frameworkErrors: frameworkError,
+    clientErrorHandler,
     bodyLimit: deps.config.bodyLimitBytes,
     requestTimeout: deps.config.requestTimeoutMs,
     connectionTimeout: deps.config.requestTimeoutMs,
-    keepAliveTimeout: 65_000,
+    keepAliveTimeout: deps.config.keepAliveTimeoutMs,
+    // Header and request deadlines are enforced on this pace (Node's default, 30 s, would let a
+    // slow connection live three times its deadline).
+    ...(deps.tls
+      ? {
+          https: {
+            key: deps.tls.key,
+            cert: deps.tls.cert,
+            headersTimeout: deps.config.headersTimeoutMs,
+            connectionsCheckingInterval: 1_000,
+            handshakeTimeout: deps.config.headersTimeoutMs,
+          },
+        }
+      : { http: { headersTimeout: deps.config.headersTimeoutMs, connectionsCheckingInterval: 1_000 } }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // A line per request at 2,000 orders/s is noise and CPU; debug and trace levels turn it on.

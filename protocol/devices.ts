@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { Uuid } from './ids.ts';
+import { Name } from './text.ts';
 
 export const Role = z.enum(['pos', 'kds', 'manager']);
 export type Role = z.infer<typeof Role>;
 
-export const DeviceName = z.string().trim().min(1).max(60);
+export const DeviceName = Name(60);
 
 export const Device = z.object({
   id: Uuid,
@@ -38,7 +39,23 @@ export const PairingRequest = z.object({
 });
 export const PairingApproveBody = z.strictObject({
   code: z.string().regex(/^\d{6}$/, 'must be the 6-digit code shown on the device'),
+  /** The role the approver gives the device, whatever it asked for: confirmed, never assumed. */
+  role: Role,
 });
+/** A tablet waiting for approval, as the manager sees it before choosing its role. */
+export const PendingPairing = z.object({
+  pairingId: Uuid,
+  code: z.string(),
+  name: z.string(),
+  requestedRole: Role,
+  expiresAt: z.string(),
+});
+export const PendingPairingList = z.object({ pairings: z.array(PendingPairing) });
 export const PairingClaimBody = z.strictObject({ secret: z.string().min(20).max(200) });
 export const PairingIdParams = z.strictObject({ id: Uuid });
-export const PairingApproved = z.object({ pairingId: Uuid, name: z.string(), role: Role });
+export const PairingApproved = z.object({
+  pairingId: Uuid,
+  name: z.string(),
+  requestedRole: Role,
+  role: Role,
+});

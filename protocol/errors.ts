@@ -6,6 +6,9 @@ import { z } from 'zod';
  */
 export const ErrorCode = z.enum([
   'VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'REQUEST_TIMEOUT',
+  'HEADERS_TOO_LARGE',
   'BODY_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'MALFORMED_JSON',
@@ -30,6 +33,8 @@ export const ErrorCode = z.enum([
   'PAYMENT_ID_REUSED',
   'PAYMENT_NOT_FOUND',
   'OVERPAYMENT',
+  'AMOUNT_TOO_LARGE',
+  'ORDER_HAS_PAYMENTS',
   'CARD_UNAVAILABLE',
   'CARD_DECLINED',
   'OFFLINE_LIMIT',

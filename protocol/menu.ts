@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Slug } from './ids.ts';
+import { FreeText, Name } from './text.ts';
 
 /** Money is always an integer count of the currency's minor unit (cents), never a float. */
 export const MinorUnits = z.int().min(0).max(100_000_000);
@@ -7,7 +8,7 @@ export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code
 
 export const TaxClass = z.strictObject({
   id: Slug,
-  name: z.string().min(1).max(80),
+  name: Name(80),
   /** 1 basis point = 0.01 %; 825 = 8.25 %. */
   rateBasisPoints: z.int().min(0).max(10_000),
   /** Inclusive taxes (VAT) are already in the price; exclusive ones (US sales tax) are added. */
@@ -17,13 +18,13 @@ export type TaxClass = z.infer<typeof TaxClass>;
 
 export const Station = z.strictObject({
   id: Slug,
-  name: z.string().min(1).max(80),
+  name: Name(80),
 });
 export type Station = z.infer<typeof Station>;
 
 export const ModifierOption = z.strictObject({
   id: Slug,
-  name: z.string().min(1).max(80),
+  name: Name(80),
   priceDelta: z.int().min(-1_000_000).max(1_000_000).default(0),
   /** Chosen when a required group is left empty by the device (e.g. "medium" for a burger). */
   default: z.boolean().default(false),
@@ -33,7 +34,7 @@ export type ModifierOption = z.infer<typeof ModifierOption>;
 export const ModifierGroup = z
   .strictObject({
     id: Slug,
-    name: z.string().min(1).max(80),
+    name: Name(80),
     minChoices: z.int().min(0).max(20).default(0),
     maxChoices: z.int().min(1).max(20).default(1),
     options: z.array(ModifierOption).min(1).max(50),
@@ -46,7 +47,7 @@ export type ModifierGroup = z.infer<typeof ModifierGroup>;
 
 export const Category = z.strictObject({
   id: Slug,
-  name: z.string().min(1).max(80),
+  name: Name(80),
   sort: z.int().default(0),
 });
 export type Category = z.infer<typeof Category>;
@@ -54,8 +55,8 @@ export type Category = z.infer<typeof Category>;
 export const MenuItem = z.strictObject({
   id: Slug,
   categoryId: Slug,
-  name: z.string().min(1).max(120),
-  description: z.string().max(1_000).default(''),
+  name: Name(120),
+  description: FreeText(1_000).default(''),
   price: MinorUnits,
   taxClassId: Slug,
   stationId: Slug,

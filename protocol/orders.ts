@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Slug, Uuid } from './ids.ts';
 import { Currency } from './menu.ts';
+import { FreeText, Name } from './text.ts';
 
 export const OrderStatus = z.enum(['open', 'sent', 'in_progress', 'ready', 'completed', 'voided']);
 export type OrderStatus = z.infer<typeof OrderStatus>;
@@ -15,21 +16,21 @@ export const OrderLineInput = z.strictObject({
   itemId: Slug,
   qty: z.int().min(1, 'must be at least 1').max(999),
   modifiers: z.array(ModifierChoice).max(40).optional(),
-  note: z.string().max(280).optional(),
+  note: FreeText(280).optional(),
 });
 export type OrderLineInput = z.infer<typeof OrderLineInput>;
 
 export const CreateOrderBody = z.strictObject({
   id: Uuid,
   lines: z.array(OrderLineInput).min(1, 'an order needs at least one line').max(200),
-  note: z.string().max(500).optional(),
-  tableLabel: z.string().max(40).optional(),
+  note: FreeText(500).optional(),
+  tableLabel: FreeText(40).optional(),
   /** false keeps the order open (a tab) instead of sending its tickets to the kitchen at once. */
   send: z.boolean().optional(),
 });
 export type CreateOrderBody = z.infer<typeof CreateOrderBody>;
 
-export const VoidOrderBody = z.strictObject({ reason: z.string().trim().min(3).max(280) });
+export const VoidOrderBody = z.strictObject({ reason: Name(280, 3) });
 export type VoidOrderBody = z.infer<typeof VoidOrderBody>;
 
 export const OrderIdParams = z.strictObject({ id: Uuid });

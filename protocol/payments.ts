@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Uuid } from './ids.ts';
+import { Name } from './text.ts';
 
 export const PaymentMethod = z.enum(['cash', 'card_present', 'card_offline_forwarded']);
 export type PaymentMethod = z.infer<typeof PaymentMethod>;
@@ -27,13 +28,13 @@ export const CreatePaymentBody = z
     /** Cash handed over; change due = tendered − amount − tip. */
     tendered: Minor.optional(),
     /** card_present: the Stripe Terminal reader to use. */
-    readerId: z.string().min(1).max(100).optional(),
+    readerId: Name(100).optional(),
     /** card_offline_forwarded: what the terminal reported when it stored the payment offline. */
     offline: z
       .strictObject({
         last4: z.string().regex(/^\d{4}$/),
-        brand: z.string().min(1).max(30),
-        authorisationCode: z.string().min(1).max(40),
+        brand: Name(30),
+        authorisationCode: Name(40),
       })
       .optional(),
     /** A manager may accept an offline payment beyond the limits; it is logged. */
@@ -53,7 +54,7 @@ export type CreatePaymentBody = z.infer<typeof CreatePaymentBody>;
 export const RefundBody = z.strictObject({
   id: Uuid,
   amount: Minor.min(1),
-  reason: z.string().trim().min(3).max(200),
+  reason: Name(200, 3),
 });
 export type RefundBody = z.infer<typeof RefundBody>;
 

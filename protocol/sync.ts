@@ -14,8 +14,27 @@ export const SyncStatus = z.object({
   lastSuccessAt: z.string().nullable(),
   nextRetryAt: z.string().nullable(),
   lastError: z.string().nullable(),
+  /** Set while events the cloud refused sit in quarantine: HQ's figures miss them until repaired. */
+  alarm: z.string().nullable(),
   detail: z.string(),
 });
+
+/** An event the cloud refused, kept whole on the hub for repair (GET /api/v1/sync/quarantine). */
+export const QuarantinedEvent = z.object({
+  seq: z.int(),
+  type: z.string(),
+  entityId: z.string(),
+  reason: z.string(),
+  quarantinedAt: z.string(),
+  data: z.unknown(),
+});
+export type QuarantinedEvent = z.infer<typeof QuarantinedEvent>;
+
+/** What the alarm says, for `count` quarantined events. */
+export function quarantineAlarm(count: number): string | null {
+  if (count === 0) return null;
+  return `${count} event${count === 1 ? '' : 's'} the cloud refused ${count === 1 ? 'is' : 'are'} kept on this hub: HQ's figures miss ${count === 1 ? 'it' : 'them'} until repaired. See GET /api/v1/sync/quarantine.`;
+}
 export type SyncStatus = z.infer<typeof SyncStatus>;
 
 /** Where the hub's push to the cloud stands: everything up to `syncedSeq` is in the cloud. */

@@ -1,6 +1,6 @@
 import { type BackoffPolicy, backoffDelay } from '../protocol/backoff.ts';
 import type { Logger } from '../protocol/logger.ts';
-import type { EventBatch, SyncStatus, SyncStorage } from '../protocol/sync.ts';
+import { type EventBatch, quarantineAlarm, type SyncStatus, type SyncStorage } from '../protocol/sync.ts';
 import { CircuitBreaker } from '../rules/breaker.ts';
 import { type CloudFailure, classifyFailure, gapSyncedSeq } from './classify.ts';
 import type { CloudClient } from './cloud.ts';
@@ -89,10 +89,12 @@ export class SyncEngine {
     const headSeq = this.deps.storage.headSeq();
     const pendingEvents = Math.max(0, headSeq - cursor.syncedSeq);
     const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+    const quarantined = this.deps.storage.quarantinedCount();
     return {
       state: this.state,
       offlineSince: iso(this.offlineSince),
-      quarantinedEvents: this.deps.storage.quarantinedCount(),
+      quarantinedEvents: quarantined,
+      alarm: quarantineAlarm(quarantined),
       pendingEvents,
       lastSyncedSeq: cursor.syncedSeq,
       headSeq,
@@ -296,10 +298,12 @@ export class SyncEngine {
 export function standaloneStatus(storage: SyncStorage): SyncStatus {
   const cursor = storage.cursor();
   const headSeq = storage.headSeq();
+  const quarantined = storage.quarantinedCount();
   return {
     state: 'not_configured',
     offlineSince: null,
-    quarantinedEvents: storage.quarantinedCount(),
+    quarantinedEvents: quarantined,
+    alarm: quarantineAlarm(quarantined),
     pendingEvents: Math.max(0, headSeq - cursor.syncedSeq),
     lastSyncedSeq: cursor.syncedSeq,
     headSeq,

@@ -35,8 +35,14 @@ describe.skipIf(skipBrowser)('admin page in a real browser', () => {
     expect(code).toMatch(/^\d{6}$/);
 
     await admin.getByTestId('pair-code-input').fill(code);
+    await admin.getByTestId('find-pairing').click();
+    await admin.getByTestId('pending-pairing').getByText('Patio till').waitFor();
+    expect(await admin.getByTestId('pair-role').inputValue()).toBe('pos'); // what it asked for
     await admin.getByTestId('approve').click();
-    await admin.getByTestId('admin-notice').getByText(`Approved ${code}`).waitFor();
+    await admin
+      .getByTestId('admin-notice')
+      .getByText(`Approved ${code}: Patio till is pairing now as pos`)
+      .waitFor();
     await pos.getByText('Connected').waitFor({ timeout: 10_000 });
     await admin.locator('[data-device="Patio till"]').waitFor({ timeout: 10_000 });
     await expect

@@ -91,15 +91,16 @@ describe('every route × {no token, revoked, each role}', () => {
     expect(early.status).toBe(409);
     expect(early.body.code).toBe('PAIRING_NOT_APPROVED');
     expect(
-      (await t.api('POST', '/api/v1/pairings/approve', { code: req.body.code }, t.tokens.pos)).status,
+      (await t.api('POST', '/api/v1/pairings/approve', { code: req.body.code, role: 'pos' }, t.tokens.pos))
+        .status,
     ).toBe(403);
     const approved = await t.api(
       'POST',
       '/api/v1/pairings/approve',
-      { code: req.body.code },
+      { code: req.body.code, role: 'pos' },
       t.tokens.manager,
     );
-    expect(approved.body).toMatchObject({ name: 'Bar tablet', role: 'pos' });
+    expect(approved.body).toMatchObject({ name: 'Bar tablet', requestedRole: 'pos', role: 'pos' });
     const wrongSecret = await t.api(
       'POST',
       `/api/v1/pairings/${req.body.pairingId}/claim`,

@@ -94,6 +94,7 @@ describe('menu search', () => {
     });
     const stored = t.hub.store.search.vectors(t.hub.search.modelId!);
     expect(stored).toHaveLength(catalog.items.size);
+    await t.hub.stop(); // one hub per data dir: stop it, then start it again on the same files
     const restarted = await startHub({}, t.dir);
     try {
       // The restarted hub found every vector in SQLite: nothing to embed.

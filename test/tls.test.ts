@@ -80,7 +80,7 @@ describe('TLS on the LAN', () => {
           name: 'Till',
           role: 'pos',
         });
-        await hub.devices.approvePairing(asked.body.code, manager.id);
+        await hub.devices.approvePairing(asked.body.code, 'pos', manager.id);
         const claimed = await pinned(
           port,
           'POST',

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { burgerOrder, newOrderId, startHub, type TestHub } from './support/hub.ts';
 
@@ -98,6 +99,29 @@ const cases: Array<{
     code: 'MODIFIER_INVALID',
     field: 'lines[0].modifiers',
   },
+  // Issue 14.4: text the cloud (Postgres) cannot store; the kitchen would cook it, HQ never see it.
+  {
+    name: 'a NUL byte in a line note',
+    body: { id: newOrderId(), lines: [{ itemId: 'cola', qty: 1, note: 'no ice\u0000' }] },
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    field: 'lines[0].note',
+  },
+  {
+    name: 'half of an emoji (a lone surrogate) in the table label',
+    body: { ...burgerOrder(), tableLabel: 'T4 \uD83D' },
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    field: 'tableLabel',
+  },
+  // Issue 14.6: the same id in upper case would be a second order here and the same one in the cloud.
+  {
+    name: 'an order id in upper case',
+    body: { ...burgerOrder(), id: newOrderId().toUpperCase() },
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    field: 'id',
+  },
   {
     name: 'oversize body',
     body: { ...burgerOrder(), note: 'x'.repeat(20_000) },
@@ -131,6 +155,9 @@ describe('bad input gets a clear error and writes nothing', () => {
     const badLimit = await t.api('GET', '/api/v1/orders?limit=100000');
     expect(badLimit.status).toBe(400);
     expect(badLimit.body.errors[0].field).toBe('limit');
+    const upper = await t.api('GET', `/api/v1/orders/${newOrderId().toUpperCase()}`);
+    expect(upper.status).toBe(400);
+    expect(upper.body.errors[0]).toEqual({ field: 'id', message: expect.stringMatching(/lower case/) });
     const missing = await t.api('GET', `/api/v1/orders/${newOrderId()}`);
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('ORDER_NOT_FOUND');
@@ -140,6 +167,22 @@ describe('bad input gets a clear error and writes nothing', () => {
     const res = await t.api('GET', '/api/v1/nope');
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('NOT_FOUND');
+  });
+
+  it('answers problem+json for errors raised before routing too: a broken %-escape, a request that is not HTTP', async () => {
+    const badUrl = await t.api('GET', '/pos/%c0%ae');
+    expect(badUrl.status).toBe(400);
+    expect(badUrl.headers.get('content-type')).toContain('application/problem+json');
+    expect(badUrl.body).toMatchObject({ code: 'BAD_REQUEST', detail: expect.stringMatching(/%-escape/) });
+    const raw = await new Promise<string>((resolve) => {
+      const socket = connect(Number(new URL(t.base).port), '127.0.0.1', () => socket.write('HELLO\r\n\r\n'));
+      let text = '';
+      socket.on('data', (d) => (text += d));
+      socket.on('close', () => resolve(text));
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400/);
+    expect(raw).toContain('application/problem+json');
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   it('refuses an inconsistent menu snapshot and keeps the applied one', async () => {

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { Device } from '../../protocol/devices.ts';
 import type { MenuView } from '../../protocol/menu.ts';
 import { html, money } from '../shared/ui.ts';
-import type { Backup, HubStatus, Sync } from './use-hub.ts';
+import { type Backup, fetchJson, type HubStatus, type Sync } from './use-hub.ts';
 
 /** Runs an admin action and reports it: (method, path, body, what to say on success, what to reload). */
 export type Act = (
@@ -46,7 +46,8 @@ export function SyncCard({ sync, currency }: { sync: Sync | null; currency: stri
     <h2>Cloud sync</h2>
     ${
       sync &&
-      html`<p class="state s-${sync.state}">${sync.state.replace('_', ' ')}</p>
+      html`${sync.alarm && html`<p class="notice bad" data-testid="sync-alarm">${sync.alarm}</p>`}
+      <p class="state s-${sync.state}">${sync.state.replace('_', ' ')}</p>
       <p class="muted">${sync.detail}</p>
       <dl class="facts">
         <dt>Waiting</dt><dd>${sync.pendingEvents} event${sync.pendingEvents === 1 ? '' : 's'}</dd>
@@ -61,7 +62,18 @@ export function SyncCard({ sync, currency }: { sync: Sync | null; currency: stri
   </section>`;
 }
 
-/** Approve a pairing code, rename and revoke devices. */
+interface PendingPairing {
+  pairingId: string;
+  code: string;
+  name: string;
+  requestedRole: 'pos' | 'kds' | 'manager';
+}
+
+/**
+ * Approve a pairing: the manager types the code the tablet shows, sees the name and the role it
+ * asked for, and chooses the role it gets (a tablet asking to be a manager is flagged); then
+ * rename and revoke devices.
+ */
 export function DevicesCard({
   devices,
   act,
@@ -72,15 +84,29 @@ export function DevicesCard({
   reload: () => Promise<void>;
 }) {
   const [code, setCode] = useState('');
-  const approve = (e: Event) => {
+  const [pending, setPending] = useState<PendingPairing | null>(null);
+  const [role, setRole] = useState<'pos' | 'kds' | 'manager'>('pos');
+  const [lookup, setLookup] = useState<string | null>(null);
+  const find = async (e: Event) => {
     e.preventDefault();
+    setLookup(null);
+    const list = await fetchJson<{ pairings: PendingPairing[] }>('/api/v1/pairings');
+    const found = list?.pairings.find((p) => p.code === code.trim()) ?? null;
+    setPending(found);
+    if (found) setRole(found.requestedRole === 'manager' ? 'pos' : found.requestedRole);
+    else
+      setLookup(`No tablet is waiting with code ${code.trim()}; it may have expired. Ask it for a new code.`);
+  };
+  const approve = () => {
+    if (!pending) return;
     void act(
       'POST',
       '/api/v1/pairings/approve',
-      { code: code.trim() },
-      `Approved ${code}: the device is pairing now.`,
+      { code: pending.code, role },
+      `Approved ${pending.code}: ${pending.name} is pairing now as ${role}.`,
       async () => {
         setCode('');
+        setPending(null);
         await new Promise((r) => setTimeout(r, 2_500)); // the tablet claims its token on its next poll
         await reload();
       },
@@ -88,11 +114,22 @@ export function DevicesCard({
   };
   return html`<section class="card wide" data-testid="devices">
     <h2>Devices</h2>
-    <form class="row" onSubmit=${approve}>
+    <form class="row" onSubmit=${find}>
       <input placeholder="6-digit code shown on the new device" value=${code} maxlength="6" inputmode="numeric"
         onInput=${(e: Event) => setCode((e.target as HTMLInputElement).value)} data-testid="pair-code-input" />
-      <button class="primary" type="submit" data-testid="approve">Approve pairing</button>
+      <button type="submit" data-testid="find-pairing">Look up</button>
     </form>
+    ${lookup && html`<p class="notice bad">${lookup}</p>`}
+    ${
+      pending &&
+      html`<div class="row pairing" data-testid="pending-pairing">
+        <span><b>${pending.name}</b> asks to pair as <b>${pending.requestedRole}</b>${pending.requestedRole === 'manager' ? html` <span class="error">(a manager device can refund, void and revoke)</span>` : ''}</span>
+        <label>Role <select value=${role} onChange=${(e: Event) => setRole((e.target as HTMLSelectElement).value as typeof role)} data-testid="pair-role">
+          ${(['pos', 'kds', 'manager'] as const).map((r) => html`<option value=${r}>${r}</option>`)}
+        </select></label>
+        <button class="primary" onClick=${approve} data-testid="approve">Approve as ${role}</button>
+      </div>`
+    }
     <table>
       <thead><tr><th>Name</th><th>Role</th><th>Last seen</th><th></th></tr></thead>
       <tbody>

@@ -21,7 +21,7 @@ export interface Backup {
 }
 
 /** GET a JSON resource, or null when the hub refuses or does not answer (the panel keeps its last view). */
-async function fetchJson<T>(path: string): Promise<T | null> {
+export async function fetchJson<T>(path: string): Promise<T | null> {
   try {
     const res = await api<T>('GET', path);
     return res.ok ? res.body : null;

@@ -1,6 +1,6 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { inspectFile, raiseSeqFloor } from '../store/files.ts';
+import { inspectFile, makeStandalone, privateDir, privateFile, raiseSeqFloor } from '../store/files.ts';
 import type { Store } from '../store/index.ts';
 import { latestSchemaVersion } from '../store/migrations.ts';
 
@@ -41,19 +41,36 @@ export async function makeBackup(
   now = Date.now(),
 ): Promise<BackupInfo> {
   const dir = backupsDir(dataDir);
-  mkdirSync(dir, { recursive: true });
+  privateDir(dir);
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('.', '');
   const final = join(dir, `hub-${stamp}.db`);
   const partial = `${final}.partial`;
-  await store.backupTo(partial);
-  const { integrity } = inspectFile(partial);
-  if (integrity !== 'ok') {
-    rmSync(partial, { force: true });
-    throw new Error(`backup failed its integrity check (${integrity}); the previous backups are kept`);
+  privateFile(partial); // the copy holds token and PIN hashes: readable by the hub's user only
+  try {
+    await store.backupTo(partial);
+    makeStandalone(partial);
+    const { integrity } = inspectFile(partial);
+    if (integrity !== 'ok')
+      throw new Error(`backup failed its integrity check (${integrity}); the previous backups are kept`);
+    renameSync(partial, final);
+  } finally {
+    removeLeftovers(dir);
   }
-  renameSync(partial, final);
   for (const old of listBackups(dataDir).slice(keep)) rmSync(old.file, { force: true });
   return { file: final, bytes: statSync(final).size, at: new Date(now).toISOString() };
+}
+
+/** What a failed or interrupted backup leaves: partial copies and SQLite's side files. */
+function removeLeftovers(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    if (
+      name.includes('.partial') ||
+      name.endsWith('-wal') ||
+      name.endsWith('-shm') ||
+      name.endsWith('-journal')
+    )
+      rmSync(join(dir, name), { force: true });
+  }
 }
 
 export class RestoreError extends Error {}

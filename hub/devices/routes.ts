@@ -13,6 +13,7 @@ import {
   PairingIdParams,
   PairingRequest,
   PairingRequestBody,
+  PendingPairingList,
 } from '../../protocol/devices.ts';
 import { HubError } from '../errors.ts';
 import { anyRole } from '../http/admission.ts';
@@ -86,7 +87,13 @@ export const deviceRoutes =
         schema: { body: PairingApproveBody, response: { 200: PairingApproved } },
         config: { roles: manager },
       },
-      async (request) => devices.approvePairing(request.body.code, deviceOf(request).id),
+      async (request) => devices.approvePairing(request.body.code, request.body.role, deviceOf(request).id),
+    );
+
+    app.get(
+      '/api/v1/pairings',
+      { schema: { response: { 200: PendingPairingList } }, config: { roles: manager } },
+      async () => ({ pairings: devices.pendingPairings() }),
     );
 
     app.post(

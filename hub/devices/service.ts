@@ -15,6 +15,7 @@ export class DeviceService {
     private readonly committer: GroupCommitter,
     private readonly newId: IdSource,
     private readonly pairingTtlMs: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The device a token belongs to, if it exists and is not revoked. Reads SQLite each time, so a
@@ -22,6 +23,11 @@ export class DeviceService {
   authenticate(token: string): Device | null {
     const device = this.store.devices.findByTokenHash(hashSecret(token));
     return device && device.revokedAt === null ? device : null;
+  }
+
+  /** Devices revoked at or after `at`, by this hub or by the CLI beside it. */
+  revokedSince(at: string): string[] {
+    return this.store.devices.revokedSince(at);
   }
 
   isActive(deviceId: string): boolean {
@@ -86,8 +92,19 @@ export class DeviceService {
     });
   }
 
-  /** Step 2, from a manager: approve the code the tablet shows. */
-  approvePairing(code: string, managerId: string) {
+  /** Tablets waiting for a manager, with the name and role each asked for. */
+  pendingPairings() {
+    return this.store.devices.pending(new Date(this.now()).toISOString()).map((p) => ({
+      pairingId: p.id,
+      code: p.code,
+      name: p.name,
+      requestedRole: p.role,
+      expiresAt: p.expires_at,
+    }));
+  }
+
+  /** Step 2, from a manager: approve the code the tablet shows, with the role the manager chose. */
+  approvePairing(code: string, role: Role, managerId: string) {
     return this.committer.run((ctx) => {
       const pairing = this.store.devices.pendingPairing(code, ctx.at);
       if (!pairing) {
@@ -96,8 +113,8 @@ export class DeviceService {
           `No pending pairing has code ${code}; it may have expired. Ask the device for a new code.`,
         );
       }
-      this.store.devices.approve(pairing.id, ctx.at, managerId);
-      return { pairingId: pairing.id, name: pairing.name, role: pairing.role };
+      this.store.devices.approve(pairing.id, ctx.at, managerId, role);
+      return { pairingId: pairing.id, name: pairing.name, requestedRole: pairing.role, role };
     });
   }
 
@@ -124,7 +141,7 @@ export class DeviceService {
           2,
         );
       }
-      const issued = this.insert(pairing.name, pairing.role, ctx.at);
+      const issued = this.insert(pairing.name, pairing.approved_role ?? pairing.role, ctx.at);
       this.store.devices.claim(pairingId, ctx.at, issued.id);
       return issued;
     });

@@ -11,6 +11,8 @@ declare module 'fastify' {
     public?: boolean;
     /** Extra limit per client address (on public routes, where there is no device to count). */
     ipRateLimit?: { limit: number; windowMs: number };
+    /** What a read costs against the device's read budget (1 unless the route says otherwise). */
+    readCost?: (query: Record<string, unknown>) => number;
   }
   interface FastifyRequest {
     device: Device | null;
@@ -75,14 +77,19 @@ export function registerAuth(
       if (refused) return sendProblem(reply, request, refused);
     }
     if (config.public || !request.routeOptions.url) return;
-    const device = admission.authenticate(bearerToken(request.headers.authorization), request.ip);
+    const device = admission.authenticate(
+      bearerToken(request.headers.authorization),
+      request.ip,
+      request.raw.socket,
+    );
     if (device instanceof HubError) {
       if (device.code === 'UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer realm="grow-hub"');
       return sendProblem(reply, request, device);
     }
     request.device = device;
-    const kind = request.method === 'GET' || request.method === 'HEAD' ? 'read' : 'command';
-    const refused = admission.authorize(device, config.roles ?? [], kind);
+    const read = request.method === 'GET' || request.method === 'HEAD';
+    const cost = read ? (config.readCost?.(request.query as Record<string, unknown>) ?? 1) : 1;
+    const refused = admission.authorize(device, config.roles ?? [], read ? 'read' : 'command', cost);
     if (refused) return sendProblem(reply, request, refused);
   });
 }

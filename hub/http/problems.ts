@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isResponseSerializationError } from 'fastify-type-provider-zod';
 import { HubError, toProblem } from '../errors.ts';
@@ -15,6 +16,9 @@ const fastifyCodes: Record<string, () => HubError> = {
     ]),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
     new HubError('VALIDATION_FAILED', 'Content-Length does not match the body.'),
+  FST_ERR_BAD_URL: () =>
+    new HubError('BAD_REQUEST', 'The address has a broken %-escape; check the link or the app.'),
+  FST_ERR_MAX_PARAM_LENGTH: () => new HubError('BAD_REQUEST', 'A part of the address is too long.'),
 };
 
 /** Map anything thrown during a request to one RFC 9457 answer with a stable code. */
@@ -47,6 +51,32 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
     .code(error.status)
     .type('application/problem+json')
     .send(JSON.stringify(toProblem(error, request.url.split('?')[0])));
+}
+
+/** For fastify's `frameworkErrors`: errors raised before routing (a bad URL) answer problem+json too. */
+export function frameworkError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+  sendProblem(reply, request, toHubError(error));
+}
+
+/**
+ * For the server's `clientError` (a request Node could not parse, or that arrived too slowly):
+ * fastify's default answers its own JSON shape; this answers problem+json like everything else.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const error =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new HubError('REQUEST_TIMEOUT', 'The request did not arrive in time; send it again.')
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? new HubError('HEADERS_TOO_LARGE', 'The request headers are larger than the hub accepts.')
+        : new HubError('BAD_REQUEST', 'The request is not valid HTTP.');
+  const body = JSON.stringify(toProblem(error));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${error.status} ${error.code.replaceAll('_', ' ')}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 export function registerProblems(app: FastifyInstance): void {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { Ticket, TicketIdParams, TicketList, TicketListQuery } from '../../protocol/orders.ts';
+import { listCost } from '../orders/routes.ts';
 import type { OrderService } from '../orders/service.ts';
 
 const kitchen = ['kds', 'manager'] as const;
@@ -9,7 +10,10 @@ export const kdsRoutes =
   async (app) => {
     app.get(
       '/api/v1/tickets',
-      { schema: { querystring: TicketListQuery, response: { 200: TicketList } }, config: { roles: kitchen } },
+      {
+        schema: { querystring: TicketListQuery, response: { 200: TicketList } },
+        config: { roles: kitchen, readCost: listCost },
+      },
       async (request) => ({ tickets: orders.tickets(request.query) }),
     );
 

@@ -25,8 +25,13 @@ export interface LimiterOptions {
 export class Limiter {
   private readonly windows = new Map<string, WindowState>();
   private readonly dirty = new Set<string>();
-  /** Lockouts, mirrored from SQLite (loaded at start, written through on every change). */
+  /**
+   * Lockouts, mirrored from SQLite (loaded at start, written through on every change). The table
+   * is the truth: when the mirror is full, entries that lock nothing go first, and if live locks
+   * must go too, `spilled` says so and a miss is looked up in SQLite. A lock is never forgotten.
+   */
   private readonly locks = new Map<string, LockoutRow>();
+  private spilled = false;
   private readonly timer: NodeJS.Timeout;
   private readonly longestWindowMs = 3_600_000;
 
@@ -42,9 +47,9 @@ export class Limiter {
     this.timer.unref();
   }
 
-  /** Count one request for `key` against `limit` per `windowMs`. */
-  take(key: string, limit: number, windowMs: number): Verdict {
-    const result = take(this.windows.get(key), this.options.now(), windowMs, limit);
+  /** Count a request of `cost` for `key` against `limit` per `windowMs`. */
+  take(key: string, limit: number, windowMs: number, cost = 1): Verdict {
+    const result = take(this.windows.get(key), this.options.now(), windowMs, limit, cost);
     this.windows.delete(key); // re-insert: Map order doubles as least-recently-used order
     this.windows.set(key, result.state);
     this.dirty.add(key);
@@ -53,18 +58,30 @@ export class Limiter {
   }
 
   /**
-   * ms until `key` may try again, 0 if it is not locked out. Answered from memory: it runs on
-   * every authenticated request, so it must not cost a SQLite read.
+   * ms until `key` may try again, 0 if it is not locked out. Answered from memory (it runs on every
+   * unauthenticated request), from SQLite only for a key the full mirror had to let go.
    */
   lockedFor(key: string): number {
-    const row = this.locks.get(key);
+    const row = this.lockout(key);
     return row ? Math.max(0, row.lockedUntil - this.options.now()) : 0;
+  }
+
+  /**
+   * One attempt at a secret (a PIN), counted before it is checked: the lock test and the count are
+   * one synchronous step, so any number of attempts in flight at once cannot all slip under the
+   * lock. A right answer then calls `succeed`, which clears the count.
+   */
+  attempt(key: string, policy: LockoutPolicy): Verdict {
+    const locked = this.lockedFor(key);
+    if (locked > 0) return { ok: false, retryAfterMs: locked };
+    this.fail(key, policy);
+    return { ok: true };
   }
 
   /** A failed attempt (bad PIN, bad token, bad pairing secret): maybe start or extend a lockout. */
   fail(key: string, policy: LockoutPolicy): number {
     const now = this.options.now();
-    const prev = this.locks.get(key);
+    const prev = this.lockout(key);
     const failures = prev && now - prev.updatedAt < policy.forgetAfterMs ? prev.failures + 1 : 1;
     const lockMs = lockoutMs(failures, policy);
     const row = { failures, lockedUntil: now + lockMs, updatedAt: now };
@@ -72,13 +89,30 @@ export class Limiter {
     this.persist(() => this.store.limits.setLockout(key, row), key);
     this.locks.delete(key);
     this.locks.set(key, row);
-    if (this.locks.size > this.options.maxKeys) this.locks.delete(this.locks.keys().next().value!);
+    if (this.locks.size > this.options.maxKeys) this.shrinkLocks(now);
     return lockMs;
   }
 
   succeed(key: string): void {
     if (!this.locks.delete(key)) return;
     this.persist(() => this.store.limits.removeLockout(key), key);
+  }
+
+  private lockout(key: string): LockoutRow | undefined {
+    return this.locks.get(key) ?? (this.spilled ? (this.store.limits.lockout(key) ?? undefined) : undefined);
+  }
+
+  /** Make room: first entries that lock nothing (oldest first), then, only if need be, live locks. */
+  private shrinkLocks(now: number): void {
+    for (const [k, row] of this.locks) {
+      if (this.locks.size <= this.options.maxKeys) return;
+      if (row.lockedUntil <= now) this.locks.delete(k);
+    }
+    for (const k of this.locks.keys()) {
+      if (this.locks.size <= this.options.maxKeys) return;
+      this.locks.delete(k);
+      this.spilled = true; // still in SQLite, where lockout() will find it
+    }
   }
 
   private persist(write: () => void, key: string): void {

@@ -36,6 +36,30 @@ describe('lockout backoff', () => {
     expect(lockoutMs(5, pinLockout)).toBe(30_000);
     expect(lockoutMs(6, pinLockout)).toBe(60_000);
     expect(lockoutMs(8, pinLockout)).toBe(240_000);
-    expect(lockoutMs(50, pinLockout)).toBe(3_600_000);
+    expect(lockoutMs(50, pinLockout)).toBe(86_400_000);
+  });
+
+  it('lets a PIN guesser try about 16 times a day, not 144 (the old one-hour cap and memory)', () => {
+    // A patient guesser tries again the moment each lockout ends, for 24 hours.
+    let failures = 0;
+    let tries = 0;
+    let now = 0;
+    let lastFailure = Number.NEGATIVE_INFINITY;
+    while (now < 86_400_000) {
+      tries++;
+      failures = now - lastFailure < pinLockout.forgetAfterMs ? failures + 1 : 1;
+      lastFailure = now;
+      now += Math.max(1_000, lockoutMs(failures, pinLockout));
+    }
+    expect(tries).toBeLessThanOrEqual(20);
+    const oldPolicy = { ...pinLockout, capMs: 3_600_000, forgetAfterMs: 3_600_000 };
+    let oldTries = 0;
+    for (let t = 0, f = 0, last = Number.NEGATIVE_INFINITY; t < 86_400_000; ) {
+      oldTries++;
+      f = t - last < oldPolicy.forgetAfterMs ? f + 1 : 1;
+      last = t;
+      t += Math.max(1_000, lockoutMs(f, oldPolicy));
+    }
+    expect(oldTries).toBeGreaterThan(30);
   });
 });

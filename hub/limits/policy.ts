@@ -30,12 +30,19 @@ export type TakeResult =
   | { ok: true; state: WindowState }
   | { ok: false; state: WindowState; retryAfterMs: number };
 
-/** Count one request if it fits under `limit`; otherwise say how long until one would. */
-export function take(s: WindowState | undefined, now: number, windowMs: number, limit: number): TakeResult {
+/** Count a request of `cost` if it fits under `limit`; otherwise say how long until it would. */
+export function take(
+  s: WindowState | undefined,
+  now: number,
+  windowMs: number,
+  limit: number,
+  cost = 1,
+): TakeResult {
   const r = roll(s, now, windowMs);
-  if (slidingCount(r, now, windowMs) + 1 <= limit) return { ok: true, state: { ...r, count: r.count + 1 } };
+  if (slidingCount(r, now, windowMs) + cost <= limit)
+    return { ok: true, state: { ...r, count: r.count + cost } };
   // The previous window's share falls linearly; failing that, wait for the next window.
-  const excess = slidingCount(r, now, windowMs) + 1 - limit;
+  const excess = slidingCount(r, now, windowMs) + cost - limit;
   const waitMs =
     r.prevCount > 0 && excess <= r.prevCount
       ? (excess / r.prevCount) * windowMs
@@ -58,9 +65,21 @@ export function lockoutMs(failures: number, policy: LockoutPolicy): number {
   return Math.min(policy.capMs, policy.baseMs * 2 ** Math.min(30, failures - policy.threshold));
 }
 
+/**
+ * Staff PINs are 4 to 8 digits: few enough to guess. Five tries, then 30 s doubling up to a day,
+ * and failures are remembered for a day, so a guesser gets about 16 tries a day, not 144. A
+ * manager can clear a lockout for a staff member who simply forgot (POST /api/v1/staff/:id/unlock).
+ */
 export const pinLockout: LockoutPolicy = {
   threshold: 5,
   baseMs: 30_000,
+  capMs: 86_400_000,
+  forgetAfterMs: 86_400_000,
+};
+/** One bad token sent again and again (a revoked tablet in a loop): its own lock, not its address's. */
+export const repeatedTokenLockout: LockoutPolicy = {
+  threshold: 5,
+  baseMs: 60_000,
   capMs: 3_600_000,
   forgetAfterMs: 3_600_000,
 };

@@ -14,6 +14,10 @@ import type { OrderService } from './service.ts';
 
 const cashier = ['pos', 'manager'] as const;
 
+/** A long list costs more of a device's read budget than a short one: one unit per 20 rows. */
+export const listCost = (query: Record<string, unknown>) =>
+  Math.max(1, Math.ceil((Number(query.limit) || 50) / 20));
+
 /** Taking an order: the same command over HTTP and over a till's socket (`order.create`). */
 export const createOrder = (orders: OrderService): DeviceCommand<typeof CreateOrderBody, Order> => ({
   roles: cashier,
@@ -42,7 +46,10 @@ export const orderRoutes =
 
     app.get(
       '/api/v1/orders',
-      { schema: { querystring: OrderListQuery, response: { 200: OrderList } }, config: { roles: anyRole } },
+      {
+        schema: { querystring: OrderListQuery, response: { 200: OrderList } },
+        config: { roles: anyRole, readCost: listCost },
+      },
       async (request) => ({ orders: orders.recent(request.query.limit, request.query.status) }),
     );
 

@@ -4,6 +4,7 @@ import { choiceIds, priceOrder } from '../../rules/pricing.ts';
 import { HubError } from '../errors.ts';
 import { fingerprint, replayOf } from '../idempotency.ts';
 import type { MenuService } from '../menu/service.ts';
+import { holdsMoney } from '../payments/rules.ts';
 import type { CommandContext, GroupCommitter } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
 import { ticketOf } from '../store/orders.ts';
@@ -136,6 +137,13 @@ export class OrderService {
   void(id: string, reason: string): Promise<Order> {
     return this.committer.run((ctx) => {
       const order = this.get(id);
+      const paid = this.store.payments.forOrder(id).filter(holdsMoney);
+      if (paid.length > 0) {
+        throw new HubError(
+          'ORDER_HAS_PAYMENTS',
+          `Order ${order.number} has ${paid.length} payment${paid.length === 1 ? '' : 's'} holding money (${paid.map((p) => `${p.method} ${p.status}`).join(', ')}): refund or cancel ${paid.length === 1 ? 'it' : 'them'} first, then void.`,
+        );
+      }
       this.moveOrder(ctx, order, 'voided', reason);
       for (const t of order.tickets) {
         if (t.status === 'voided') continue;

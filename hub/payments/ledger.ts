@@ -11,6 +11,8 @@ import { fingerprint, replayOf } from '../idempotency.ts';
 import type { CommandContext, GroupCommitter } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
 import {
+  type AmountLimits,
+  amountRefusals,
   balance,
   canMovePayment,
   changeDue,
@@ -45,6 +47,7 @@ export class PaymentLedger {
     private readonly store: Store,
     private readonly committer: GroupCommitter,
     private readonly offlineLimits: OfflineLimits,
+    private readonly amountLimits: AmountLimits,
   ) {}
 
   forOrder(orderId: string): OrderPayments {
@@ -100,6 +103,16 @@ export class PaymentLedger {
     device: { id: string; role: Role },
   ): Promise<{ payment: Payment; created: boolean; override: boolean }> {
     const asked = paymentFingerprint(orderId, body);
+    const tooLarge = amountRefusals(body, this.amountLimits);
+    if (tooLarge.length > 0) {
+      return Promise.reject(
+        new HubError(
+          'AMOUNT_TOO_LARGE',
+          `${tooLarge.map((r) => `${r.field} ${r.message}`).join('; ')}. Check the figures; a manager can raise paymentMaxAmount or paymentMaxTip.`,
+          tooLarge,
+        ),
+      );
+    }
     return this.committer.run((ctx) => {
       const replay = replayOf(
         this.store.payments.fingerprintOf(body.id),

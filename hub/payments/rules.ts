@@ -37,6 +37,36 @@ export function balance(total: number, payments: readonly Pick<Payment, 'status'
   return { paid, tips: live.reduce((s, p) => s + p.tip, 0), due: Math.max(0, total - paid) };
 }
 
+/** A payment that has (or may yet have) money in it: a void must wait for its refund or cancel. */
+export function holdsMoney(p: Pick<Payment, 'status'>): boolean {
+  return (
+    p.status === 'pending' ||
+    p.status === 'authorised' ||
+    p.status === 'captured' ||
+    p.status === 'partially_refunded'
+  );
+}
+
+export interface AmountLimits {
+  maxAmount: number;
+  maxTip: number;
+}
+
+/** Sane upper bounds, so a mistyped tip of 100,000,000 is refused rather than recorded. */
+export function amountRefusals(
+  b: { amount: number; tip: number; tendered?: number | undefined },
+  limits: AmountLimits,
+): { field: string; message: string }[] {
+  const refusals: { field: string; message: string }[] = [];
+  if (b.amount > limits.maxAmount)
+    refusals.push({ field: 'amount', message: `is more than the ${limits.maxAmount} one payment may carry` });
+  if (b.tip > limits.maxTip)
+    refusals.push({ field: 'tip', message: `is more than the ${limits.maxTip} a tip may be` });
+  if (b.tendered !== undefined && b.tendered > limits.maxAmount + limits.maxTip)
+    refusals.push({ field: 'tendered', message: 'is more cash than one payment may take' });
+  return refusals;
+}
+
 export function changeDue(tendered: number | undefined, amount: number, tip: number): number {
   return tendered === undefined ? 0 : tendered - amount - tip;
 }

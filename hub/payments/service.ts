@@ -6,7 +6,7 @@ import type { GroupCommitter } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
 import { CardFlow, cardUnavailable } from './card.ts';
 import { PaymentLedger } from './ledger.ts';
-import type { OfflineLimits } from './rules.ts';
+import type { AmountLimits, OfflineLimits } from './rules.ts';
 import type { CardGateway } from './stripe-gateway.ts';
 
 /**
@@ -22,11 +22,11 @@ export class PaymentService {
     committer: GroupCommitter,
     gateway: CardGateway | null,
     hubId: string,
-    offlineLimits: OfflineLimits,
+    limits: { offline: OfflineLimits; amounts: AmountLimits },
     private readonly log: Logger,
     now: () => number,
   ) {
-    this.ledger = new PaymentLedger(store, committer, offlineLimits);
+    this.ledger = new PaymentLedger(store, committer, limits.offline, limits.amounts);
     this.card = gateway ? new CardFlow(gateway, this.ledger, hubId, log, now) : null;
   }
 

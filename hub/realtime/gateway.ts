@@ -18,6 +18,7 @@ export interface GatewayOptions {
   sendBufferBytes: number;
   maxReplayEvents: number;
   maxSockets: number;
+  maxSocketsPerDevice: number;
   handshakesPerSecond: number;
   now: () => number;
 }
@@ -25,6 +26,8 @@ export interface GatewayOptions {
 /** Who the gateway asks whether a device is still allowed, and hears revocations from. */
 export interface DeviceWatch {
   isActive(deviceId: string): boolean;
+  /** Devices revoked at or after `at` (ISO), by anyone: this hub or the CLI beside it. */
+  revokedSince(at: string): string[];
   touch(deviceId: string): Promise<void>;
   onRevoked(listener: (deviceId: string) => void): () => void;
 }
@@ -38,6 +41,8 @@ export class RealtimeGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4_096, perMessageDeflate: false });
   private readonly clients = new Set<Client>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly revocations: NodeJS.Timeout;
+  private sweptAt: string;
   private readonly unsubscribe: Array<() => void>;
   private readonly gate: HandshakeGate;
   private readonly fanout: Fanout;
@@ -52,7 +57,7 @@ export class RealtimeGateway {
     feed: EventFeed,
     private readonly admission: Admission,
     private readonly commands: SocketCommands,
-    options: GatewayOptions,
+    private readonly options: GatewayOptions,
     private readonly log: Logger,
   ) {
     this.gate = new HandshakeGate(admission, options);
@@ -64,6 +69,11 @@ export class RealtimeGateway {
     ];
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
     this.heartbeat.unref();
+    // A revocation made by another process (the CLI) reaches open sockets within a second; one
+    // made through this hub closes them at once (onRevoked).
+    this.sweptAt = new Date(options.now()).toISOString();
+    this.revocations = setInterval(() => this.sweepRevocations(), 1_000);
+    this.revocations.unref();
   }
 
   get socketCount(): number {
@@ -75,6 +85,12 @@ export class RealtimeGateway {
     return this.gate.refused;
   }
 
+  private socketsOf(deviceId: string): number {
+    let n = 0;
+    for (const c of this.clients) if (c.device.id === deviceId) n++;
+    return n;
+  }
+
   countsByRole(): Record<string, number> {
     const counts: Record<string, number> = { pos: 0, kds: 0, manager: 0 };
     for (const c of this.clients) counts[c.device.role] = (counts[c.device.role] ?? 0) + 1;
@@ -83,7 +99,12 @@ export class RealtimeGateway {
 
   /** Wire to `server.on('upgrade')`: auth and query are checked before the socket is accepted. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const handshake = this.gate.check(req, this.clients.size, this.closing);
+    const handshake = this.gate.check(req, {
+      openSockets: this.clients.size,
+      socketsOf: (deviceId) => this.socketsOf(deviceId),
+      headSeq: () => this.store.events.headSeq(),
+      closing: this.closing,
+    });
     if (!handshake.ok) {
       refuse(socket, handshake);
       return;
@@ -152,6 +173,11 @@ export class RealtimeGateway {
       this.fanout.send(client, '{"type":"pong"}');
       return;
     }
+    // A command changes state: the device must still be allowed now, not just when it connected.
+    if (!this.devices.isActive(client.device.id)) {
+      client.ws.close(CloseCode.unauthorized, 'device revoked');
+      return;
+    }
     runCommand(this.admission, this.commands, client.device, message.data, this.log).then((wire) =>
       this.fanout.send(client, wire),
     );
@@ -163,14 +189,17 @@ export class RealtimeGateway {
         client.ws.terminate();
         continue;
       }
-      // Catches revocations made by another process (the CLI), which cannot call dropDevice.
-      if (!this.devices.isActive(client.device.id)) {
-        client.ws.close(CloseCode.unauthorized, 'device revoked');
-        continue;
-      }
       client.alive = false;
       client.ws.ping();
     }
+  }
+
+  private sweepRevocations(): void {
+    if (this.clients.size === 0) return;
+    const from = this.sweptAt;
+    // Overlapping sweeps: a revocation stamped just before a sweep may commit just after it.
+    this.sweptAt = new Date(this.options.now() - 5_000).toISOString();
+    for (const id of this.devices.revokedSince(from)) this.dropDevice(id);
   }
 
   private dropDevice(deviceId: string): void {
@@ -182,6 +211,7 @@ export class RealtimeGateway {
   async close(graceMs = 1_000): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
+    clearInterval(this.revocations);
     if (this.presenceTimer) clearTimeout(this.presenceTimer);
     for (const u of this.unsubscribe) u();
     const closed = [...this.clients].map((c) => new Promise((r) => c.ws.once('close', r)));

@@ -4,11 +4,22 @@ import type { Device } from '../../protocol/devices.ts';
 import { RealtimeQuery } from '../../protocol/realtime.ts';
 import { HubError } from '../errors.ts';
 import { type Admission, bearerToken } from '../http/admission.ts';
+import { needsSnapshot } from './replay.ts';
 
 export interface HandshakeOptions {
   maxSockets: number;
+  maxSocketsPerDevice: number;
+  maxReplayEvents: number;
   handshakesPerSecond: number;
   now: () => number;
+}
+
+/** What the gate needs to know about the sockets open now and the log. */
+export interface GateView {
+  openSockets: number;
+  socketsOf(deviceId: string): number;
+  headSeq(): number;
+  closing: boolean;
 }
 
 export type Handshake =
@@ -42,10 +53,10 @@ export class HandshakeGate {
     this.refilledAt = options.now();
   }
 
-  check(req: IncomingMessage, openSockets: number, closing: boolean): Handshake {
+  check(req: IncomingMessage, view: GateView): Handshake {
     const url = new URL(req.url ?? '/', 'http://hub');
     if (url.pathname !== '/ws') return refusal(404, 'Not Found', 'Realtime lives at /ws.');
-    if (closing) return refusal(503, 'Service Unavailable', 'The hub is restarting; reconnect shortly.');
+    if (view.closing) return refusal(503, 'Service Unavailable', 'The hub is restarting; reconnect shortly.');
     // Browsers always send Origin.
     const origin = req.headers.origin;
     if (origin && safeHost(origin) !== req.headers.host) {
@@ -57,13 +68,28 @@ export class HandshakeGate {
       return refusal(400, 'Bad Request', `Query field "${issue.path.join('.')}": ${issue.message}`);
     }
     const token = bearerToken(req.headers.authorization) ?? query.data.token ?? null;
-    const device = this.admission.authenticate(token, req.socket.remoteAddress ?? 'unknown');
+    const device = this.admission.authenticate(token, req.socket.remoteAddress ?? 'unknown', req.socket);
     if (device instanceof HubError) {
       return device.code === 'LOCKED_OUT'
         ? refusal(429, 'Too Many Requests', device.detail, device.retryAfterSeconds)
         : refusal(401, 'Unauthorized', 'Send a device token (Bearer header or ?token=).');
     }
-    // After auth, so strangers cannot spend the restaurant's own devices' handshake budget.
+    // Each device first spends its own budgets (sockets, handshakes, snapshots), so one device in a
+    // reconnect loop cannot spend the restaurant's shared budget; then the shared pace. All after
+    // auth, so strangers cannot spend the restaurant's own devices' budgets.
+    if (view.socketsOf(device.id) >= this.options.maxSocketsPerDevice) {
+      return refusal(
+        429,
+        'Too Many Requests',
+        `This device already has ${this.options.maxSocketsPerDevice} sockets open; close one (another tab?) first.`,
+        5,
+      );
+    }
+    const budget = this.admission.admitSocket(
+      device,
+      needsSnapshot(query.data.since, view.headSeq(), this.options.maxReplayEvents),
+    );
+    if (budget) return refusal(429, 'Too Many Requests', budget.detail, budget.retryAfterSeconds);
     if (!this.admit()) {
       this.refused++;
       return refusal(
@@ -73,7 +99,7 @@ export class HandshakeGate {
         1,
       );
     }
-    if (openSockets >= this.options.maxSockets) {
+    if (view.openSockets >= this.options.maxSockets) {
       return refusal(503, 'Service Unavailable', 'Too many open sockets on this hub.');
     }
     return { ok: true, device, query: query.data };

@@ -6,6 +6,11 @@ import type { Client, Fanout } from './fanout.ts';
 
 const replayPage = 500;
 
+/** A device too far behind (or ahead, after a restore) gets the current state instead of a replay. */
+export function needsSnapshot(since: number, headSeq: number, maxReplayEvents: number): boolean {
+  return since > headSeq || headSeq - since > maxReplayEvents;
+}
+
 /**
  * Bringing a socket up to date (invariant 5): replay the log after its `since` from SQLite in
  * pages, waiting for each to drain, then go live in the same tick as the last read, so no
@@ -21,9 +26,7 @@ export class Replay {
   ) {}
 
   async catchUp(client: Client, headSeq: number): Promise<void> {
-    if (client.lastSeq > headSeq || headSeq - client.lastSeq > this.maxReplayEvents) {
-      this.snapshot(client, headSeq);
-    }
+    if (needsSnapshot(client.lastSeq, headSeq, this.maxReplayEvents)) this.snapshot(client, headSeq);
     const topics = client.topics ? [...client.topics] : null;
     for (;;) {
       if (client.ws.readyState !== WebSocket.OPEN) return;

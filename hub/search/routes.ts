@@ -1,12 +1,18 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Slug } from '../../protocol/ids.ts';
+import { storable, unstorableMessage } from '../../protocol/text.ts';
 import { anyRole } from '../http/admission.ts';
 import type { MenuService } from '../menu/service.ts';
 import type { SearchService } from './service.ts';
 
 const SearchQuery = z.strictObject({
-  q: z.string().trim().min(1, 'type something to search for').max(200, 'keep searches under 200 characters'),
+  q: z
+    .string()
+    .trim()
+    .min(1, 'type something to search for')
+    .max(200, 'keep searches under 200 characters')
+    .refine(storable, unstorableMessage),
   limit: z.coerce.number().int().min(1).max(50).default(10),
 });
 

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Uuid } from '../../protocol/ids.ts';
+import { Name } from '../../protocol/text.ts';
 import { anyRole } from '../http/admission.ts';
+import { deviceOf } from '../http/auth.ts';
 import type { StaffService } from './service.ts';
 
 const Pin = z.string().regex(/^\d{4,8}$/, 'must be 4 to 8 digits');
@@ -31,7 +33,7 @@ export const staffRoutes =
       {
         schema: {
           body: z.strictObject({
-            name: z.string().trim().min(1).max(60),
+            name: Name(60),
             role: z.enum(['cashier', 'manager']),
             pin: Pin,
           }),
@@ -41,6 +43,14 @@ export const staffRoutes =
       },
       async (request, reply) =>
         reply.code(201).send(await staff.add(request.body.name, request.body.role, request.body.pin)),
+    );
+    app.post(
+      '/api/v1/staff/:id/unlock',
+      {
+        schema: { params: z.strictObject({ id: Uuid }), response: { 200: StaffMember } },
+        config: { roles: ['manager'] },
+      },
+      async (request) => staff.unlock(request.params.id, deviceOf(request).id),
     );
     app.post(
       '/api/v1/staff/verify',

@@ -1,6 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { IdSource } from '../../protocol/ids.ts';
+import type { Logger } from '../../protocol/logger.ts';
 import { HubError } from '../errors.ts';
 import type { Limiter } from '../limits/limiter.ts';
 import { pinLockout } from '../limits/policy.ts';
@@ -28,6 +29,7 @@ export class StaffService {
     private readonly committer: GroupCommitter,
     private readonly limiter: Limiter,
     private readonly newId: IdSource,
+    private readonly log: Logger,
   ) {}
 
   async add(name: string, role: StaffMember['role'], pin: string): Promise<StaffMember> {
@@ -46,10 +48,14 @@ export class StaffService {
   }
 
   async verify(staffId: string, pin: string): Promise<StaffMember> {
+    const row = this.store.staff.get(staffId);
+    if (!row || row.disabledAt) throw new HubError('STAFF_NOT_FOUND', `No active staff member ${staffId}.`);
     const key = `staff:${staffId}`;
-    const locked = this.limiter.lockedFor(key);
-    if (locked > 0) {
-      const s = Math.ceil(locked / 1000);
+    // Counted before the slow hash, in one step with the lock check (Limiter.attempt): however
+    // many tries are in flight, no more than the policy allows are ever checked.
+    const attempt = this.limiter.attempt(key, pinLockout);
+    if (!attempt.ok) {
+      const s = Math.ceil(attempt.retryAfterMs / 1000);
       throw new HubError(
         'LOCKED_OUT',
         `Too many wrong PINs: try again in ${s} s, or ask a manager.`,
@@ -57,16 +63,23 @@ export class StaffService {
         s,
       );
     }
-    const row = this.store.staff.get(staffId);
-    if (!row || row.disabledAt) throw new HubError('STAFF_NOT_FOUND', `No active staff member ${staffId}.`);
     const [, salt, expected] = row.pinHash.split('$');
     const actual = await scryptAsync(pin, Buffer.from(salt!, 'base64'), 32);
     if (!timingSafeEqual(actual, Buffer.from(expected!, 'base64'))) {
-      const lockMs = this.limiter.fail(key, pinLockout);
+      const lockMs = this.limiter.lockedFor(key);
       const detail = lockMs > 0 ? `Wrong PIN; locked for ${Math.ceil(lockMs / 1000)} s.` : 'Wrong PIN.';
       throw new HubError('PIN_INVALID', detail, [{ field: 'pin', message: 'does not match' }]);
     }
     this.limiter.succeed(key);
+    return this.public(row);
+  }
+
+  /** A manager clears a staff member's PIN lockout (they forgot it, and now remember). */
+  unlock(staffId: string, managerDeviceId: string): StaffMember {
+    const row = this.store.staff.get(staffId);
+    if (!row) throw new HubError('STAFF_NOT_FOUND', `No staff member ${staffId}.`);
+    this.limiter.succeed(`staff:${staffId}`);
+    this.log.info({ staffId, deviceId: managerDeviceId }, 'staff PIN lockout cleared by a manager');
     return this.public(row);
   }
 

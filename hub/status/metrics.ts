@@ -5,6 +5,8 @@ export interface MetricSources {
   socketsByRole: () => Record<string, number>;
   syncPending: () => number;
   commits: () => { commits: number; commands: number; pending: number };
+  connections: () => { open: number; evicted: number; refused: number };
+  syncQuarantined: () => number;
 }
 
 /**
@@ -69,6 +71,26 @@ export class HubMetrics {
       registers,
       collect() {
         this.set(sources.syncPending());
+      },
+    });
+    new client.Gauge({
+      name: 'grow_sync_quarantined_events',
+      help: 'Events the cloud refused as bad data, kept on the hub for repair (HQ is missing them): alarm above 0',
+      registers,
+      collect() {
+        this.set(sources.syncQuarantined());
+      },
+    });
+    new client.Gauge({
+      name: 'grow_connections',
+      help: 'TCP connections: open now; closed to make room for devices with tokens; refused',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const c = sources.connections();
+        this.set({ kind: 'open' }, c.open);
+        this.set({ kind: 'evicted' }, c.evicted);
+        this.set({ kind: 'refused' }, c.refused);
       },
     });
     new client.Gauge({

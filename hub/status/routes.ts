@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { SyncStatus } from '../../protocol/sync.ts';
+import { QuarantinedEvent, SyncStatus } from '../../protocol/sync.ts';
 import { anyRole } from '../http/admission.ts';
 import type { Store } from '../store/index.ts';
 import type { HubMetrics } from './metrics.ts';
@@ -77,6 +77,15 @@ export const statusRoutes =
         config: { roles: anyRole },
       },
       async () => ({ ...deps.syncStatus(), paymentsAwaitingForward: deps.awaitingForward() }),
+    );
+
+    app.get(
+      '/api/v1/sync/quarantine',
+      {
+        schema: { response: { 200: z.object({ events: z.array(QuarantinedEvent) }) } },
+        config: { roles: ['manager'] },
+      },
+      async () => ({ events: deps.store.sync.quarantined(200) }),
     );
 
     app.get('/api/v1/status', { config: { roles: ['manager'] } }, async () => ({

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { privateDir, privateFile } from './files.ts';
 import { type Migration, migrations } from './migrations.ts';
 
 export type Db = Database.Database;
@@ -29,7 +29,10 @@ export interface OpenOptions {
  * event loop: writer.ts), foreign keys on, and a busy timeout so the CLI and the hub can share it.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    privateDir(dirname(file));
+    privateFile(file);
+  }
   const db = new Database(file, { readonly: options.readonly ?? false });
   db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5_000)}`);
   if (!options.readonly) {

@@ -21,6 +21,7 @@ export interface PairingRow {
   expires_at: string;
   approved_at: string | null;
   approved_by: string | null;
+  approved_role: Role | null;
   claimed_at: string | null;
   device_id: string | null;
 }
@@ -46,8 +47,10 @@ export class DeviceStore {
   private readonly pairingById: Statement;
   private readonly pendingPairingByCode: Statement;
   private readonly approvePairing: Statement;
+  private readonly pendingPairings: Statement;
   private readonly claimPairing: Statement;
   private readonly prunePairings: Statement;
+  private readonly revokedAfter: Statement;
 
   constructor(db: Db) {
     this.insertDevice = db.prepare(
@@ -68,9 +71,15 @@ export class DeviceStore {
       `SELECT * FROM pairings WHERE code = ? AND approved_at IS NULL AND expires_at > ?
        ORDER BY created_at DESC LIMIT 1`,
     );
-    this.approvePairing = db.prepare('UPDATE pairings SET approved_at = ?, approved_by = ? WHERE id = ?');
+    this.approvePairing = db.prepare(
+      'UPDATE pairings SET approved_at = ?, approved_by = ?, approved_role = ? WHERE id = ?',
+    );
+    this.pendingPairings = db.prepare(
+      'SELECT * FROM pairings WHERE approved_at IS NULL AND expires_at > ? ORDER BY created_at',
+    );
     this.claimPairing = db.prepare('UPDATE pairings SET claimed_at = ?, device_id = ? WHERE id = ?');
     this.prunePairings = db.prepare('DELETE FROM pairings WHERE expires_at < ? AND claimed_at IS NULL');
+    this.revokedAfter = db.prepare('SELECT id FROM devices WHERE revoked_at >= ?').pluck();
   }
 
   insert(device: { id: string; name: string; role: Role; tokenHash: Buffer; createdAt: string }): void {
@@ -89,6 +98,10 @@ export class DeviceStore {
 
   all(): Device[] {
     return (this.list.all() as DeviceRow[]).map(toDevice);
+  }
+
+  revokedSince(at: string): string[] {
+    return this.revokedAfter.all(at) as string[];
   }
 
   /** Returns false when the device was already revoked (revoking twice changes nothing). */
@@ -124,8 +137,12 @@ export class DeviceStore {
     return (this.pendingPairingByCode.get(code, now) as PairingRow | undefined) ?? null;
   }
 
-  approve(id: string, at: string, by: string): void {
-    this.approvePairing.run(at, by, id);
+  approve(id: string, at: string, by: string, role: Role): void {
+    this.approvePairing.run(at, by, role, id);
+  }
+
+  pending(now: string): PairingRow[] {
+    return this.pendingPairings.all(now) as PairingRow[];
   }
 
   claim(id: string, at: string, deviceId: string): void {

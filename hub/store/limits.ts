@@ -22,6 +22,7 @@ export class LimitsStore {
   private readonly putLockout: Statement;
   private readonly clearLockout: Statement;
   private readonly recentLockouts: Statement;
+  private readonly oneLockout: Statement;
   private readonly saveMany: (rows: [string, RateWindowRow][]) => void;
 
   constructor(db: Db) {
@@ -38,6 +39,9 @@ export class LimitsStore {
        ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, updated_at = excluded.updated_at`,
     );
     this.clearLockout = db.prepare('DELETE FROM lockouts WHERE key = ?');
+    this.oneLockout = db.prepare(
+      'SELECT failures, locked_until AS lockedUntil, updated_at AS updatedAt FROM lockouts WHERE key = ?',
+    );
     this.recentLockouts = db.prepare(
       'SELECT key, failures, locked_until AS lockedUntil, updated_at AS updatedAt FROM lockouts WHERE updated_at >= ?',
     );
@@ -64,6 +68,10 @@ export class LimitsStore {
       key,
       row,
     ]);
+  }
+
+  lockout(key: string): LockoutRow | null {
+    return (this.oneLockout.get(key) as LockoutRow | undefined) ?? null;
   }
 
   setLockout(key: string, row: LockoutRow): void {

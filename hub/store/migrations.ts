@@ -218,6 +218,14 @@ export const migrations: Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    name: 'pairing role chosen by the approver',
+    sql: `
+      -- A tablet says which role it wants; the manager who approves it decides which it gets.
+      ALTER TABLE pairings ADD COLUMN approved_role TEXT CHECK (approved_role IN ('pos', 'kds', 'manager'));
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)!.version;

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { HubEvent } from '../../protocol/events.ts';
-import type { EventBatch, SyncCursor, SyncStorage } from '../../protocol/sync.ts';
+import type { EventBatch, QuarantinedEvent, SyncCursor, SyncStorage } from '../../protocol/sync.ts';
 import type { Db } from './db.ts';
 import type { EventLog } from './events.ts';
 
@@ -12,13 +12,6 @@ interface SyncRow {
   at: string;
   data: string;
   quarantineReason: string | null;
-}
-
-export interface QuarantinedEvent {
-  seq: number;
-  type: string;
-  reason: string;
-  quarantinedAt: string;
 }
 
 /**
@@ -54,7 +47,8 @@ export class SyncStore implements SyncStorage {
       'INSERT OR IGNORE INTO sync_quarantine (seq, type, reason, quarantined_at) SELECT seq, type, ?, ? FROM events WHERE seq = ?',
     );
     this.listQuarantine = db.prepare(
-      'SELECT seq, type, reason, quarantined_at AS quarantinedAt FROM sync_quarantine ORDER BY seq DESC LIMIT ?',
+      `SELECT q.seq, q.type, e.entity_id AS entityId, q.reason, q.quarantined_at AS quarantinedAt, e.data
+       FROM sync_quarantine q JOIN events e ON e.seq = q.seq ORDER BY q.seq DESC LIMIT ?`,
     );
     this.countQuarantine = db.prepare('SELECT COUNT(*) FROM sync_quarantine').pluck();
   }
@@ -108,7 +102,10 @@ export class SyncStore implements SyncStorage {
   }
 
   quarantined(limit = 50): QuarantinedEvent[] {
-    return this.listQuarantine.all(limit) as QuarantinedEvent[];
+    return (this.listQuarantine.all(limit) as (QuarantinedEvent & { data: string })[]).map((r) => ({
+      ...r,
+      data: JSON.parse(r.data),
+    }));
   }
 
   quarantinedCount(): number {

@@ -2,12 +2,30 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HubConfigInput, parseConfig } from '../../hub/config.ts';
+import { envName, type HubConfigInput, parseConfig } from '../../hub/config.ts';
 import { Hub } from '../../hub/hub.ts';
 import type { Role } from '../../protocol/devices.ts';
 import { uuidv7Source } from '../../protocol/ids.ts';
 
 export const newOrderId = uuidv7Source();
+
+/**
+ * Tests drive thousands of orders, sockets and reads from one device and one address; the
+ * per-device and per-address limits each have their own tests (test/security.test.ts).
+ */
+export const unlimited = {
+  rateLimitCommandsPerMinute: 100_000_000,
+  readsPerMinute: 100_000_000,
+  wsMaxSocketsPerDevice: 1_000,
+  wsHandshakesPerDevicePerMinute: 100_000,
+  wsSnapshotsPerDevicePerMinute: 10_000,
+  maxConnectionsPerAddress: 100_000,
+};
+
+/** The same settings as environment variables, for hubs in child processes. */
+export const unlimitedEnv = Object.fromEntries(
+  Object.entries(unlimited).map(([k, v]) => [envName(k), String(v)]),
+);
 
 export function tempDir(prefix = 'grow-hub-test-'): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -56,16 +74,20 @@ export interface TestHub {
 }
 
 /** A real hub in this process: real SQLite file in a temp dir, real HTTP and WS on 127.0.0.1. */
-export async function startHub(overrides: HubConfigInput = {}, existingDir?: string): Promise<TestHub> {
+export async function startHub(
+  overrides: HubConfigInput = {},
+  existingDir?: string,
+  /** 'production' keeps the per-device and per-address limits at their defaults. */
+  options: { limits?: 'unlimited' | 'production' } = {},
+): Promise<TestHub> {
   const tmp = existingDir ? { dir: existingDir, remove: () => {} } : tempDir();
-  // Tests post thousands of orders from one device; the per-device limit has its own test.
   const config = parseConfig({
     dataDir: tmp.dir,
     port: 0,
     host: '127.0.0.1',
     logLevel: 'silent',
     demo: true,
-    rateLimitCommandsPerMinute: 100_000_000,
+    ...(options.limits === 'production' ? {} : unlimited),
     ...overrides,
   });
   const hub = new Hub(config);
@@ -128,6 +150,8 @@ export async function spawnHub(
   extraArgs: string[] = [],
   env: Record<string, string> = {},
   entry: string = cli,
+  /** Run the hub under this open-file limit (`ulimit -n`), as a small box or a careless unit file would. */
+  fdLimit?: number,
 ): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const args = [
     'start',
@@ -141,9 +165,12 @@ export async function spawnHub(
     'warn',
     ...extraArgs,
   ];
-  const child = spawn(process.execPath, [entry, ...args], {
+  const command = fdLimit
+    ? ['/bin/sh', ['-c', `ulimit -n ${fdLimit} && exec "$0" "$@"`, process.execPath, entry, ...args]]
+    : [process.execPath, [entry, ...args]];
+  const child = spawn(command[0] as string, command[1] as string[], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, GROW_RATE_LIMIT_COMMANDS_PER_MINUTE: '100000000', ...env },
+    env: { ...process.env, ...unlimitedEnv, ...env },
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));

@@ -33,6 +33,16 @@ describe('cloud sync when the cloud refuses an event', () => {
       );
       expect(rows.map((r) => r.type)).toEqual(['sync.quarantined']);
       expect((await cloudFigures(cloud, cred.restaurantId, cred.hubId)).orders).toBe(20);
+
+      // Never silent (issue 14.4): an alarm in the status, a gauge in /metrics, the event kept for repair.
+      const viaApi = (await t.api('GET', '/api/v1/sync/status')).body;
+      expect(viaApi.alarm).toMatch(/1 event the cloud refused is kept on this hub: HQ's figures miss it/);
+      const metrics = (await t.api('GET', '/metrics', undefined, t.tokens.manager)).body as string;
+      expect(metrics).toMatch(/^grow_sync_quarantined_events 1$/m);
+      const kept = (await t.api('GET', '/api/v1/sync/quarantine', undefined, t.tokens.manager)).body.events;
+      expect(kept).toEqual([
+        expect.objectContaining({ seq: bad.seq, entityId: 'broken', data: { order: { id: 'not-a-uuid' } } }),
+      ]);
     } finally {
       await t.stop();
     }

@@ -57,4 +57,31 @@ describe('cloud sync for many restaurants', () => {
       await Promise.all([a.t.stop(), b.t.stop()]);
     }
   });
+
+  it('lets a hub change its own row only through the RPCs: no moving restaurants, no fake seq, no fake contact', async () => {
+    const [a, b] = await Promise.all([cloud.addHub(), cloud.addHub()]);
+    const row = async () =>
+      (
+        await cloud.db.query<{ restaurant_id: string; synced_seq: string; last_contact_at: Date | null }>(
+          'select restaurant_id, synced_seq, last_contact_at from hubs where id = $1',
+          [a.hubId],
+        )
+      )[0]!;
+    const before = await row();
+    const asA = cloud.client(a.token);
+    for (const change of [
+      { restaurant_id: b.restaurantId },
+      { synced_seq: 1e12 },
+      { last_contact_at: '2099-01-01T00:00:00Z' },
+    ]) {
+      const res = await asA.from('hubs').update(change).eq('id', a.hubId).select();
+      expect(res.error?.code, JSON.stringify(change)).toBe('42501');
+    }
+    expect(await row()).toEqual(before);
+    // What a hub may do, it still does through the RPCs (the sync tests push batches through them).
+    const beat = await asA.rpc('hub_heartbeat', { p_hub_id: a.hubId });
+    expect(beat.error).toBeNull();
+    expect((await row()).last_contact_at).not.toBeNull();
+    expect((await asA.rpc('hub_heartbeat', { p_hub_id: b.hubId })).error?.code).toBe('42501');
+  });
 });
