@@ -153,7 +153,7 @@ export const configFields = {
   },
   stripeSecretKey: {
     schema: z.string().min(10).optional(),
-    doc: 'Stripe secret key for card payments (Terminal). Unset: cash and offline-forwarded only. Secret.',
+    doc: 'Stripe secret key for card payments on Terminal readers. Unset: cash and standalone-terminal cards only. Secret.',
   },
   stripeApiBase: {
     schema: z.url().default('https://api.stripe.com'),
@@ -171,17 +171,29 @@ export const configFields = {
     schema: int(0, 1_000_000_000).default(50_000),
     doc: 'Largest tip on one payment, in minor units ($500).',
   },
-  offlineCardLimitPerTransaction: {
-    schema: int(0, 100_000_000).default(20_000),
-    doc: 'Largest offline (store-and-forward) card payment accepted, in minor units ($200).',
+  stripeBreakerCooldownMs: {
+    schema: int(100, 3_600_000).default(15_000),
+    doc: 'After 3 Stripe calls in a row go unanswered, card payments on the reader are refused at once (CARD_UNAVAILABLE) for this long, then one call probes Stripe.',
   },
-  offlineCardLimitTotal: {
+  cardWaitMs: {
+    schema: int(1_000, 600_000).default(60_000),
+    doc: "How long the reader waits for the guest's card before the hub stops it (nothing is charged).",
+  },
+  cardPollMs: {
+    schema: int(50, 5_000).default(500),
+    doc: 'How often the hub asks Stripe what the reader is doing during a card payment.',
+  },
+  standaloneCardLimitPerTransaction: {
+    schema: int(0, 100_000_000).default(20_000),
+    doc: 'Largest card payment taken on a standalone terminal (no authorisation the hub sees), in minor units ($200).',
+  },
+  standaloneCardLimitTotal: {
     schema: int(0, 1_000_000_000).default(200_000),
-    doc: 'Most offline card payments awaiting forwarding in total, in minor units ($2,000).',
+    doc: 'Most standalone-terminal card payments not yet verified by a manager, in total, in minor units ($2,000).',
   },
   reconcileIntervalMs: {
-    schema: int(1_000, 86_400_000).default(60_000),
-    doc: 'How often unsettled card payments are checked against Stripe.',
+    schema: int(1_000, 86_400_000).default(10_000),
+    doc: 'How often the hub looks for card payments due a check with Stripe (each backs off on its own: 5 s, 15 s, 1 min, then 5 min, for 7 days).',
   },
   cloudUrl: {
     schema: z.url().optional(),

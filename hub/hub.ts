@@ -156,16 +156,18 @@ export class Hub {
             secretKey: config.stripeSecretKey,
             apiBase: config.stripeApiBase,
             timeoutMs: config.stripeTimeoutMs,
+            breakerCooldownMs: config.stripeBreakerCooldownMs,
             now,
           })
         : null,
       this.hubId,
       {
-        offline: {
-          perTransaction: config.offlineCardLimitPerTransaction,
-          total: config.offlineCardLimitTotal,
+        standalone: {
+          perTransaction: config.standaloneCardLimitPerTransaction,
+          total: config.standaloneCardLimitTotal,
         },
         amounts: { maxAmount: config.paymentMaxAmount, maxTip: config.paymentMaxTip },
+        card: { waitMs: config.cardWaitMs, pollMs: config.cardPollMs },
       },
       log,
       now,
@@ -197,7 +199,7 @@ export class Hub {
         commitStats: () => ({ ...this.committer.stats, pending: this.committer.pending }),
         syncStatus: () => this.syncStatus(),
         metrics: this.metrics,
-        awaitingForward: () => this.payments.awaitingForward(),
+        standaloneCards: () => this.payments.standaloneSummary(),
         searchStatus: () => this.search.status(),
         dataDir,
         readyMinDiskBytes: config.readyMinDiskBytes,
@@ -308,11 +310,27 @@ export class Hub {
         stop: () => this.sync?.stop(),
       });
     if (config.stripeSecretKey) {
-      this.services.add(
-        every('payment reconciliation', config.reconcileIntervalMs, this.app.log, () =>
-          this.payments.reconcile(),
-        ),
+      const reconciliation = every(
+        'card payment reconciliation',
+        config.reconcileIntervalMs,
+        this.app.log,
+        () => this.payments.reconcile(),
       );
+      this.services.add({
+        ...reconciliation,
+        // Payments a restart interrupted are settled at once, not at the first tick.
+        start: () => {
+          reconciliation.start?.();
+          this.payments
+            .reconcile()
+            .catch((err) => this.app.log.error({ err }, 'card payment reconciliation failed'));
+        },
+        // Card attempts under way stop at a step reconciliation resumes from, before the committer drains.
+        stop: async () => {
+          await reconciliation.stop?.();
+          await this.payments.stop();
+        },
+      });
     }
     if (config.backupIntervalMs > 0) {
       this.services.add(

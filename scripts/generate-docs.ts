@@ -1,12 +1,14 @@
 /**
  * Rewrites the tables in docs/ that are generated from the code: the error catalogue
- * (docs/api.md) and the configuration (docs/configuration.md). Tests check that they agree.
+ * (docs/api.md), the configuration (docs/configuration.md) and what a cashier reads for each card
+ * failure (docs/payments.md). Tests check that they agree.
  *
  *   npm run docs
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { configMarkdown } from '../hub/config.ts';
 import { errorsMarkdown } from '../hub/errors.ts';
+import { cardFailuresMarkdown } from '../hub/payments/failures.ts';
 
 const root = new URL('../', import.meta.url);
 
@@ -24,3 +26,4 @@ function replaceBetween(file: string, name: string, table: string): void {
 
 replaceBetween('docs/api.md', 'errors', errorsMarkdown());
 replaceBetween('docs/configuration.md', 'config', configMarkdown());
+replaceBetween('docs/payments.md', 'card-failures', cardFailuresMarkdown());

@@ -56,7 +56,7 @@ export function SyncCard({ sync, currency }: { sync: Sync | null; currency: stri
         ${sync.nextRetryAt && html`<dt>Next retry</dt><dd>${new Date(sync.nextRetryAt).toLocaleTimeString()}</dd>`}
         ${sync.lastError && html`<dt>Last error</dt><dd class="error">${sync.lastError}</dd>`}
         ${sync.quarantinedEvents > 0 && html`<dt>Quarantined</dt><dd class="error">${sync.quarantinedEvents} events</dd>`}
-        <dt>Card payments to forward</dt><dd data-testid="forward">${sync.paymentsAwaitingForward.count} (${money(sync.paymentsAwaitingForward.amount, currency)})</dd>
+        <dt>Standalone cards to verify</dt><dd data-testid="standalone-count">${sync.standaloneCardsUnverified.count} (${money(sync.standaloneCardsUnverified.amount, currency)})</dd>
       </dl>`
     }
   </section>`;

@@ -4,6 +4,7 @@ import { ConnectionPill } from '../shared/connection.ts';
 import { api, deviceToken } from '../shared/session.ts';
 import { html } from '../shared/ui.ts';
 import { type Act, AvailabilityCard, BackupsCard, DevicesCard, HubCard, SyncCard } from './cards.ts';
+import { StandaloneCardsCard } from './standalone-cards.ts';
 import { useHub } from './use-hub.ts';
 
 function App() {
@@ -17,7 +18,7 @@ function App() {
   return html`<${Admin} token=${token} />`;
 }
 
-/** The manager's page on the hub: status, cloud sync, devices, 86, backups. */
+/** The manager's page on the hub: status, cloud sync, devices, standalone cards to verify, 86, backups. */
 function Admin({ token }: { token: string }) {
   const hub = useHub(token);
   const [notice, setNotice] = useState<{ tone: string; text: string } | null>(null);
@@ -46,6 +47,7 @@ function Admin({ token }: { token: string }) {
       <${HubCard} status=${hub.status} disk=${hub.disk} seq=${hub.seq} sockets=${hub.sockets} />
       <${SyncCard} sync=${hub.sync} currency=${hub.menu?.currency ?? 'USD'} />
       <${DevicesCard} devices=${hub.devices} act=${act} reload=${hub.loadDevices} />
+      <${StandaloneCardsCard} act=${act} version=${hub.sync?.standaloneCardsUnverified.count ?? 0} currency=${hub.menu?.currency ?? 'USD'} />
       <${AvailabilityCard} menu=${hub.menu} act=${act} reload=${hub.loadMenu} />
       <${BackupsCard} backups=${hub.backups} act=${act} reload=${hub.loadBackups} />
     </main>

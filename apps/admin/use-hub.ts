@@ -13,7 +13,7 @@ export interface HubStatus {
   headSeq: number;
   sockets: Record<string, number>;
 }
-export type Sync = SyncStatus & { paymentsAwaitingForward: { count: number; amount: number } };
+export type Sync = SyncStatus & { standaloneCardsUnverified: { count: number; amount: number } };
 export interface Backup {
   file: string;
   bytes: number;

@@ -1,27 +1,44 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Order } from '../../protocol/orders.ts';
-import type { OrderPayments, Payment } from '../../protocol/payments.ts';
+import type { OrderPayments, Payment, PaymentMethod } from '../../protocol/payments.ts';
 import { uuidv7Source } from '../../protocol/uuidv7.ts';
 import { api, HubUnreachable } from '../shared/session.ts';
 import { html, money } from '../shared/ui.ts';
+import { CardProgress, type PaymentFeed, useCardPayment } from './card-payment.ts';
 
 const newId = uuidv7Source();
 const readerKey = 'grow.pos.reader';
+const methodLabel: Record<PaymentMethod, string> = {
+  cash: 'Cash',
+  card_present: 'Card on reader',
+  card_standalone: 'Card on standalone terminal',
+};
 
 /**
- * Take payment for an order: cash with change due, a card on the Stripe Terminal reader, or, when
- * the hub cannot reach Stripe, a card the terminal stored offline (within the hub's limits).
+ * Take payment for an order: cash with change due; a card on the Stripe Terminal reader, followed
+ * live until it is approved, declined, or cancelled; or, when Stripe cannot be reached, a card
+ * taken on a standalone terminal (within the hub's limits, verified later by a manager).
  */
-export function PayDialog({ order, onClose }: { order: Order; onClose: (message: string | null) => void }) {
+export function PayDialog({
+  order,
+  feed,
+  onClose,
+}: {
+  order: Order;
+  feed: PaymentFeed;
+  onClose: (message: string | null) => void;
+}) {
   const [summary, setSummary] = useState<OrderPayments | null>(null);
-  const [method, setMethod] = useState<'cash' | 'card_present' | 'card_offline_forwarded'>('cash');
+  const [method, setMethod] = useState<PaymentMethod>('cash');
   const [amount, setAmount] = useState('');
   const [tip, setTip] = useState('0');
   const [tendered, setTendered] = useState('');
-  const [reader, setReader] = useState(localStorage.getItem(readerKey) ?? '');
-  const [offline, setOffline] = useState({ last4: '', brand: 'visa', authorisationCode: '' });
+  const [reader, setReader] = useState(localStorage.getItem(readerKey) ?? 'tmr_front');
+  const [standalone, setStandalone] = useState({ last4: '', brand: 'visa', reference: '' });
   const [error, setError] = useState<string | null>(null);
+  const [info, setInfo] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [onReader, setOnReader] = useState<Payment | null>(null);
   const load = async () => {
     const res = await api<OrderPayments>('GET', `/api/v1/orders/${order.id}/payments`);
     if (res.ok) {
@@ -37,6 +54,7 @@ export function PayDialog({ order, onClose }: { order: Order; onClose: (message:
   const submit = async () => {
     setBusy(true);
     setError(null);
+    setInfo(null);
     if (method === 'card_present') localStorage.setItem(readerKey, reader);
     const body = {
       id: newId(),
@@ -45,20 +63,34 @@ export function PayDialog({ order, onClose }: { order: Order; onClose: (message:
       tip: cents(tip),
       ...(method === 'cash' && tendered ? { tendered: cents(tendered) } : {}),
       ...(method === 'card_present' ? { readerId: reader } : {}),
-      ...(method === 'card_offline_forwarded' ? { offline } : {}),
+      ...(method === 'card_standalone'
+        ? {
+            standalone: {
+              last4: standalone.last4,
+              brand: standalone.brand,
+              ...(standalone.reference ? { reference: standalone.reference } : {}),
+            },
+          }
+        : {}),
     };
     try {
-      const res = await api<Payment>('POST', `/api/v1/orders/${order.id}/payments`, body, 30_000);
+      const res = await api<Payment>('POST', `/api/v1/orders/${order.id}/payments`, body);
       if (!res.ok) {
         setError(res.problem?.detail ?? `failed (${res.status})`);
-        if (res.problem?.code === 'CARD_UNAVAILABLE') setMethod('card_offline_forwarded');
+        if (res.problem?.code === 'CARD_UNAVAILABLE') setMethod('card_standalone');
         return;
       }
       const p = res.body;
+      if (p.status === 'pending') {
+        setOnReader(p);
+        return;
+      }
       onClose(
         p.method === 'cash' && p.changeDue > 0
           ? `Paid. Change due: ${money(p.changeDue, order.currency)}`
-          : `Payment ${p.status}`,
+          : p.status === 'unverified'
+            ? `Standalone card recorded (•••• ${p.card?.last4}); a manager verifies it later.`
+            : `Payment ${p.status}`,
       );
     } catch (err) {
       setError(
@@ -76,30 +108,80 @@ export function PayDialog({ order, onClose }: { order: Order; onClose: (message:
     <div class="dialog" role="dialog" aria-label="Take payment" data-testid="pay">
       <h2>Order #${order.number} · ${money(order.total, order.currency)}</h2>
       ${summary && html`<p class="muted">Paid ${money(summary.paid, order.currency)} · due <b data-testid="due">${money(summary.due, order.currency)}</b></p>`}
-      <fieldset>
-        ${(['cash', 'card_present', 'card_offline_forwarded'] as const).map(
-          (
-            m,
-          ) => html`<button class=${method === m ? 'opt on' : 'opt'} onClick=${() => setMethod(m)} data-method=${m}>
-            ${m === 'cash' ? 'Cash' : m === 'card_present' ? 'Card' : 'Card (terminal offline)'}
-          </button>`,
-        )}
-      </fieldset>
-      ${field('Amount', amount, setAmount, 'amount')} ${field('Tip', tip, setTip, 'tip')}
-      ${method === 'cash' && field('Cash tendered', tendered, setTendered, 'tendered')}
-      ${method === 'cash' && change > 0 && html`<p class="notice ok" data-testid="change">Change due: ${money(change, order.currency)}</p>`}
-      ${method === 'card_present' && field('Reader id', reader, setReader, 'reader')}
       ${
-        method === 'card_offline_forwarded' &&
-        html`<p class="muted">Only when the hub cannot reach Stripe: the terminal stores the card and forwards it later. The restaurant carries the decline risk; the hub caps the amounts.</p>
-        ${field('Card last 4', offline.last4, (v) => setOffline({ ...offline, last4: v }), 'last4')}
-        ${field('Approval code from the terminal', offline.authorisationCode, (v) => setOffline({ ...offline, authorisationCode: v }), 'auth')}`
+        onReader
+          ? html`<${CardOnReader} initial=${onReader} feed=${feed} currency=${order.currency} reader=${reader}
+              onReader=${setReader}
+              onDone=${(message: string | null) => {
+                setOnReader(null);
+                if (message) onClose(message);
+                else {
+                  setInfo('Card payment cancelled; nothing was charged.');
+                  load();
+                }
+              }}
+              onStandalone=${() => {
+                setOnReader(null);
+                setMethod('card_standalone');
+                load();
+              }} />`
+          : html`<fieldset>
+              ${(['cash', 'card_present', 'card_standalone'] as const).map(
+                (m) =>
+                  html`<button class=${method === m ? 'opt on' : 'opt'} onClick=${() => setMethod(m)} data-method=${m}>${methodLabel[m]}</button>`,
+              )}
+            </fieldset>
+            ${field('Amount', amount, setAmount, 'amount')} ${field('Tip', tip, setTip, 'tip')}
+            ${method === 'cash' && field('Cash tendered', tendered, setTendered, 'tendered')}
+            ${method === 'cash' && change > 0 && html`<p class="notice ok" data-testid="change">Change due: ${money(change, order.currency)}</p>`}
+            ${method === 'card_present' && field('Reader', reader, setReader, 'reader')}
+            ${
+              method === 'card_standalone' &&
+              html`<p class="muted" data-testid="standalone-policy">Only when the reader cannot reach Stripe: take the card on the standalone terminal, then record it here. It has no authorisation the hub can see, so the restaurant carries the risk until a manager verifies it; the hub caps each payment and the total.</p>
+              ${field('Card last 4', standalone.last4, (v) => setStandalone({ ...standalone, last4: v }), 'last4')}
+              ${field("Terminal's receipt number (optional)", standalone.reference, (v) => setStandalone({ ...standalone, reference: v }), 'reference')}`
+            }
+            ${info && html`<p class="notice ok" data-testid="pay-info">${info}</p>`}
+            ${error && html`<p class="notice bad" data-testid="pay-error">${error}</p>`}
+            <div class="dialog-actions">
+              <button onClick=${() => onClose(null)}>Close</button>
+              <button class="primary" disabled=${busy} onClick=${submit} data-testid="take-payment">Take ${money(cents(amount) + cents(tip), order.currency)}</button>
+            </div>`
       }
-      ${error && html`<p class="notice bad" data-testid="pay-error">${error}</p>`}
-      <div class="dialog-actions">
-        <button onClick=${() => onClose(null)}>Cancel</button>
-        <button class="primary" disabled=${busy} onClick=${submit} data-testid="take-payment">Take ${money(cents(amount) + cents(tip), order.currency)}</button>
-      </div>
     </div>
   </div>`;
+}
+
+/** The card payment under way; it ends the dialog when approved, or returns to the form when voided. */
+function CardOnReader({
+  initial,
+  feed,
+  currency,
+  reader,
+  onReader,
+  onDone,
+  onStandalone,
+}: {
+  initial: Payment;
+  feed: PaymentFeed;
+  currency: string;
+  reader: string;
+  onReader: (id: string) => void;
+  onDone: (message: string | null) => void;
+  onStandalone: () => void;
+}) {
+  const card = useCardPayment(initial, feed);
+  const { payment } = card;
+  useEffect(() => {
+    if (payment.status === 'captured') {
+      const last4 = payment.card ? ` · ${payment.card.brand} •••• ${payment.card.last4}` : '';
+      onDone(`Card approved: ${money(payment.amount + payment.tip, currency)}${last4}`);
+    }
+    if (payment.status === 'voided') onDone(null);
+  }, [payment.status]);
+  const standalone = async () => {
+    await card.cancel(); // the reader must not take the card too
+    onStandalone();
+  };
+  return html`<${CardProgress} card=${card} currency=${currency} reader=${reader} onReader=${onReader} onStandalone=${standalone} />`;
 }

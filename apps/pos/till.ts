@@ -1,12 +1,14 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { MenuItem } from '../../protocol/menu.ts';
 import type { CreateOrderBody, Order } from '../../protocol/orders.ts';
+import type { Payment } from '../../protocol/payments.ts';
 import type { ConnectionState } from '../../protocol/realtime-client.ts';
 import { uuidv7Source } from '../../protocol/uuidv7.ts';
 import { priceOrder } from '../../rules/pricing.ts';
 import { ConnectionPill, currentSeq, startLive } from '../shared/connection.ts';
 import { api } from '../shared/session.ts';
 import { html } from '../shared/ui.ts';
+import { paymentEvent } from './card-payment.ts';
 import { type CartLine, CartPanel } from './cart.ts';
 import { MenuBrowser } from './menu-browser.ts';
 import { ModifierDialog } from './modifier-dialog.ts';
@@ -32,6 +34,8 @@ export function Till({ token }: { token: string }) {
   const [receipt, setReceipt] = useState<Order | null>(null);
   const [role, setRole] = useState<string>('pos');
   const [conn, setConn] = useState<ConnectionState>({ status: 'connecting', attempt: 0 });
+  // Payment events from the stream, for the pay dialog following a card on the reader.
+  const paymentFeed = useMemo(() => new EventTarget(), []);
 
   useEffect(() => {
     loadMenu();
@@ -44,6 +48,10 @@ export function Till({ token }: { token: string }) {
       live = startLive(token, {
         since,
         onEvent: (e) => {
+          if (e.type === 'payment.recorded' || e.type === 'payment.updated')
+            paymentFeed.dispatchEvent(
+              new CustomEvent(paymentEvent, { detail: (e.data as { payment: Payment }).payment }),
+            );
           if (e.type === 'menu.applied' || e.type === 'item.availability_changed') loadMenu();
           if (e.type.startsWith('order.')) orders.loadRecent();
         },
@@ -118,7 +126,7 @@ export function Till({ token }: { token: string }) {
     ${receipt && html`<${Receipt} order=${receipt} onClose=${() => setReceipt(null)} />`}
     ${
       paying &&
-      html`<${PayDialog} order=${paying} onClose=${(message: string | null) => {
+      html`<${PayDialog} order=${paying} feed=${paymentFeed} onClose=${(message: string | null) => {
         setPaying(null);
         if (message) orders.setNotice({ tone: 'ok', text: message });
         orders.loadRecent();

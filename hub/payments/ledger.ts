@@ -10,15 +10,17 @@ import { HubError } from '../errors.ts';
 import { fingerprint, replayOf } from '../idempotency.ts';
 import type { CommandContext, GroupCommitter } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
+import type { CheckSchedule } from '../store/payments.ts';
 import {
   type AmountLimits,
   amountRefusals,
   balance,
   canMovePayment,
+  cardMinimum,
   changeDue,
-  type OfflineLimits,
-  offlineRefusal,
   refundedStatus,
+  type StandaloneLimits,
+  standaloneRefusal,
 } from './rules.ts';
 
 function paymentFingerprint(orderId: string, b: CreatePaymentBody): string {
@@ -29,7 +31,7 @@ function paymentFingerprint(orderId: string, b: CreatePaymentBody): string {
     b.tip,
     b.tendered ?? null,
     b.readerId ?? null,
-    b.offline ?? null,
+    b.standalone ?? null,
     b.managerOverride ?? false,
   ]);
 }
@@ -46,7 +48,7 @@ export class PaymentLedger {
   constructor(
     private readonly store: Store,
     private readonly committer: GroupCommitter,
-    private readonly offlineLimits: OfflineLimits,
+    private readonly standaloneLimits: StandaloneLimits,
     private readonly amountLimits: AmountLimits,
   ) {}
 
@@ -67,19 +69,33 @@ export class PaymentLedger {
     return this.store.payments.get(id) !== null;
   }
 
-  readerOf(id: string): string | null {
-    return this.store.payments.readerOf(id);
+  /** The hub payment a PaymentIntent is linked to, if any. */
+  byPaymentIntent(intentId: string): Payment | null {
+    return this.store.payments.byPaymentIntent(intentId);
   }
 
-  /** Payments whose final state Stripe has yet to confirm. */
+  /** Payments not settled yet: card payments under way, standalone ones to verify. */
   unsettled(): Payment[] {
     return this.store.payments.unsettled();
   }
 
-  /** Offline card payments that wait for Stripe to confirm them. */
-  awaitingForward(): { count: number; amount: number } {
-    const list = this.store.payments.unsettled().filter((p) => p.pendingForward);
-    return { count: list.length, amount: list.reduce((s, p) => s + p.amount + p.tip, 0) };
+  /** Pending card payments whose next check with Stripe is due. */
+  dueForCheck(at: string): Payment[] {
+    return this.store.payments.dueForCheck(at);
+  }
+
+  /** Standalone-terminal card payments nobody has verified yet (the restaurant's risk). */
+  unverifiedTotal(): { count: number; amount: number } {
+    return this.store.payments.unverifiedTotal();
+  }
+
+  checkSchedule(id: string): CheckSchedule {
+    return this.store.payments.checkSchedule(id) ?? { checkAt: null, checks: 0 };
+  }
+
+  /** When reconciliation looks at this payment next (null: not until something changes). */
+  scheduleCheck(id: string, schedule: CheckSchedule): Promise<void> {
+    return this.committer.run(() => this.store.payments.scheduleCheck(id, schedule));
   }
 
   currencyOf(orderId: string): string {
@@ -95,7 +111,8 @@ export class PaymentLedger {
   /**
    * Record a payment the cashier took (idempotent by its id). Cash is captured at once; a card on
    * the reader starts pending (committed *before* Stripe is called, so a crash after Stripe said
-   * yes leaves a record reconciliation settles); an offline card is checked against the limits.
+   * yes leaves a record reconciliation settles); a standalone terminal's card is checked against
+   * the limits and counts, unverified.
    */
   record(
     orderId: string,
@@ -104,6 +121,15 @@ export class PaymentLedger {
   ): Promise<{ payment: Payment; created: boolean; override: boolean }> {
     const asked = paymentFingerprint(orderId, body);
     const tooLarge = amountRefusals(body, this.amountLimits);
+    if (body.method === 'card_present' && body.amount + body.tip < cardMinimum) {
+      return Promise.reject(
+        new HubError(
+          'AMOUNT_TOO_SMALL',
+          `Stripe takes card payments of ${cardMinimum} or more (this is ${body.amount + body.tip}); take cash for it.`,
+          [{ field: 'amount', message: `is less than the card minimum of ${cardMinimum}` }],
+        ),
+      );
+    }
     if (tooLarge.length > 0) {
       return Promise.reject(
         new HubError(
@@ -139,21 +165,23 @@ export class PaymentLedger {
         );
       }
       let override = false;
-      if (body.method === 'card_offline_forwarded') {
-        const refusal = offlineRefusal(
+      if (body.method === 'card_standalone') {
+        const refusal = standaloneRefusal(
           body.amount + body.tip,
-          this.store.payments.pendingForwardTotal(),
-          this.offlineLimits,
+          this.store.payments.unverifiedTotal().amount,
+          this.standaloneLimits,
         );
         if (refusal && !(body.managerOverride && device.role === 'manager')) {
-          throw new HubError('OFFLINE_LIMIT', `Refused: ${refusal}. Take cash, or a manager may override.`, [
-            { field: 'amount', message: refusal },
-          ]);
+          throw new HubError(
+            'STANDALONE_LIMIT',
+            `Refused: ${refusal}. Take cash, or a manager may override.`,
+            [{ field: 'amount', message: refusal }],
+          );
         }
         override = refusal !== null;
       }
       const status: PaymentStatus =
-        body.method === 'cash' ? 'captured' : body.method === 'card_present' ? 'pending' : 'authorised';
+        body.method === 'cash' ? 'captured' : body.method === 'card_present' ? 'pending' : 'unverified';
       const payment: Payment = {
         id: body.id,
         orderId,
@@ -164,20 +192,15 @@ export class PaymentLedger {
         tendered: body.tendered ?? null,
         changeDue: body.method === 'cash' ? changeDue(body.tendered, body.amount, body.tip) : 0,
         refunded: 0,
-        pendingForward: body.method === 'card_offline_forwarded',
         managerOverride: override,
         stripePaymentIntentId: null,
-        card: body.offline ? { brand: body.offline.brand, last4: body.offline.last4 } : null,
-        lastError: null,
+        card: body.standalone ?? null,
+        reader: body.readerId ? { id: body.readerId, attempt: 1, stage: 'starting', deadlineAt: null } : null,
+        failure: null,
         createdAt: ctx.at,
         updatedAt: ctx.at,
       };
-      this.store.payments.insert({
-        ...payment,
-        fingerprint: asked,
-        deviceId: device.id,
-        readerId: body.readerId ?? null,
-      });
+      this.store.payments.insert({ ...payment, fingerprint: asked, deviceId: device.id });
       ctx.emit({ type: 'payment.recorded', topic: 'orders', entityId: payment.id, data: { payment } });
       return { payment, created: true, override };
     });

@@ -2,7 +2,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Uuid } from '../../protocol/ids.ts';
 import { OrderIdParams } from '../../protocol/orders.ts';
-import { CreatePaymentBody, OrderPayments, Payment, RefundBody } from '../../protocol/payments.ts';
+import {
+  CreatePaymentBody,
+  OrderPayments,
+  Payment,
+  RefundBody,
+  RetryCardBody,
+  UnverifiedPayments,
+  VerifyStandaloneBody,
+} from '../../protocol/payments.ts';
 import { anyRole } from '../http/admission.ts';
 import { deviceOf } from '../http/auth.ts';
 import type { PaymentService } from './service.ts';
@@ -15,7 +23,11 @@ export const paymentRoutes =
     app.post(
       '/api/v1/orders/:id/payments',
       {
-        schema: { params: OrderIdParams, body: CreatePaymentBody, response: { 200: Payment, 201: Payment } },
+        schema: {
+          params: OrderIdParams,
+          body: CreatePaymentBody,
+          response: { 200: Payment, 201: Payment, 202: Payment },
+        },
         config: { roles: ['pos', 'manager'] },
       },
       async (request, reply) => {
@@ -24,7 +36,9 @@ export const paymentRoutes =
           request.body,
           deviceOf(request),
         );
-        return reply.code(created ? 201 : 200).send(payment);
+        // A card on the reader is under way, not done: 202, then payment.updated events.
+        const code = !created ? 200 : payment.status === 'pending' ? 202 : 201;
+        return reply.code(code).send(payment);
       },
     );
     app.get(
@@ -52,6 +66,27 @@ export const paymentRoutes =
         config: { roles: ['pos', 'manager'] },
       },
       async (request) => payments.cancel(request.params.id),
+    );
+    app.post(
+      '/api/v1/payments/:id/retry',
+      {
+        schema: { params: PaymentIdParams, body: RetryCardBody, response: { 200: Payment } },
+        config: { roles: ['pos', 'manager'] },
+      },
+      async (request) => payments.retry(request.params.id, request.body),
+    );
+    app.get(
+      '/api/v1/payments/unverified',
+      { schema: { response: { 200: UnverifiedPayments } }, config: { roles: ['manager'] } },
+      async () => payments.unverified(),
+    );
+    app.post(
+      '/api/v1/payments/:id/verify',
+      {
+        schema: { params: PaymentIdParams, body: VerifyStandaloneBody, response: { 200: Payment } },
+        config: { roles: ['manager'] },
+      },
+      async (request) => payments.verify(request.params.id, request.body),
     );
     app.post(
       '/api/v1/payments/reconcile',

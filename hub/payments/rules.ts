@@ -1,9 +1,13 @@
 import type { Payment, PaymentStatus } from '../../protocol/payments.ts';
 
-/** pending → authorised → captured → partially refunded → refunded; pending/authorised → failed or voided. */
+/**
+ * pending (a card on the reader) → captured or voided or failed; unverified (a standalone
+ * terminal's card) → captured (matched) or failed (not received); captured → partially refunded →
+ * refunded.
+ */
 const moves: Record<PaymentStatus, readonly PaymentStatus[]> = {
-  pending: ['authorised', 'captured', 'failed', 'voided'],
-  authorised: ['captured', 'failed', 'voided'],
+  pending: ['captured', 'failed', 'voided'],
+  unverified: ['captured', 'failed'],
   captured: ['partially_refunded', 'refunded'],
   partially_refunded: ['partially_refunded', 'refunded'],
   refunded: [],
@@ -16,14 +20,14 @@ export function canMovePayment(from: PaymentStatus, to: PaymentStatus): boolean 
 }
 
 /**
- * Payments that count towards the bill: authorised or captured (refunds give money back; they do
- * not reopen the bill). A pending card payment whose outcome is unknown does not count, so the
- * cashier can take another tender; if reconciliation later finds it went through, the order is
- * flagged as overpaid for a refund.
+ * Payments that count towards the bill: captured ones (refunds give money back; they do not
+ * reopen the bill) and standalone ones not yet verified (the restaurant bears that risk, within
+ * the limits). A pending card payment does not count, so the cashier can take another tender; if
+ * it later turns out charged, the order is flagged as overpaid for a refund.
  */
 function counts(p: Pick<Payment, 'status'>): boolean {
   return (
-    p.status === 'authorised' ||
+    p.status === 'unverified' ||
     p.status === 'captured' ||
     p.status === 'partially_refunded' ||
     p.status === 'refunded'
@@ -41,7 +45,7 @@ export function balance(total: number, payments: readonly Pick<Payment, 'status'
 export function holdsMoney(p: Pick<Payment, 'status'>): boolean {
   return (
     p.status === 'pending' ||
-    p.status === 'authorised' ||
+    p.status === 'unverified' ||
     p.status === 'captured' ||
     p.status === 'partially_refunded'
   );
@@ -71,29 +75,43 @@ export function changeDue(tendered: number | undefined, amount: number, tip: num
   return tendered === undefined ? 0 : tendered - amount - tip;
 }
 
-export interface OfflineLimits {
+export interface StandaloneLimits {
   perTransaction: number;
   total: number;
 }
 
 /**
- * Stripe's guidance for store-and-forward: the merchant carries the decline risk, so cap each
- * offline payment and the total awaiting forwarding. Returns why it is refused, or null.
+ * A standalone terminal takes a card with no authorisation the hub can see, so the restaurant
+ * carries the risk until a manager verifies it: cap each such payment and the total not yet
+ * verified. Returns why it is refused, or null.
  */
-export function offlineRefusal(
+export function standaloneRefusal(
   amountWithTip: number,
-  pendingForwardTotal: number,
-  limits: OfflineLimits,
+  unverifiedTotal: number,
+  limits: StandaloneLimits,
 ): string | null {
   if (amountWithTip > limits.perTransaction) {
-    return `offline card payments are limited to ${limits.perTransaction} per transaction (this is ${amountWithTip})`;
+    return `standalone card payments are limited to ${limits.perTransaction} each (this is ${amountWithTip})`;
   }
-  if (pendingForwardTotal + amountWithTip > limits.total) {
-    return `offline card payments awaiting forwarding would reach ${pendingForwardTotal + amountWithTip}, over the limit of ${limits.total}`;
+  if (unverifiedTotal + amountWithTip > limits.total) {
+    return `standalone card payments not yet verified would reach ${unverifiedTotal + amountWithTip}, over the limit of ${limits.total}`;
   }
   return null;
 }
 
+/** Stripe's smallest card charge is $0.50 (or about that in other currencies): 50 minor units. */
+export const cardMinimum = 50;
+
 export function refundedStatus(amount: number, tip: number, refunded: number): PaymentStatus {
   return refunded >= amount + tip ? 'refunded' : 'partially_refunded';
+}
+
+/**
+ * When Stripe cannot say how a card payment ended, the hub asks again after 5 s, 15 s, 1 min, then
+ * every 5 min, for 7 days (the horizon): past it, a manager settles the payment by hand.
+ */
+export const checkHorizonMs = 7 * 86_400_000;
+
+export function nextCheckDelayMs(checks: number): number {
+  return [5_000, 15_000, 60_000][checks] ?? 300_000;
 }

@@ -16,7 +16,8 @@ export interface StatusDeps {
   syncStatus: () => SyncStatus;
   metrics: HubMetrics;
   /** Offline card payments a terminal has yet to forward to Stripe (shown with sync status). */
-  awaitingForward: () => { count: number; amount: number };
+  /** Standalone-terminal card payments a manager has yet to verify. */
+  standaloneCards: () => { count: number; amount: number };
   /** The embedding process ('none' when no model could be loaded) and the vector index. */
   searchStatus: () => {
     embedder: string;
@@ -70,13 +71,13 @@ export const statusRoutes =
         schema: {
           response: {
             200: SyncStatus.extend({
-              paymentsAwaitingForward: z.object({ count: z.int(), amount: z.int() }),
+              standaloneCardsUnverified: z.object({ count: z.int(), amount: z.int() }),
             }),
           },
         },
         config: { roles: anyRole },
       },
-      async () => ({ ...deps.syncStatus(), paymentsAwaitingForward: deps.awaitingForward() }),
+      async () => ({ ...deps.syncStatus(), standaloneCardsUnverified: deps.standaloneCards() }),
     );
 
     app.get(

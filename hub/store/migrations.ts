@@ -226,6 +226,35 @@ export const migrations: Migration[] = [
       ALTER TABLE pairings ADD COLUMN approved_role TEXT CHECK (approved_role IN ('pos', 'kds', 'manager'));
     `,
   },
+  {
+    version: 7,
+    name: 'asynchronous card attempts; standalone-terminal cards',
+    sql: `
+      -- A card payment on the reader is a series of attempts the hub drives in the background.
+      ALTER TABLE payments ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE payments ADD COLUMN stage TEXT;
+      ALTER TABLE payments ADD COLUMN deadline_at TEXT;
+      ALTER TABLE payments ADD COLUMN failure TEXT; -- JSON { code, message }
+      -- Reconciliation backs off per payment: when to look at Stripe next, and how often it has.
+      ALTER TABLE payments ADD COLUMN check_at TEXT;
+      ALTER TABLE payments ADD COLUMN checks INTEGER NOT NULL DEFAULT 0;
+      UPDATE payments SET attempt = 1 WHERE method = 'card_present';
+      UPDATE payments SET failure = json_object('code', 'earlier_note', 'message', last_error)
+        WHERE last_error IS NOT NULL;
+      -- Offline "forwarded" cards were never authorised: they are standalone cards to verify.
+      UPDATE payments SET method = 'card_standalone',
+        status = CASE WHEN status = 'authorised' THEN 'unverified' ELSE status END
+        WHERE method = 'card_offline_forwarded';
+      UPDATE payments SET status = 'pending', stage = 'checking', check_at = updated_at
+        WHERE status = 'authorised';
+      UPDATE payments SET stage = 'checking', check_at = updated_at
+        WHERE status = 'pending' AND method = 'card_present';
+      DROP INDEX payments_unsettled;
+      ALTER TABLE payments DROP COLUMN last_error;
+      ALTER TABLE payments DROP COLUMN pending_forward;
+      CREATE INDEX payments_unsettled ON payments (status) WHERE status IN ('pending', 'unverified');
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)!.version;

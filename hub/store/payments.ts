@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { Payment } from '../../protocol/payments.ts';
+import type { CardStage, Payment } from '../../protocol/payments.ts';
 import type { Db } from './db.ts';
 
 interface PaymentRow {
@@ -12,12 +12,16 @@ interface PaymentRow {
   tendered: number | null;
   change_due: number;
   refunded: number;
-  pending_forward: number;
   manager_override: number;
   stripe_payment_intent: string | null;
   reader_id: string | null;
+  attempt: number;
+  stage: CardStage | null;
+  deadline_at: string | null;
   card: string | null;
-  last_error: string | null;
+  failure: string | null;
+  check_at: string | null;
+  checks: number;
   fingerprint: string;
   created_at: string;
   updated_at: string;
@@ -33,46 +37,71 @@ const toPayment = (r: PaymentRow): Payment => ({
   tendered: r.tendered,
   changeDue: r.change_due,
   refunded: r.refunded,
-  pendingForward: r.pending_forward === 1,
   managerOverride: r.manager_override === 1,
   stripePaymentIntentId: r.stripe_payment_intent,
   card: r.card ? JSON.parse(r.card) : null,
-  lastError: r.last_error,
+  reader: r.reader_id
+    ? { id: r.reader_id, attempt: r.attempt, stage: r.stage, deadlineAt: r.deadline_at }
+    : null,
+  failure: r.failure ? JSON.parse(r.failure) : null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+});
+
+/** When reconciliation looks at a payment next, and how many times it has. */
+export interface CheckSchedule {
+  checkAt: string | null;
+  checks: number;
+}
+
+const cardColumns = (p: Payment) => ({
+  readerId: p.reader?.id ?? null,
+  attempt: p.reader?.attempt ?? 0,
+  stage: p.reader?.stage ?? null,
+  deadlineAt: p.reader?.deadlineAt ?? null,
+  failure: p.failure ? JSON.stringify(p.failure) : null,
 });
 
 export class PaymentStore {
   private readonly insertPayment: Statement;
   private readonly byId: Statement;
   private readonly byOrder: Statement;
+  private readonly byIntent: Statement;
   private readonly unsettledRows: Statement;
-  private readonly forwardTotal: Statement;
+  private readonly dueRows: Statement;
+  private readonly unverifiedTotalOf: Statement;
   private readonly update: Statement;
+  private readonly schedule: Statement;
+  private readonly scheduleOf: Statement;
   private readonly insertRefund: Statement;
   private readonly refundById: Statement;
 
   constructor(db: Db) {
     this.insertPayment = db.prepare(
-      `INSERT INTO payments (id, order_id, method, status, amount, tip, tendered, change_due, pending_forward, manager_override,
-         reader_id, card, fingerprint, device_id, created_at, updated_at)
-       VALUES (@id, @orderId, @method, @status, @amount, @tip, @tendered, @changeDue, @pendingForward, @managerOverride,
-         @readerId, @card, @fingerprint, @deviceId, @createdAt, @createdAt)`,
+      `INSERT INTO payments (id, order_id, method, status, amount, tip, tendered, change_due, manager_override,
+         reader_id, attempt, stage, deadline_at, card, fingerprint, device_id, created_at, updated_at)
+       VALUES (@id, @orderId, @method, @status, @amount, @tip, @tendered, @changeDue, @managerOverride,
+         @readerId, @attempt, @stage, @deadlineAt, @card, @fingerprint, @deviceId, @createdAt, @createdAt)`,
     );
     this.byId = db.prepare('SELECT * FROM payments WHERE id = ?');
     this.byOrder = db.prepare('SELECT * FROM payments WHERE order_id = ? ORDER BY created_at, id');
+    this.byIntent = db.prepare('SELECT * FROM payments WHERE stripe_payment_intent = ?');
     this.unsettledRows = db.prepare(
-      "SELECT * FROM payments WHERE status IN ('pending', 'authorised') OR pending_forward = 1 ORDER BY created_at LIMIT ?",
+      "SELECT * FROM payments WHERE status IN ('pending', 'unverified') ORDER BY created_at LIMIT ?",
     );
-    this.forwardTotal = db
-      .prepare(
-        "SELECT COALESCE(SUM(amount + tip), 0) FROM payments WHERE pending_forward = 1 AND status NOT IN ('failed', 'voided')",
-      )
-      .pluck();
+    this.dueRows = db.prepare(
+      "SELECT * FROM payments WHERE status = 'pending' AND check_at IS NOT NULL AND check_at <= ? ORDER BY check_at LIMIT ?",
+    );
+    this.unverifiedTotalOf = db.prepare(
+      "SELECT COUNT(*) AS count, COALESCE(SUM(amount + tip), 0) AS amount FROM payments WHERE status = 'unverified'",
+    );
     this.update = db.prepare(
-      `UPDATE payments SET status = @status, refunded = @refunded, pending_forward = @pendingForward,
-         stripe_payment_intent = @stripePaymentIntentId, last_error = @lastError, updated_at = @updatedAt WHERE id = @id`,
+      `UPDATE payments SET status = @status, refunded = @refunded, stripe_payment_intent = @stripePaymentIntentId,
+         card = @card, reader_id = @readerId, attempt = @attempt, stage = @stage, deadline_at = @deadlineAt,
+         failure = @failure, updated_at = @updatedAt WHERE id = @id`,
     );
+    this.schedule = db.prepare('UPDATE payments SET check_at = ?, checks = ? WHERE id = ?');
+    this.scheduleOf = db.prepare('SELECT check_at AS checkAt, checks FROM payments WHERE id = ?');
     this.insertRefund = db.prepare(
       'INSERT INTO refunds (id, payment_id, amount, reason, stripe_refund, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -81,12 +110,12 @@ export class PaymentStore {
     );
   }
 
-  insert(p: Payment & { fingerprint: string; deviceId: string | null; readerId: string | null }): void {
+  insert(p: Payment & { fingerprint: string; deviceId: string | null }): void {
     this.insertPayment.run({
       ...p,
-      pendingForward: p.pendingForward ? 1 : 0,
       managerOverride: p.managerOverride ? 1 : 0,
       card: p.card ? JSON.stringify(p.card) : null,
+      ...cardColumns(p),
     });
   }
 
@@ -95,29 +124,44 @@ export class PaymentStore {
     return row ? toPayment(row) : null;
   }
 
-  readerOf(id: string): string | null {
-    return (this.byId.get(id) as PaymentRow | undefined)?.reader_id ?? null;
-  }
-
   fingerprintOf(id: string): string | null {
     return (this.byId.get(id) as PaymentRow | undefined)?.fingerprint ?? null;
+  }
+
+  /** The hub payment a PaymentIntent is already linked to, if any. */
+  byPaymentIntent(intentId: string): Payment | null {
+    const row = this.byIntent.get(intentId) as PaymentRow | undefined;
+    return row ? toPayment(row) : null;
   }
 
   forOrder(orderId: string): Payment[] {
     return (this.byOrder.all(orderId) as PaymentRow[]).map(toPayment);
   }
 
-  /** Payments whose final state Stripe has yet to confirm. */
-  unsettled(limit = 200): Payment[] {
+  /** Payments not settled yet: card payments under way, standalone ones to verify. */
+  unsettled(limit = 500): Payment[] {
     return (this.unsettledRows.all(limit) as PaymentRow[]).map(toPayment);
   }
 
-  pendingForwardTotal(): number {
-    return this.forwardTotal.get() as number;
+  /** Pending card payments whose next check with Stripe is due at `at` (ISO). */
+  dueForCheck(at: string, limit = 50): Payment[] {
+    return (this.dueRows.all(at, limit) as PaymentRow[]).map(toPayment);
+  }
+
+  unverifiedTotal(): { count: number; amount: number } {
+    return this.unverifiedTotalOf.get() as { count: number; amount: number };
   }
 
   save(p: Payment): void {
-    this.update.run({ ...p, pendingForward: p.pendingForward ? 1 : 0 });
+    this.update.run({ ...p, card: p.card ? JSON.stringify(p.card) : null, ...cardColumns(p) });
+  }
+
+  scheduleCheck(id: string, s: CheckSchedule): void {
+    this.schedule.run(s.checkAt, s.checks, id);
+  }
+
+  checkSchedule(id: string): CheckSchedule | null {
+    return (this.scheduleOf.get(id) as CheckSchedule | undefined) ?? null;
   }
 
   addRefund(r: {

@@ -1,9 +1,11 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/hub.ts';
 import { GroupCommitter } from './committer.ts';
 import { migrate, openDatabase, SchemaTooNewError } from './db.ts';
 import { Store } from './index.ts';
-import { latestSchemaVersion } from './migrations.ts';
+import { latestSchemaVersion, migrations } from './migrations.ts';
+import { PaymentStore } from './payments.ts';
 
 const withStore = async (fn: (store: Store) => Promise<void> | void) => {
   const { dir, remove } = tempDir();
@@ -41,6 +43,57 @@ describe('openDatabase', () => {
       db.close();
       expect(() => openDatabase(`${dir}/a.db`)).toThrow(SchemaTooNewError);
     } finally {
+      remove();
+    }
+  });
+});
+
+describe('migration 7 (asynchronous card attempts)', () => {
+  it('turns offline-forwarded cards into standalone ones to verify, and puts interrupted card payments up for a check', () => {
+    const { dir, remove } = tempDir();
+    const db = new Database(`${dir}/old.db`);
+    try {
+      migrate(
+        db,
+        migrations.filter((m) => m.version <= 6),
+        'old.db',
+      );
+      db.pragma('foreign_keys = OFF'); // payment rows without their orders, for brevity
+      const insert = db.prepare(
+        `INSERT INTO payments (id, order_id, method, status, amount, tip, change_due, pending_forward, reader_id, card,
+           last_error, fingerprint, created_at, updated_at) VALUES (?, 'o', ?, ?, 1000, 0, 0, ?, ?, ?, ?, 'f', 't', 't')`,
+      );
+      insert.run(
+        'forwarded',
+        'card_offline_forwarded',
+        'authorised',
+        1,
+        null,
+        '{"brand":"visa","last4":"4242"}',
+        null,
+      );
+      insert.run('unknown', 'card_present', 'pending', 0, 'tmr_front', null, 'Stripe unreachable: timeout');
+      insert.run('done', 'card_present', 'captured', 0, 'tmr_front', null, null);
+      migrate(db, migrations, 'old.db');
+      const payments = new PaymentStore(db);
+      expect(payments.get('forwarded')).toMatchObject({
+        method: 'card_standalone',
+        status: 'unverified',
+        card: { last4: '4242' },
+      });
+      expect(payments.get('unknown')).toMatchObject({
+        status: 'pending',
+        reader: { id: 'tmr_front', attempt: 1, stage: 'checking' },
+        failure: { code: 'earlier_note', message: 'Stripe unreachable: timeout' },
+      });
+      expect(payments.get('done')).toMatchObject({
+        status: 'captured',
+        reader: { attempt: 1, stage: null },
+        failure: null,
+      });
+      expect(payments.unverifiedTotal()).toEqual({ count: 1, amount: 1000 });
+    } finally {
+      db.close();
       remove();
     }
   });

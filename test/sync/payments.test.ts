@@ -1,6 +1,4 @@
-import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signCloudToken } from '../../sync/credential.ts';
 import { startCloud, type TestCloud } from '../support/cloud.ts';
 import { burgerOrder, newOrderId } from '../support/hub.ts';
 import { hubOnCloud, synced } from '../support/sync.ts';
@@ -45,31 +43,41 @@ describe('payments in the cloud', () => {
       await t.stop();
     }
   });
-  it('records Stripe webhook events once, after the stripe library verified their signature', async () => {
-    const stripe = new Stripe('sk_test_unused');
-    const secret = 'whsec_test_grow_hub';
-    const payload = JSON.stringify({
-      id: 'evt_test_1',
-      object: 'event',
-      type: 'payment_intent.succeeded',
-      livemode: false,
-      data: { object: { id: 'pi_1' } },
-    });
-    const header = stripe.webhooks.generateTestHeaderString({ payload, secret });
-    const event = stripe.webhooks.constructEvent(payload, header, secret);
-    expect(() => stripe.webhooks.constructEvent(payload.replace('pi_1', 'pi_2'), header, secret)).toThrow(
-      /signature/i,
-    );
-    const service = cloud.client(await signCloudToken({ role: 'service_role' }, cloud.jwtSecret));
-    expect((await service.rpc('record_stripe_event', { p_event: event })).data).toBe(true);
-    expect((await service.rpc('record_stripe_event', { p_event: event })).data).toBe(false); // Stripe retried
-    const hub = await cloud.addHub();
-    expect((await cloud.client(hub.token).rpc('record_stripe_event', { p_event: event })).error?.code).toBe(
-      '42501',
-    );
-    const [row] = await cloud.db.query<{ n: string }>(
-      "select count(*) as n from stripe_events where id = 'evt_test_1'",
-    );
-    expect(Number(row!.n)).toBe(1);
+  it('shows a standalone-terminal card as unverified in the cloud until a manager verifies it; no webhook table remains', async () => {
+    const { t, cred } = await hubOnCloud(cloud);
+    try {
+      const { body: order } = await t.api('POST', '/api/v1/orders', burgerOrder());
+      const payment = await t.api('POST', `/api/v1/orders/${order.id}/payments`, {
+        id: newOrderId(),
+        method: 'card_standalone',
+        amount: order.total,
+        standalone: { last4: '4242', brand: 'visa' },
+      });
+      expect(payment.body.status).toBe('unverified');
+      const row = async () =>
+        (
+          await cloud.db.query<{ method: string; status: string }>(
+            'select method, status from payments where restaurant_id = $1 and id = $2',
+            [cred.restaurantId, payment.body.id],
+          )
+        )[0];
+      await synced(t);
+      expect(await row()).toEqual({ method: 'card_standalone', status: 'unverified' });
+      const verified = await t.api(
+        'POST',
+        `/api/v1/payments/${payment.body.id}/verify`,
+        { outcome: 'settled_elsewhere' },
+        t.tokens.manager,
+      );
+      expect(verified.body.status).toBe('captured');
+      await synced(t);
+      expect(await row()).toEqual({ method: 'card_standalone', status: 'captured' });
+      const [table] = await cloud.db.query<{ t: string | null }>(
+        "select to_regclass('public.stripe_events')::text as t",
+      );
+      expect(table!.t).toBeNull();
+    } finally {
+      await t.stop();
+    }
   });
 });
