@@ -15,6 +15,7 @@ import { memory } from './scenarios/memory.ts';
 import { menuLoad } from './scenarios/menu.ts';
 import { orderCreate } from './scenarios/orders.ts';
 import { peers } from './scenarios/peers.ts';
+import { printing } from './scenarios/printing.ts';
 import { fanOut } from './scenarios/realtime.ts';
 import { reconnectStorm, sockets } from './scenarios/sockets.ts';
 import { sync } from './scenarios/sync.ts';
@@ -33,6 +34,7 @@ const only = values.only?.split(',');
 const steps: Array<[string, () => Promise<Figure[]>]> = [
   ['orders', () => orderCreate(options)],
   ['realtime', () => fanOut(options)],
+  ['printing', () => printing(options)],
   ['menu', () => menuLoad(options)],
   ['sockets', async () => [...(await sockets(options)), ...(await reconnectStorm(options))]],
   ['sync', () => sync(options)],

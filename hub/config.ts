@@ -195,6 +195,46 @@ export const configFields = {
     schema: int(1_000, 86_400_000).default(10_000),
     doc: 'How often the hub looks for card payments due a check with Stripe (each backs off on its own: 5 s, 15 s, 1 min, then 5 min, for 7 days).',
   },
+  printBackupAfterMs: {
+    schema: int(1_000, 600_000).default(15_000),
+    doc: "A kitchen ticket its printer cannot print within this long moves to the station's backup printer, stamped BACKUP FROM <printer>.",
+  },
+  printConnectTimeoutMs: {
+    schema: int(100, 60_000).default(2_000),
+    doc: 'How long a printer may take to accept a connection.',
+  },
+  printReplyTimeoutMs: {
+    schema: int(100, 60_000).default(3_000),
+    doc: 'How long a printer may take to answer a status request (and to confirm a job it read).',
+  },
+  printRetryMaxMs: {
+    schema: int(100, 600_000).default(10_000),
+    doc: 'Longest wait between two tries of a job on a printer that fails (the wait doubles from 0.5 s).',
+  },
+  printStatusEveryMs: {
+    schema: int(200, 3_600_000).default(30_000),
+    doc: 'How often an idle printer is asked for its state (paper, cover, reachable), so the admin page stays true between jobs.',
+  },
+  kdsAwayPrintAfterMs: {
+    schema: int(1_000, 3_600_000).default(60_000),
+    doc: 'A station set to print "when_kds_offline" prints once its screen has been away this long (and its open tickets then).',
+  },
+  businessName: {
+    schema: z.string().min(1).max(80).default('Grow Hub Demo Restaurant'),
+    doc: 'The name at the top of bills and receipts.',
+  },
+  businessAddress: {
+    schema: z.string().min(1).max(160).optional(),
+    doc: 'The address under the name on bills and receipts.',
+  },
+  businessTaxId: {
+    schema: z.string().min(1).max(40).optional(),
+    doc: 'The tax or VAT number printed on bills and receipts.',
+  },
+  locale: {
+    schema: z.string().min(2).max(35).default('en-US'),
+    doc: 'How printed amounts, dates and times are written (a BCP 47 tag: en-US, de-DE, fr-FR).',
+  },
   cloudUrl: {
     schema: z.url().optional(),
     doc: 'Supabase project URL (https://<ref>.supabase.co). Unset: the hub runs standalone.',

@@ -16,6 +16,7 @@ import { createOrder } from './orders/routes.ts';
 import { OrderService } from './orders/service.ts';
 import { PaymentService } from './payments/service.ts';
 import { stripeGateway } from './payments/stripe-gateway.ts';
+import { PrintingService } from './printing/service.ts';
 import { EventFeed } from './realtime/feed.ts';
 import { RealtimeGateway } from './realtime/gateway.ts';
 import { SearchService } from './search/service.ts';
@@ -66,6 +67,7 @@ export class Hub {
   readonly limiter: Limiter;
   readonly staff: StaffService;
   readonly payments: PaymentService;
+  readonly printing: PrintingService;
   readonly search: SearchService;
   readonly backups: { list: () => BackupInfo[]; make: () => Promise<BackupInfo> };
   readonly app: FastifyInstance;
@@ -106,6 +108,7 @@ export class Hub {
       commits: () => ({ ...this.committer.stats, pending: this.committer.pending }),
       connections: () => ({ open: connections.size, ...connections.stats }),
       syncQuarantined: () => this.store.sync.quarantinedCount(),
+      printing: () => this.printing.stats(),
     });
     const connections = new ConnectionGate({
       maxConnections: connectionCap(config.maxConnections, log),
@@ -172,6 +175,30 @@ export class Hub {
       log,
       now,
     );
+    this.printing = new PrintingService(
+      this.store,
+      this.committer,
+      newId,
+      () => this.menu.catalog()?.snapshot.stations ?? [],
+      {
+        backupAfterMs: config.printBackupAfterMs,
+        connectMs: config.printConnectTimeoutMs,
+        replyMs: config.printReplyTimeoutMs,
+        retryMaxMs: config.printRetryMaxMs,
+        probeMs: config.printStatusEveryMs,
+        kdsAwayAfterMs: config.kdsAwayPrintAfterMs,
+        business: {
+          name: config.businessName,
+          address: config.businessAddress ?? null,
+          taxId: config.businessTaxId ?? null,
+          locale: config.locale,
+        },
+      },
+      log,
+      now,
+    );
+    // Jobs are on disk once their commit is: only then may a printer print them.
+    this.feed.subscribe(() => this.printing.committed());
     this.search = new SearchService(this.store, log, config.searchIndexBudgetBytes);
     this.backups = {
       list: () => listBackups(dataDir),
@@ -187,6 +214,7 @@ export class Hub {
       search: this.search,
       staff: this.staff,
       payments: this.payments,
+      printing: this.printing,
       limiter: this.limiter,
       backups: this.backups,
       tls: deps.tls ?? null,
@@ -231,6 +259,7 @@ export class Hub {
     connections.attach(this.app.server);
     this.app.server.on('upgrade', (req, socket, head) => this.gateway.handleUpgrade(req, socket, head));
 
+    let screens: NodeJS.Timeout | null = null;
     let checkpointer: Checkpointer | null = null;
     this.services = new Services(this.app.log)
       // Released last: no second hub and no restore may touch the data dir until the store is closed.
@@ -294,6 +323,23 @@ export class Hub {
         },
       })
       .add({ name: 'realtime', stop: () => this.gateway.close() })
+      .add({
+        name: 'printing',
+        start: () => {
+          this.printing.start();
+          // Which stations' screens are up, for stations that print only while theirs is away.
+          screens = setInterval(() => {
+            this.printing
+              .screens(this.gateway.kdsStations())
+              .catch((err) => this.app.log.error({ err }, 'screen-away printing check failed'));
+          }, 1_000);
+          screens.unref();
+        },
+        stop: async () => {
+          if (screens) clearInterval(screens);
+          await this.printing.stop();
+        },
+      })
       .add({
         name: 'cloud sync',
         start: async () => {

@@ -18,6 +18,8 @@ import { orderRoutes } from './orders/routes.ts';
 import type { OrderService } from './orders/service.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import type { PaymentService } from './payments/service.ts';
+import { printingRoutes } from './printing/routes.ts';
+import type { PrintingService } from './printing/service.ts';
 import { searchRoutes } from './search/routes.ts';
 import type { SearchService } from './search/service.ts';
 import { staffRoutes } from './staff/routes.ts';
@@ -45,6 +47,7 @@ export interface ServerDeps {
   search: SearchService;
   staff: StaffService;
   payments: PaymentService;
+  printing: PrintingService;
   limiter: Limiter;
   backups: { list: () => BackupInfo[]; make: () => Promise<BackupInfo> };
   status: StatusDeps;
@@ -108,6 +111,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.register(orderRoutes(deps.orders));
   app.register(kdsRoutes(deps.orders));
   app.register(paymentRoutes(deps.payments));
+  app.register(printingRoutes(deps.printing));
   app.register(deviceRoutes(deps.devices, deps.limiter, deps.tls?.fingerprint ?? null));
   app.register(staffRoutes(deps.staff));
   app.register(backupRoutes(deps.backups));

@@ -23,6 +23,7 @@ const hubFeatures = [
   'menu',
   'orders',
   'payments',
+  'printing',
   'search',
   'staff',
   'status',

@@ -4,6 +4,7 @@ import { ConnectionPill } from '../shared/connection.ts';
 import { api, deviceToken } from '../shared/session.ts';
 import { html } from '../shared/ui.ts';
 import { type Act, AvailabilityCard, BackupsCard, DevicesCard, HubCard, SyncCard } from './cards.ts';
+import { PrintersCard, usePrinting } from './printers.ts';
 import { StandaloneCardsCard } from './standalone-cards.ts';
 import { useHub } from './use-hub.ts';
 
@@ -18,9 +19,10 @@ function App() {
   return html`<${Admin} token=${token} />`;
 }
 
-/** The manager's page on the hub: status, cloud sync, devices, standalone cards to verify, 86, backups. */
+/** The manager's page on the hub: status, cloud sync, devices, standalone cards to verify, printers, 86, backups. */
 function Admin({ token }: { token: string }) {
   const hub = useHub(token);
+  const printing = usePrinting();
   const [notice, setNotice] = useState<{ tone: string; text: string } | null>(null);
   const [, tick] = useState(0);
   useEffect(() => {
@@ -48,6 +50,7 @@ function Admin({ token }: { token: string }) {
       <${SyncCard} sync=${hub.sync} currency=${hub.menu?.currency ?? 'USD'} />
       <${DevicesCard} devices=${hub.devices} act=${act} reload=${hub.loadDevices} />
       <${StandaloneCardsCard} act=${act} version=${hub.sync?.standaloneCardsUnverified.count ?? 0} currency=${hub.menu?.currency ?? 'USD'} />
+      <${PrintersCard} printing=${printing} devices=${hub.devices} act=${act} />
       <${AvailabilityCard} menu=${hub.menu} act=${act} reload=${hub.loadMenu} />
       <${BackupsCard} backups=${hub.backups} act=${act} reload=${hub.loadBackups} />
     </main>

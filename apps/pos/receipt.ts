@@ -4,7 +4,10 @@ import type { OrderPayments } from '../../protocol/payments.ts';
 import { api } from '../shared/session.ts';
 import { html, money } from '../shared/ui.ts';
 
-/** A receipt for any recent order, shown on screen and printable (the print stylesheet shows only it). */
+/**
+ * A receipt for any recent order, shown on screen; printed on the till's receipt printer (a bill
+ * before payment, a receipt after), or by the browser (the print stylesheet shows only it).
+ */
 export function Receipt({ order, onClose }: { order: Order; onClose: () => void }) {
   const [payments, setPayments] = useState<OrderPayments | null>(null);
   useEffect(() => {
@@ -12,7 +15,21 @@ export function Receipt({ order, onClose }: { order: Order; onClose: () => void 
       .then((r) => r.ok && setPayments(r.body))
       .catch((err) => console.warn('payments not shown: the hub did not answer', err));
   }, [order.id]);
+  const [printed, setPrinted] = useState<{ tone: string; text: string } | null>(null);
   const m = (n: number) => money(n, order.currency);
+  /** On this till's receipt printer (set by a manager on the admin page). */
+  const print = async (kind: 'bill' | 'receipt') => {
+    try {
+      const res = await api('POST', `/api/v1/orders/${order.id}/${kind}`);
+      setPrinted(
+        res.ok
+          ? { tone: 'ok', text: `${kind === 'bill' ? 'Bill' : 'Receipt'} sent to the printer.` }
+          : { tone: 'bad', text: res.problem?.detail ?? `failed (${res.status})` },
+      );
+    } catch {
+      setPrinted({ tone: 'bad', text: 'The hub is unreachable; try again in a moment.' });
+    }
+  };
   return html`<div class="dialog-backdrop">
     <div class="dialog receipt" role="dialog" aria-label="Receipt" data-testid="receipt">
       <h2>Order #${order.number}${order.tableLabel ? ` · ${order.tableLabel}` : ''}</h2>
@@ -37,9 +54,12 @@ export function Receipt({ order, onClose }: { order: Order; onClose: () => void 
           ${payments && html`<tr><td>Due</td><td class="num" data-testid="receipt-due">${m(payments.due)}</td></tr>`}
         </tbody>
       </table>
+      ${printed && html`<p class="notice ${printed.tone} no-print" data-testid="print-notice">${printed.text}</p>`}
       <div class="dialog-actions no-print">
         <button onClick=${onClose}>Close</button>
-        <button class="primary" onClick=${() => window.print()}>Print</button>
+        <button onClick=${() => window.print()}>Print here</button>
+        <button onClick=${() => print('bill')} data-testid="print-bill">Print bill</button>
+        <button class="primary" onClick=${() => print('receipt')} data-testid="print-receipt">Print receipt</button>
       </div>
     </div>
   </div>`;

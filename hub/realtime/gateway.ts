@@ -91,6 +91,16 @@ export class RealtimeGateway {
     return n;
   }
 
+  /** Stations with a kitchen screen connected now (a KDS socket that asked for them). */
+  kdsStations(): Set<string> {
+    const stations = new Set<string>();
+    for (const c of this.clients) {
+      if (c.device.role !== 'kds' || !c.topics) continue;
+      for (const t of c.topics) if (t.startsWith('station:')) stations.add(t.slice('station:'.length));
+    }
+    return stations;
+  }
+
   countsByRole(): Record<string, number> {
     const counts: Record<string, number> = { pos: 0, kds: 0, manager: 0 };
     for (const c of this.clients) counts[c.device.role] = (counts[c.device.role] ?? 0) + 1;

@@ -7,6 +7,13 @@ export interface MetricSources {
   commits: () => { commits: number; commands: number; pending: number };
   connections: () => { open: number; evicted: number; refused: number };
   syncQuarantined: () => number;
+  printing: () => {
+    queued: number;
+    printers: Record<string, number>;
+    printed: number;
+    failedAttempts: number;
+    movedToBackup: number;
+  };
 }
 
 /**
@@ -91,6 +98,29 @@ export class HubMetrics {
         this.set({ kind: 'open' }, c.open);
         this.set({ kind: 'evicted' }, c.evicted);
         this.set({ kind: 'refused' }, c.refused);
+      },
+    });
+    new client.Gauge({
+      name: 'grow_print_jobs',
+      help: 'Print jobs: queued now; printed, failed attempts and moved to a backup printer since start',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const p = sources.printing();
+        this.set({ kind: 'queued' }, p.queued);
+        this.set({ kind: 'printed' }, p.printed);
+        this.set({ kind: 'failed_attempts' }, p.failedAttempts);
+        this.set({ kind: 'moved_to_backup' }, p.movedToBackup);
+      },
+    });
+    new client.Gauge({
+      name: 'grow_printers',
+      help: 'Printers by state (online, paper_out, cover_open, not_responding, unreachable, unknown)',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [state, n] of Object.entries(sources.printing().printers)) this.set({ state }, n);
       },
     });
     new client.Gauge({

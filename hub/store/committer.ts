@@ -14,6 +14,13 @@ export interface CommandContext {
 
 export type Command<T> = (ctx: CommandContext) => T;
 
+/**
+ * Work that must happen in the same transaction as an event (a print job for a ticket): it runs
+ * inside the command's savepoint, so it commits, or rolls back, with the event that caused it.
+ * A reactor writes rows; it never emits events of its own.
+ */
+export type Reactor = (event: NewEvent, ctx: CommandContext) => void;
+
 interface Pending {
   command: Command<unknown>;
   resolve: (value: unknown) => void;
@@ -50,6 +57,7 @@ export class GroupCommitter {
   private readonly batch: Transaction<(items: Pending[], at: string, events: StoredEvent[]) => Outcome[]>;
   /** Commits so far and commands in them: the grouping ratio, for status and benchmarks. */
   readonly stats = { commits: 0, commands: 0 };
+  private readonly reactors: Reactor[] = [];
 
   constructor(
     db: Db,
@@ -64,6 +72,7 @@ export class GroupCommitter {
         emit: (event) => {
           const stored = this.log.append(event, at);
           events.push(stored);
+          for (const react of this.reactors) react(event, ctx);
           return stored;
         },
       };
@@ -77,6 +86,11 @@ export class GroupCommitter {
         }
       });
     });
+  }
+
+  /** Run `reactor` for every event, inside the transaction that appends it. */
+  react(reactor: Reactor): void {
+    this.reactors.push(reactor);
   }
 
   /** Commands queued or committed and waiting for the disk. */

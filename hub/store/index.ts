@@ -6,6 +6,7 @@ import { LimitsStore } from './limits.ts';
 import { MenuStore } from './menu.ts';
 import { OrderStore } from './orders.ts';
 import { PaymentStore } from './payments.ts';
+import { PrintStore } from './printing.ts';
 import { SearchStore } from './search.ts';
 import { StaffStore } from './staff.ts';
 import { SyncStore } from './sync.ts';
@@ -21,6 +22,7 @@ export class Store {
   readonly limits: LimitsStore;
   readonly staff: StaffStore;
   readonly payments: PaymentStore;
+  readonly printing: PrintStore;
   private readonly getMeta: Statement;
   private readonly setMeta: Statement;
 
@@ -37,6 +39,7 @@ export class Store {
     this.limits = new LimitsStore(db);
     this.staff = new StaffStore(db);
     this.payments = new PaymentStore(db);
+    this.printing = new PrintStore(db);
     this.getMeta = db.prepare('SELECT value FROM hub_meta WHERE key = ?');
     this.setMeta = db.prepare(
       'INSERT INTO hub_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

@@ -255,6 +255,57 @@ export const migrations: Migration[] = [
       CREATE INDEX payments_unsettled ON payments (status) WHERE status IN ('pending', 'unverified');
     `,
   },
+  {
+    version: 8,
+    name: 'network printers and their queue',
+    sql: `
+      CREATE TABLE printers (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        host TEXT NOT NULL,
+        port INTEGER NOT NULL,
+        paper_width INTEGER NOT NULL,
+        codepage TEXT NOT NULL,
+        cutter INTEGER NOT NULL,
+        cash_drawer INTEGER NOT NULL,
+        confirm TEXT NOT NULL,
+        removed_at TEXT,
+        created_at TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE station_printing (
+        station_id TEXT PRIMARY KEY,
+        mode TEXT NOT NULL CHECK (mode IN ('always', 'when_kds_offline', 'never')),
+        printer_id TEXT REFERENCES printers (id),
+        backup_printer_id TEXT REFERENCES printers (id)
+      ) STRICT;
+      CREATE TABLE till_printers (
+        device_id TEXT PRIMARY KEY REFERENCES devices (id),
+        printer_id TEXT NOT NULL REFERENCES printers (id)
+      ) STRICT;
+      -- Written in the transaction of the event that causes it (a ticket, a void, a cash payment),
+      -- so a crash neither loses nor doubles a job; sent in order per printer.
+      CREATE TABLE print_jobs (
+        id TEXT PRIMARY KEY,
+        printer_id TEXT NOT NULL REFERENCES printers (id),
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'printed', 'cancelled')),
+        title TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        order_id TEXT,
+        ticket_id TEXT,
+        station_id TEXT,
+        backup_from TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error TEXT,
+        created_at TEXT NOT NULL,
+        printed_at TEXT
+      ) STRICT;
+      CREATE INDEX print_jobs_queue ON print_jobs (printer_id, created_at) WHERE state = 'queued';
+      CREATE INDEX print_jobs_recent ON print_jobs (created_at);
+      CREATE INDEX print_jobs_ticket ON print_jobs (ticket_id) WHERE ticket_id IS NOT NULL;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)!.version;

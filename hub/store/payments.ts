@@ -23,6 +23,7 @@ interface PaymentRow {
   check_at: string | null;
   checks: number;
   fingerprint: string;
+  device_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -122,6 +123,11 @@ export class PaymentStore {
   get(id: string): Payment | null {
     const row = this.byId.get(id) as PaymentRow | undefined;
     return row ? toPayment(row) : null;
+  }
+
+  /** The device that recorded the payment (its till). */
+  deviceOf(id: string): string | null {
+    return (this.byId.get(id) as PaymentRow | undefined)?.device_id ?? null;
   }
 
   fingerprintOf(id: string): string | null {
