@@ -53,14 +53,22 @@ describe('a connection flood from the LAN', () => {
       const api = apiFor(hub.base, token);
       const latencies: number[] = [];
       const failures: string[] = [];
+      let retried = 0;
       for (let i = 0; i < 60; i++) {
         const started = performance.now();
-        try {
-          const res = await api('POST', '/api/v1/orders', burgerOrder());
-          if (res.status === 201) latencies.push(performance.now() - started);
-          else failures.push(`${res.status} ${JSON.stringify(res.body)}`);
-        } catch (err) {
-          failures.push(String((err as Error).cause ?? err)); // reset or refused: what the flood did before
+        const order = burgerOrder();
+        // A till gives up on a request after 10 s and sends the same order again once, as the
+        // POS outbox does (an order id is idempotent); both failing is what the flood did before.
+        for (let attempt = 1; attempt <= 2; attempt++) {
+          try {
+            const res = await api('POST', '/api/v1/orders', order, undefined, {}, 10_000);
+            if (res.status === 201 || res.status === 200) latencies.push(performance.now() - started);
+            else failures.push(`${res.status} ${JSON.stringify(res.body)}`);
+            break;
+          } catch (err) {
+            if (attempt === 2) failures.push(String((err as Error).cause ?? err));
+            else retried++;
+          }
         }
         await sleep(100);
       }
@@ -70,9 +78,10 @@ describe('a connection flood from the LAN', () => {
       );
       latencies.sort((a, b) => a - b);
       console.info(
-        `during the flood: ${latencies.length} of 60 orders answered, p50 ${latencies[30]?.toFixed(1)} ms, worst ${latencies.at(-1)?.toFixed(1)} ms; ${attackers.size} attacker connections open`,
+        `during the flood: ${latencies.length} of 60 orders answered (${retried} sent twice), p50 ${latencies[30]?.toFixed(1)} ms, worst ${latencies.at(-1)?.toFixed(1)} ms; ${attackers.size} attacker connections open`,
       );
       expect(failures).toEqual([]);
+      expect(retried).toBeLessThanOrEqual(3);
       expect(health).toBe(200);
       const metrics = (await api('GET', '/metrics', undefined, manager)).body as string;
       expect(metrics).toMatch(/grow_connections\{kind="evicted"\} [1-9]/);

@@ -38,6 +38,7 @@ export type Api = (
   body?: unknown,
   token?: string | null,
   headers?: Record<string, string>,
+  timeoutMs?: number,
 ) => Promise<{
   status: number;
   headers: Headers;
@@ -45,7 +46,7 @@ export type Api = (
 }>;
 
 export function apiFor(base: string, defaultToken: string | null): Api {
-  return async (method, path, body, token = defaultToken, headers = {}) => {
+  return async (method, path, body, token = defaultToken, headers = {}, timeoutMs = 30_000) => {
     const h: Record<string, string> = { ...headers };
     if (token) h.authorization = `Bearer ${token}`;
     let payload: string | undefined;
@@ -53,7 +54,12 @@ export function apiFor(base: string, defaultToken: string | null): Api {
       payload = typeof body === 'string' ? body : JSON.stringify(body);
       h['content-type'] ??= 'application/json';
     }
-    const res = await fetch(`${base}${path}`, { method, headers: h, body: payload });
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: h,
+      body: payload,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {
