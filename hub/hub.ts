@@ -313,7 +313,10 @@ export class Hub {
       .add({
         name: 'http',
         start: async () => {
-          await this.app.listen({ port: config.port, host: config.host });
+          // A deep accept queue: during a connection flood (or a reconnect storm) Node's default
+          // of 511 overflows, and a till's new connection then waits on SYN retransmits (1 s, 2 s,
+          // 4 s…). The kernel caps it at net.core.somaxconn (4096 on current Linux).
+          await this.app.listen({ port: config.port, host: config.host, backlog: 4_096 });
         },
         stop: async () => {
           const force = setTimeout(() => this.app.server.closeAllConnections(), config.shutdownTimeoutMs);
