@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick|--full] [--only group,group]`: real hubs in child processes on
- * 127.0.0.1, driven by load from this process, beside bare peers, in one table with the budgets
+ * `npm run bench [-- --quick|--full] [--only group,group] [--pinned]`: real hubs in child
+ * processes on 127.0.0.1, driven by load from this process, beside bare peers (with --pinned also
+ * with servers and load on separate cores, side by side), in one table with the budgets
  * (docs/architecture.md) and the cloud-only system's targets. One file per scenario in
  * bench/scenarios/. Writes bench/results/latest.json and latency.svg.
  */
@@ -8,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BenchOptions, Figure } from './lib/figure.ts';
+import { type Placement, place, placementNote } from './lib/placement.ts';
 import { machine, meets, table, write } from './lib/report.ts';
 import { cloudIngest } from './scenarios/cloud.ts';
 import { killTrials } from './scenarios/durability.ts';
@@ -21,7 +23,12 @@ import { reconnectStorm, sockets } from './scenarios/sockets.ts';
 import { sync } from './scenarios/sync.ts';
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean' }, full: { type: 'boolean' }, only: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean' },
+    full: { type: 'boolean' },
+    only: { type: 'string' },
+    pinned: { type: 'boolean' },
+  },
 });
 const options: BenchOptions = {
   quick: !!values.quick,
@@ -54,28 +61,36 @@ if (build.status !== 0) {
   process.exit(1);
 }
 console.log(`${((performance.now() - started) / 1_000).toFixed(1)} s`);
-for (const [name, run] of steps) {
-  if (only && !only.includes(name)) continue;
-  const t0 = performance.now();
-  process.stdout.write(`  ${name}… `);
-  try {
-    const got = await run();
-    figures.push(...got);
-    console.log(`${((performance.now() - t0) / 1_000).toFixed(1)} s`);
-  } catch (err) {
-    console.log(`failed: ${(err as Error).message}`);
-    figures.push({
-      group: name,
-      figure: `${name} (did not run)`,
-      value: Number.NaN,
-      unit: '',
-      budget: null,
-      audit: null,
-      note: (err as Error).message.slice(0, 120),
-    });
+// --pinned: every step (and the peers) runs twice, shared then pinned, side by side in the table.
+const placements: Placement[] = values.pinned ? ['shared', 'pinned'] : ['shared'];
+for (const where of placements) {
+  place(where);
+  if (values.pinned) console.log(`  ${placementNote(where)}`);
+  const here: Figure[] = [];
+  for (const [name, run] of steps) {
+    if (only && !only.includes(name)) continue;
+    const t0 = performance.now();
+    process.stdout.write(`  ${name}… `);
+    try {
+      here.push(...(await run()));
+      console.log(`${((performance.now() - t0) / 1_000).toFixed(1)} s`);
+    } catch (err) {
+      console.log(`failed: ${(err as Error).message}`);
+      here.push({
+        group: name,
+        figure: `${name} (did not run)`,
+        value: Number.NaN,
+        unit: '',
+        budget: null,
+        audit: null,
+        note: (err as Error).message.slice(0, 120),
+      });
+    }
   }
+  if (!only || only.includes('peers')) here.push(...(await peers(options, here)));
+  figures.push(...here.map((f) => ({ ...f, placement: where })));
 }
-if (!only || only.includes('peers')) figures.push(...(await peers(options, figures)));
+place('shared');
 
 console.log(`\n${table(figures)}\n`);
 const misses = figures.filter((f) => meets(f.value, f.budget) === false);

@@ -30,7 +30,7 @@ describe('a connection flood from the LAN', () => {
         ['--demo'],
         { GROW_MAX_CONNECTIONS_PER_ADDRESS: '64', GROW_HEADERS_TIMEOUT_MS: '5000' },
         undefined,
-        1_024,
+        { fdLimit: 1_024 },
       );
       const port = Number(new URL(hub.base).port);
       // Slowloris: open, send part of a request, then a header line every 2 s; reconnect when cut.

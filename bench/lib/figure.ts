@@ -11,6 +11,8 @@ export interface Figure {
   min?: number;
   max?: number;
   note?: string;
+  /** Where the servers and the load ran (bench/lib/placement.ts); absent: shared. */
+  placement?: 'shared' | 'pinned';
 }
 
 export interface BenchOptions {

@@ -9,6 +9,7 @@ import {
   tempDir,
 } from '../../test/support/hub.ts';
 import type { Target } from './http-load.ts';
+import { serverCpus } from './placement.ts';
 
 export interface RunningHub {
   child: ChildProcess;
@@ -40,6 +41,7 @@ export async function hubProcess(
     ['--demo', '--port', String(port)],
     { GROW_LOG_LEVEL: 'error', ...env },
     productionEntry,
+    { cpus: serverCpus() },
   );
   return {
     child,

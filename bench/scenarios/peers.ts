@@ -1,19 +1,21 @@
 /**
  * Bare peers in the same run (fastify hello-world, raw better-sqlite3, bare ws broadcast), as ratios.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { WebSocket } from 'ws';
-import { burgerOrder, tempDir } from '../../test/support/hub.ts';
 import type { BenchOptions, Figure } from '../lib/figure.ts';
 import { saturate } from '../lib/http-load.ts';
+import { serverCommand } from '../lib/placement.ts';
 import { percentile, repeat } from '../lib/stats.ts';
 
 export async function peers(o: BenchOptions, hubFigures: Figure[]): Promise<Figure[]> {
-  const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../peers/hello.ts')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    ...serverCommand(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../peers/hello.ts')]),
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((r) =>
     child.stdout!.once('data', (d) => r(Number(String(d).trim()))),
   );
@@ -23,23 +25,14 @@ export async function peers(o: BenchOptions, hubFigures: Figure[]): Promise<Figu
   });
   child.kill();
 
-  const { dir, remove } = tempDir('grow-bench-sqlite-');
-  const db = new Database(join(dir, 'raw.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, body TEXT)');
-  const insert = db.prepare('INSERT INTO t VALUES (?, ?)');
-  const one = db.transaction((id: string, body: string) => insert.run(id, body));
-  const body = JSON.stringify(burgerOrder());
-  const t0 = performance.now();
-  let n = 0;
-  while (performance.now() - t0 < o.seconds * 1_000) {
-    one(crypto.randomUUID(), body);
-    n++;
-  }
-  const rawPerSecond = n / ((performance.now() - t0) / 1_000);
-  db.close();
-  remove();
+  // In a child, so it runs where the servers run (pinned: on their core).
+  const [cmd, args] = serverCommand(process.execPath, [
+    '--import',
+    'tsx',
+    join(import.meta.dirname, '../peers/sqlite.ts'),
+    String(o.seconds),
+  ]);
+  const rawPerSecond = Number(spawnSync(cmd, args, { encoding: 'utf8' }).stdout.trim());
 
   const bare = await bareBroadcastP99(o);
   const hubFanout =
@@ -103,10 +96,12 @@ export async function peers(o: BenchOptions, hubFigures: Figure[]): Promise<Figu
 
 /** p99 from sending on a source socket to arrival on each of 20 sockets of a bare ws relay. */
 async function bareBroadcastP99(o: BenchOptions): Promise<number> {
-  const { spawn } = await import('node:child_process');
   const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, '../peers/broadcast.ts')],
+    ...serverCommand(process.execPath, [
+      '--import',
+      'tsx',
+      join(import.meta.dirname, '../peers/broadcast.ts'),
+    ]),
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const port = await new Promise<number>((r) =>

@@ -156,8 +156,12 @@ export async function spawnHub(
   extraArgs: string[] = [],
   env: Record<string, string> = {},
   entry: string = cli,
-  /** Run the hub under this open-file limit (`ulimit -n`), as a small box or a careless unit file would. */
-  fdLimit?: number,
+  launch: {
+    /** Run the hub under this open-file limit (`ulimit -n`), as a small box or a careless unit file would. */
+    fdLimit?: number;
+    /** Run the hub (and the processes it starts) on these CPUs only (`taskset -c`), e.g. "1". */
+    cpus?: string;
+  } = {},
 ): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const args = [
     'start',
@@ -171,9 +175,10 @@ export async function spawnHub(
     'warn',
     ...extraArgs,
   ];
-  const command = fdLimit
-    ? ['/bin/sh', ['-c', `ulimit -n ${fdLimit} && exec "$0" "$@"`, process.execPath, entry, ...args]]
-    : [process.execPath, [entry, ...args]];
+  const node = launch.cpus ? ['taskset', '-c', launch.cpus, process.execPath] : [process.execPath];
+  const command = launch.fdLimit
+    ? ['/bin/sh', ['-c', `ulimit -n ${launch.fdLimit} && exec "$0" "$@"`, ...node, entry, ...args]]
+    : [node[0]!, [...node.slice(1), entry, ...args]];
   const child = spawn(command[0] as string, command[1] as string[], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...unlimitedEnv, ...env },
