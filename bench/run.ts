@@ -13,6 +13,7 @@ import { type Placement, place, placementNote } from './lib/placement.ts';
 import { machine, meets, table, write } from './lib/report.ts';
 import { cloudIngest } from './scenarios/cloud.ts';
 import { killTrials } from './scenarios/durability.ts';
+import { instructions } from './scenarios/instructions.ts';
 import { memory } from './scenarios/memory.ts';
 import { menuLoad } from './scenarios/menu.ts';
 import { orderCreate } from './scenarios/orders.ts';
@@ -20,6 +21,7 @@ import { peers } from './scenarios/peers.ts';
 import { printing } from './scenarios/printing.ts';
 import { fanOut } from './scenarios/realtime.ts';
 import { reconnectStorm, sockets } from './scenarios/sockets.ts';
+import { stalls } from './scenarios/stalls.ts';
 import { sync } from './scenarios/sync.ts';
 
 const { values } = parseArgs({
@@ -40,6 +42,8 @@ const only = values.only?.split(',');
 
 const steps: Array<[string, () => Promise<Figure[]>]> = [
   ['orders', () => orderCreate(options)],
+  ['instructions', () => instructions(options)],
+  ['stalls', () => stalls(options)],
   ['realtime', () => fanOut(options)],
   ['printing', () => printing(options)],
   ['menu', () => menuLoad(options)],
@@ -69,6 +73,8 @@ for (const where of placements) {
   const here: Figure[] = [];
   for (const [name, run] of steps) {
     if (only && !only.includes(name)) continue;
+    // An instruction count does not depend on where the process runs: count once.
+    if (name === 'instructions' && where === 'pinned') continue;
     const t0 = performance.now();
     process.stdout.write(`  ${name}… `);
     try {

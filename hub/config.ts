@@ -67,6 +67,10 @@ export const configFields = {
     schema: int(100, 600_000).default(1_000),
     doc: 'How often a worker thread folds the WAL into hub.db (kept off the request path).',
   },
+  stallTrace: {
+    schema: bool.default(false),
+    doc: 'Record a timeline of GC pauses, event-loop stalls, commits, WAL flushes, checkpoints and embedding calls for `GET /api/v1/status/stalls` (a diagnostic: it wakes the loop every millisecond).',
+  },
   wsHeartbeatMs: {
     schema: int(1_000, 30_000).default(20_000),
     doc: 'Ping interval; a socket that misses one pong is closed.',

@@ -24,6 +24,7 @@ import { buildServer, hubLogger } from './server.ts';
 import { every, Services } from './services.ts';
 import { StaffService } from './staff/service.ts';
 import { HubMetrics } from './status/metrics.ts';
+import { StallTrace } from './status/stalls.ts';
 import { Checkpointer } from './store/checkpointer.ts';
 import type { GroupCommitter } from './store/committer.ts';
 import { exposedFiles, privateDir } from './store/files.ts';
@@ -61,6 +62,8 @@ export class Hub {
   readonly hubId: string;
   readonly feed = new EventFeed();
   readonly metrics: HubMetrics;
+  /** The stall timeline (diagnostics, `stallTrace`); null when off. */
+  readonly stalls: StallTrace | null;
   readonly menu: MenuService;
   readonly orders: OrderService;
   readonly devices: DeviceService;
@@ -100,6 +103,8 @@ export class Hub {
         'the data dir is readable by other users of this computer (orders, PIN hashes, credentials): run the commands in "fix"',
       );
     }
+    const stalls = config.stallTrace ? new StallTrace() : null;
+    this.stalls = stalls;
     // Metric sources are read at scrape time, so the parts they name may be built after this.
     this.metrics = new HubMetrics({
       headSeq: () => this.store.events.headSeq(),
@@ -120,8 +125,14 @@ export class Hub {
       maxQueue: config.commitQueueMax,
       now,
       newId,
-      observeCommit: (seconds) => this.metrics.commitDuration.observe(seconds),
-      observeFlush: (seconds) => this.metrics.walFlushDuration.observe(seconds),
+      observeCommit: (seconds) => {
+        this.metrics.commitDuration.observe(seconds);
+        stalls?.ended('commit', seconds * 1_000);
+      },
+      observeFlush: (seconds) => {
+        this.metrics.walFlushDuration.observe(seconds);
+        stalls?.ended('fdatasync', seconds * 1_000);
+      },
       onCommitted: (events) => this.feed.publish(events),
     });
     this.store = writer.store;
@@ -227,6 +238,7 @@ export class Hub {
         commitStats: () => ({ ...this.committer.stats, pending: this.committer.pending }),
         syncStatus: () => this.syncStatus(),
         metrics: this.metrics,
+        stalls,
         standaloneCards: () => this.payments.standaloneSummary(),
         searchStatus: () => this.search.status(),
         dataDir,
@@ -285,6 +297,7 @@ export class Hub {
         },
       })
       .add({ name: 'rate limits', stop: () => this.limiter.stop() })
+      .add({ name: 'stall trace', start: () => stalls?.start(), stop: () => stalls?.stop() })
       .add({
         name: 'WAL checkpoints',
         start: () => {
@@ -293,6 +306,7 @@ export class Hub {
             config.walCheckpointMs,
             config.sqliteBusyTimeoutMs,
             this.app.log,
+            (at, ms, mode) => stalls?.record('checkpoint', at, ms, mode),
           );
         },
         stop: () => checkpointer?.stop(),
@@ -305,6 +319,7 @@ export class Hub {
               modelDir: config.embeddingModelDir && resolve(config.embeddingModelDir),
               timeoutMs: config.embedTimeoutMs,
               maxHeapMb: config.embedderMaxHeapMb,
+              observe: (at, ms, texts) => stalls?.record('embedding', at, ms, `${texts} texts`),
             },
             () => this.menu.catalog(),
           ),

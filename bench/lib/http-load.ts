@@ -7,6 +7,8 @@ export interface LoadResult {
   seconds: number;
   /** ms from each request's *intended* start, so queueing is counted (no coordinated omission). */
   latencies: number[];
+  /** Open loop only: each request's intended start (epoch ms) and latency, to line up with the hub's stall trace. */
+  requests?: Array<{ at: number; ms: number }>;
 }
 
 export interface Target {
@@ -52,6 +54,7 @@ export async function openLoop(t: Target, ratePerSecond: number, seconds: number
   const interval = 1_000 / ratePerSecond;
   const start = performance.now();
   const latencies: number[] = [];
+  const requests: Array<{ at: number; ms: number }> = [];
   let ok = 0;
   let failed = 0;
   const inflight: Promise<void>[] = [];
@@ -61,7 +64,9 @@ export async function openLoop(t: Target, ratePerSecond: number, seconds: number
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     inflight.push(
       send(agent, t).then((status) => {
-        latencies.push(performance.now() - intended);
+        const ms = performance.now() - intended;
+        latencies.push(ms);
+        requests.push({ at: performance.timeOrigin + intended, ms });
         if (status >= 200 && status < 300) ok++;
         else failed++;
       }),
@@ -69,7 +74,7 @@ export async function openLoop(t: Target, ratePerSecond: number, seconds: number
   }
   await Promise.all(inflight);
   agent.destroy();
-  return { sent: total, ok, failed, seconds: (performance.now() - start) / 1_000, latencies };
+  return { sent: total, ok, failed, seconds: (performance.now() - start) / 1_000, latencies, requests };
 }
 
 /** Closed loop at saturation: `connections` workers each send the next request when one returns. */

@@ -25,6 +25,7 @@ export async function hubProcess(
   env: Record<string, string> = {},
   existing?: { dir: string; tokens: RunningHub['tokens'] },
   port = 0,
+  launch: Omit<Parameters<typeof spawnHub>[4], 'cpus'> = {},
 ): Promise<RunningHub> {
   const tmp = existing ? { dir: existing.dir, remove: () => {} } : tempDir('grow-bench-');
   let tokens = existing?.tokens;
@@ -41,7 +42,7 @@ export async function hubProcess(
     ['--demo', '--port', String(port)],
     { GROW_LOG_LEVEL: 'error', ...env },
     productionEntry,
-    { cpus: serverCpus() },
+    { ...launch, cpus: serverCpus() },
   );
   return {
     child,

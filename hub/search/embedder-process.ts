@@ -27,6 +27,8 @@ export interface EmbedderProcessOptions {
   log: Logger;
   /** After every restart (not the first start): the hub re-embeds what it could not meanwhile. */
   onRestart?: () => void;
+  /** Each embed call: its start (epoch ms), duration and size, for the stall trace. */
+  observe?: (at: number, ms: number, texts: number) => void;
 }
 
 export type EmbedderStatus = 'starting' | 'ready' | 'restarting' | 'stopped';
@@ -83,7 +85,8 @@ export class EmbedderProcess implements Embedder {
     if (this.pending.size >= this.options.maxPending)
       return Promise.reject(new EmbedderUnavailable('the embedding process is saturated'));
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const answer = new Promise<Float32Array[]>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(
@@ -98,6 +101,12 @@ export class EmbedderProcess implements Embedder {
       this.pending.set(id, { resolve, reject, timer });
       child.send({ id, texts } satisfies EmbedderRequest);
     });
+    const observe = this.options.observe;
+    if (observe) {
+      const done = () => observe(performance.timeOrigin + started, performance.now() - started, texts.length);
+      answer.then(done, done);
+    }
+    return answer;
   }
 
   async stop(): Promise<void> {

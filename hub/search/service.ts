@@ -34,7 +34,10 @@ function itemText(catalog: Catalog, itemId: string): string {
 const batchSize = 64;
 
 /** The operator's settings for the embedding process. */
-export type EmbedderSettings = Pick<EmbedderProcessOptions, 'modelDir' | 'timeoutMs' | 'maxHeapMb'>;
+export type EmbedderSettings = Pick<
+  EmbedderProcessOptions,
+  'modelDir' | 'timeoutMs' | 'maxHeapMb' | 'observe'
+>;
 
 /**
  * Hybrid menu search: SQLite FTS5 (BM25, prefixes, typo correction, aliases) plus cosine

@@ -5,6 +5,7 @@ import { anyRole } from '../http/admission.ts';
 import type { Store } from '../store/index.ts';
 import type { HubMetrics } from './metrics.ts';
 import { readiness } from './ready.ts';
+import { StallReport, type StallTrace } from './stalls.ts';
 
 export interface StatusDeps {
   store: Store;
@@ -15,6 +16,8 @@ export interface StatusDeps {
   commitStats: () => { commits: number; commands: number; pending: number };
   syncStatus: () => SyncStatus;
   metrics: HubMetrics;
+  /** The diagnostic timeline, when `stallTrace` is on. */
+  stalls: StallTrace | null;
   /** Offline card payments a terminal has yet to forward to Stripe (shown with sync status). */
   /** Standalone-terminal card payments a manager has yet to verify. */
   standaloneCards: () => { count: number; amount: number };
@@ -87,6 +90,25 @@ export const statusRoutes =
         config: { roles: ['manager'] },
       },
       async () => ({ events: deps.store.sync.quarantined(200) }),
+    );
+
+    app.get(
+      '/api/v1/status/stalls',
+      {
+        schema: {
+          querystring: z.object({ since: z.coerce.number().min(0).default(0) }),
+          response: { 200: StallReport.extend({ hint: z.string().optional() }) },
+        },
+        config: { roles: ['manager'] },
+      },
+      async (request) =>
+        deps.stalls?.report(request.query.since) ?? {
+          enabled: false,
+          dropped: 0,
+          loopDelay: { p50: 0, p99: 0, max: 0, mean: 0 },
+          stalls: [],
+          hint: 'Stall tracing is off: start the hub with GROW_STALL_TRACE=1 (or "stallTrace": true in config.json).',
+        },
     );
 
     app.get('/api/v1/status', { config: { roles: ['manager'] } }, async () => ({

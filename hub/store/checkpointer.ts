@@ -12,14 +12,20 @@ export class Checkpointer {
   private readonly worker: Worker;
   private stopped = false;
 
-  constructor(store: Store, intervalMs: number, busyTimeoutMs: number, log: Logger) {
+  constructor(
+    store: Store,
+    intervalMs: number,
+    busyTimeoutMs: number,
+    log: Logger,
+    /** Each checkpoint: its start (epoch ms), duration and mode, for the stall trace. */
+    observe: (at: number, ms: number, mode: string) => void = () => {},
+  ) {
     store.db.pragma('wal_autocheckpoint = 0');
     const file = store.file;
     this.worker = new Worker(new URL('./checkpoint-worker.mjs', import.meta.url), {
-      // 262,144 frames of 4 kB: a RESTART (which makes writers wait) only past about 1 GB. At
-      // 64 MB, tried first, writers waited up to 0.9 s at 2,000 orders/s (npm run bench); below
-      // the valve the WAL simply resets at the first pause in writes after a complete checkpoint.
-      workerData: { file, intervalMs, busyTimeoutMs, maxFrames: 262_144 },
+      // 4,096 frames of 4 kB: past 16 MB the worker rewinds the WAL (see checkpoint-worker.mjs),
+      // so under sustained load it stays about one interval's worth of writes long.
+      workerData: { file, intervalMs, busyTimeoutMs, restartFrames: 4_096 },
     });
     this.worker.unref();
     this.worker.on(
@@ -31,7 +37,9 @@ export class Checkpointer {
         log?: number;
         checkpointed?: number;
         ms?: number;
+        at?: number;
       }) => {
+        if (msg.type === 'checkpoint') observe(msg.at ?? 0, msg.ms ?? 0, msg.mode ?? '');
         if (msg.type === 'error') log.warn({ err: msg.message }, 'WAL checkpoint failed; will retry');
         else
           log.debug(

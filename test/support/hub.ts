@@ -161,6 +161,12 @@ export async function spawnHub(
     fdLimit?: number;
     /** Run the hub (and the processes it starts) on these CPUs only (`taskset -c`), e.g. "1". */
     cpus?: string;
+    /** Run node under this command, e.g. valgrind with its options (the bench's instruction counts). */
+    wrap?: string[];
+    /** Options for node itself, e.g. --cpu-prof (not allowed in NODE_OPTIONS). */
+    nodeArgs?: string[];
+    /** How long to wait for the hub to say it listens (a hub under valgrind takes a while). */
+    startTimeoutMs?: number;
   } = {},
 ): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const args = [
@@ -175,7 +181,12 @@ export async function spawnHub(
     'warn',
     ...extraArgs,
   ];
-  const node = launch.cpus ? ['taskset', '-c', launch.cpus, process.execPath] : [process.execPath];
+  const node = [
+    ...(launch.cpus ? ['taskset', '-c', launch.cpus] : []),
+    ...(launch.wrap ?? []),
+    process.execPath,
+    ...(launch.nodeArgs ?? []),
+  ];
   const command = launch.fdLimit
     ? ['/bin/sh', ['-c', `ulimit -n ${launch.fdLimit} && exec "$0" "$@"`, ...node, entry, ...args]]
     : [node[0]!, [...node.slice(1), entry, ...args]];
@@ -187,7 +198,10 @@ export async function spawnHub(
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start:\n${out}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`hub did not start:\n${out}`)),
+      launch.startTimeoutMs ?? 30_000,
+    );
     const onData = () => {
       const m = /Health (http:\/\/127\.0\.0\.1:\d+)\/health/.exec(out);
       if (m) {
