@@ -153,7 +153,7 @@ export const configFields = {
   },
   wsHandshakesPerSecond: {
     schema: int(1, 100_000).default(100),
-    doc: 'New WebSockets accepted per second; a reconnect storm beyond it gets 503 and backs off.',
+    doc: 'New WebSockets accepted per second; beyond it a device is told when to come back (close 4029 with its slot at this pace).',
   },
   stripeSecretKey: {
     schema: z.string().min(10).optional(),

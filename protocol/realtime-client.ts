@@ -1,5 +1,5 @@
 import { type BackoffPolicy, backoffDelay, deviceReconnectBackoff } from './backoff.ts';
-import { CloseCode } from './close-codes.ts';
+import { CloseCode, retryHintMs } from './close-codes.ts';
 import type { HubEvent } from './events.ts';
 
 /** The slice of the WebSocket API we use: the browser's, or `ws` in Node. */
@@ -97,8 +97,23 @@ export class RealtimeClient {
         this.options.onState?.({ status: 'unauthorized', reason: ev.reason || 'token refused' });
         return;
       }
-      this.scheduleReconnect(ev.reason || `closed (${ev.code})`);
+      const slot = retryHintMs(ev.reason ?? '');
+      if (slot !== null)
+        this.reconnectIn(
+          slot,
+          ev.code === CloseCode.busy ? 'the hub is letting devices in one by one' : 'the hub is restarting',
+        );
+      else this.scheduleReconnect(ev.reason || `closed (${ev.code})`);
     });
+  }
+
+  /** Come back when the hub said to: its slot for this device, not a guess that grows. */
+  private reconnectIn(retryInMs: number, reason: string): void {
+    this.options.onState?.({ status: 'reconnecting', attempt: this.attempt, retryInMs, reason });
+    this.timer = (this.options.setTimer ?? setTimeout)(() => {
+      this.timer = null;
+      if (!this.stopped) this.open();
+    }, retryInMs);
   }
 
   private scheduleReconnect(reason: string): void {
@@ -108,11 +123,7 @@ export class RealtimeClient {
       this.options.random,
     );
     this.attempt++;
-    this.options.onState?.({ status: 'reconnecting', attempt: this.attempt, retryInMs, reason });
-    this.timer = (this.options.setTimer ?? setTimeout)(() => {
-      this.timer = null;
-      if (!this.stopped) this.open();
-    }, retryInMs);
+    this.reconnectIn(retryInMs, reason);
   }
 
   private onMessage(data: unknown): void {

@@ -81,11 +81,13 @@ describe('LAN security', () => {
     own.close();
   });
 
-  it('admits a reconnect storm at a steady pace; every client still gets in by backing off', async () => {
+  it('admits a reconnect storm at a steady pace, giving each device turned away a slot of its own', async () => {
     const slow = await startHub({ wsHandshakesPerSecond: 20 });
     const clients: RealtimeClient[] = [];
     try {
       const live = new Set<number>();
+      const slots: number[] = [];
+      const started = performance.now();
       for (let i = 0; i < 60; i++) {
         const c = new RealtimeClient({
           url: slow.wsUrl,
@@ -96,14 +98,26 @@ describe('LAN security', () => {
             return ws as never;
           },
           onEvent: () => {},
-          onState: (s) => s.status === 'live' && live.add(i),
-          backoff: { baseMs: 100, capMs: 2_000 },
+          onState: (s) => {
+            if (s.status === 'live') live.add(i);
+            if (s.status === 'reconnecting') {
+              expect(s.reason).toBe('the hub is letting devices in one by one');
+              slots.push(s.retryInMs);
+            }
+          },
         });
         clients.push(c);
         c.start();
       }
+      // 20 at once (the bucket), then 20 a second: 40 more need 2 s. With random exponential
+      // backoff instead (cap 15 s), the last ones took several times that.
       await expect.poll(() => live.size, { timeout: 10_000 }).toBe(60);
-      expect(slow.hub.gateway.refusedHandshakes).toBeGreaterThan(0);
+      expect(performance.now() - started).toBeLessThan(4_500);
+      expect(slow.hub.gateway.refusedHandshakes).toBeGreaterThanOrEqual(40);
+      // Slots are handed out one pace interval (50 ms) apart, not all at the same moment.
+      const first = slots.slice(0, 40).sort((a, b) => a - b);
+      expect(first.at(-1)! - first[0]!).toBeGreaterThanOrEqual(39 * 50 - 100);
+      expect(new Set(first.map((ms) => Math.round(ms / 25))).size).toBeGreaterThan(30);
     } finally {
       for (const c of clients) c.stop();
       await slow.stop();

@@ -260,4 +260,41 @@ describe('RealtimeClient (protocol/realtime-client.ts)', () => {
     // A KDS without a station filter sees every event: exactly 1..head, once each, in order.
     expect(received.map((e) => e.seq)).toEqual(Array.from({ length: head }, (_, k) => k + 1));
   });
+
+  it('is told by a restarting hub when to come back: one slot per socket at the handshake pace', async () => {
+    const hub = await startHub({ wsHandshakesPerSecond: 50 });
+    const waits: Array<{ retryInMs: number; reason: string }> = [];
+    const live = new Set<number>();
+    const clients = Array.from({ length: 5 }, (_, i) => {
+      const c = new RealtimeClient({
+        url: hub.wsUrl,
+        token: hub.tokens.kds,
+        connect: (url) => {
+          const ws = new WebSocket(url);
+          ws.on('error', () => {});
+          return ws as never;
+        },
+        onEvent: () => {},
+        onState: (s) => {
+          if (s.status === 'live') live.add(i);
+          if (s.status === 'reconnecting') waits.push({ retryInMs: s.retryInMs, reason: s.reason });
+        },
+      });
+      c.start();
+      return c;
+    });
+    try {
+      await expect.poll(() => live.size, { timeout: 5_000 }).toBe(5);
+      await hub.hub.stop();
+      await expect.poll(() => waits.length, { timeout: 5_000 }).toBe(5);
+      // 1 s for the restart, then one every 20 ms (50 handshakes a second): not all at once.
+      expect(waits.map((w) => w.retryInMs).sort((a, b) => a - b)).toEqual([
+        1_000, 1_020, 1_040, 1_060, 1_080,
+      ]);
+      expect(new Set(waits.map((w) => w.reason))).toEqual(new Set(['the hub is restarting']));
+    } finally {
+      for (const c of clients) c.stop();
+      await hub.stop(); // the hub is stopped already; this removes its data dir
+    }
+  });
 });

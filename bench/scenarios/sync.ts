@@ -30,6 +30,7 @@ export async function sync(o: BenchOptions): Promise<Figure[]> {
       }),
     );
     const requestsBefore = cloud.stats.ingestRequests;
+    const timingsBefore = cloud.stats.ingests.length;
     const t0 = performance.now();
     cloud.setFault('pass');
     for (;;) {
@@ -39,6 +40,20 @@ export async function sync(o: BenchOptions): Promise<Figure[]> {
     }
     const seconds = (performance.now() - t0) / 1_000;
     const requests = cloud.stats.ingestRequests - requestsBefore;
+    // Where the time went, from the proxy's clock: before each request's first byte (the hub
+    // reading and serialising the batch, after the previous answer), its upload, and PostgREST
+    // with ingest_batch until the answer. The rest is the answer's way back and the poll.
+    const timings = cloud.stats.ingests.slice(timingsBefore);
+    let previous = t0;
+    const split = { hub: 0, upload: 0, cloud: 0, bytes: 0 };
+    for (const t of timings) {
+      split.hub += t.started - previous;
+      split.upload += t.received - t.started;
+      split.cloud += t.answered - t.received;
+      split.bytes += t.bytes;
+      previous = t.answered;
+    }
+    const s1 = (ms: number) => `${(ms / 1_000).toFixed(2)} s`;
     // Steady state: 2 orders/s for a while; count cloud requests per 1,000 orders.
     const steadySeconds = o.quick ? 5 : 15;
     const r0 = cloud.stats.ingestRequests;
@@ -57,7 +72,7 @@ export async function sync(o: BenchOptions): Promise<Figure[]> {
         unit: 's',
         budget: '< 10',
         audit: null,
-        note: `${cloud.kind}`,
+        note: `${cloud.kind}; hub builds batches ${s1(split.hub)}, upload ${s1(split.upload)}, PostgREST + ingest_batch ${s1(split.cloud)}; ${(split.bytes / 2 ** 20).toFixed(1)} MB`,
       },
       {
         group: 'sync',

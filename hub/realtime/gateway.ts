@@ -37,6 +37,9 @@ export interface DeviceWatch {
  * (invariant 5). Handshakes are admitted by HandshakeGate, catching up is Replay's, sending is
  * Fanout's; this class keeps the sockets, their heartbeats and the managers' presence view.
  */
+/** A restart (stop, then start from the same data dir) usually takes less (0.6 s measured). */
+const RESTART_TAKES_MS = 1_000;
+
 export class RealtimeGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4_096, perMessageDeflate: false });
   private readonly clients = new Set<Client>();
@@ -115,6 +118,14 @@ export class RealtimeGateway {
       headSeq: () => this.store.events.headSeq(),
       closing: this.closing,
     });
+    if (handshake.ok === 'later') {
+      // Completed, then closed with the time to come back: a browser cannot read a refused
+      // upgrade's status or headers, but it can read a close code and reason.
+      this.wss.handleUpgrade(req, socket, head, (ws) =>
+        ws.close(CloseCode.busy, `busy; retry in ${handshake.retryInMs} ms`),
+      );
+      return;
+    }
     if (!handshake.ok) {
       refuse(socket, handshake);
       return;
@@ -225,7 +236,15 @@ export class RealtimeGateway {
     if (this.presenceTimer) clearTimeout(this.presenceTimer);
     for (const u of this.unsubscribe) u();
     const closed = [...this.clients].map((c) => new Promise((r) => c.ws.once('close', r)));
-    for (const c of this.clients) c.ws.close(CloseCode.restart, 'hub restarting');
+    // Each device is told when to come back: a slot at the handshake pace, starting when a restart
+    // has usually finished, so the crowd returns evenly and is let in without being turned away.
+    const interval = 1_000 / this.options.handshakesPerSecond;
+    let slot = 0;
+    for (const c of this.clients)
+      c.ws.close(
+        CloseCode.restart,
+        `hub restarting; retry in ${Math.round(RESTART_TAKES_MS + slot++ * interval)} ms`,
+      );
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(closed), new Promise((r) => (grace = setTimeout(r, graceMs)))]);
     clearTimeout(grace);

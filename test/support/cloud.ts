@@ -103,6 +103,17 @@ async function pgliteDatabase(): Promise<Database> {
   };
 }
 
+/** One ingest_batch request as the proxy saw it (performance.now() ms), for the bench. */
+export interface IngestTiming {
+  /** The first byte of the request arrived. */
+  started: number;
+  /** Its whole body had arrived (the hub's upload). */
+  received: number;
+  /** PostgREST's answer began: ingest_batch ran and committed. */
+  answered: number;
+  bytes: number;
+}
+
 export interface TestCloud {
   /** What a hub's `cloudUrl` is: the proxy, which strips /rest/v1 as Supabase's gateway does. */
   url: string;
@@ -111,7 +122,7 @@ export interface TestCloud {
   kind: Database['kind'];
   db: Database;
   /** ingest_batch requests that reached PostgREST, and the fault the proxy applies now. */
-  stats: { ingestRequests: number; requests: number };
+  stats: { ingestRequests: number; requests: number; ingests: IngestTiming[] };
   setFault(mode: FaultMode): void;
   /** Register an organisation / restaurant / hub as HQ would, with the hub's credential. */
   addHub(
@@ -192,11 +203,18 @@ export async function startCloud(): Promise<TestCloud> {
   };
 
   let fault: FaultMode = 'pass';
-  const stats = { ingestRequests: 0, requests: 0 };
+  const stats = { ingestRequests: 0, requests: 0, ingests: [] as IngestTiming[] };
   const proxy: Server = createServer((req, res) => {
     stats.requests++;
     const path = (req.url ?? '/').replace(/^\/rest\/v1/, '') || '/';
-    if (path.startsWith('/rpc/ingest_batch')) stats.ingestRequests++;
+    const timing = path.startsWith('/rpc/ingest_batch')
+      ? { started: performance.now(), received: 0, answered: 0, bytes: 0 }
+      : null;
+    if (timing) {
+      stats.ingestRequests++;
+      req.on('data', (d: Buffer) => (timing.bytes += d.length));
+      req.on('end', () => (timing.received = performance.now()));
+    }
     if (fault === 'down') return req.socket.destroy();
     if (fault === 'hang') return; // never answers; the hub's timeout must fire
     if (fault === 'error500') {
@@ -209,6 +227,10 @@ export async function startCloud(): Promise<TestCloud> {
         up.resume();
         up.on('end', () => req.socket.destroy());
         return;
+      }
+      if (timing) {
+        timing.answered = performance.now();
+        stats.ingests.push(timing);
       }
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
