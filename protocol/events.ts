@@ -55,3 +55,14 @@ export const HubEvent = z.object({
   data: z.unknown(),
 });
 export type HubEvent = z.infer<typeof HubEvent>;
+
+/** An event as the hub stores it: the wire shape with `data` kept as the JSON text it was stored as. */
+export type StoredEvent = Omit<HubEvent, 'data'> & { data: string };
+
+/**
+ * The wire form of a HubEvent, built from its stored text without parse and stringify: what
+ * devices receive on their sockets and what the cloud receives in a batch.
+ */
+export function eventWire(e: StoredEvent): string {
+  return `{"type":${JSON.stringify(e.type)},"seq":${e.seq},"at":"${e.at}","topic":${JSON.stringify(e.topic)},"entityId":${JSON.stringify(e.entityId)},"data":${e.data}}`;
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HubEvent } from './events.ts';
+import type { StoredEvent } from './events.ts';
 
 export const SyncState = z.enum(['not_configured', 'idle', 'syncing', 'backing_off', 'offline']);
 
@@ -50,7 +50,8 @@ export interface SyncCursor {
 export interface EventBatch {
   fromSeq: number;
   toSeq: number;
-  events: HubEvent[];
+  /** As stored: `data` stays JSON text, so a batch is sent without parsing and re-serialising it. */
+  events: StoredEvent[];
   bytes: number;
   /** More events wait after this batch. */
   haveMore: boolean;

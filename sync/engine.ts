@@ -29,6 +29,8 @@ export interface SyncDeps {
 }
 
 const progressEveryMs = 5_000;
+/** How long after sending a batch the next one is read (see drain). */
+const PREFETCH_AFTER_MS = 20;
 
 /**
  * The sync loop (invariant 6, docs/architecture.md) reads as the protocol: read the next batch after the
@@ -129,6 +131,8 @@ export class SyncEngine {
 
   private async drain(): Promise<void> {
     const { storage, cloud, options } = this.deps;
+    /** The batch after the one in flight, read while the cloud worked on that one. */
+    let prefetched: EventBatch | null = null;
     while (!this.stopped) {
       if (!this.breaker.allow(this.now())) {
         this.state = 'offline';
@@ -137,7 +141,11 @@ export class SyncEngine {
         return;
       }
       const cursor = storage.cursor().syncedSeq;
-      const batch = storage.batchAfter(cursor, this.batchLimit, options.batchMaxBytes);
+      const batch =
+        prefetched?.fromSeq === cursor + 1
+          ? prefetched
+          : storage.batchAfter(cursor, this.batchLimit, options.batchMaxBytes);
+      prefetched = null;
       if (!batch) {
         this.breaker.success();
         this.state = 'idle';
@@ -145,7 +153,16 @@ export class SyncEngine {
         return;
       }
       this.state = 'syncing';
-      const result = await cloud.ingest(options.hubId, batch);
+      const sending = cloud.ingest(options.hubId, batch);
+      if (batch.haveMore) {
+        // Read the next batch while the cloud applies this one (most of a batch's time, 230 ms of
+        // 280 for 4 MB on loopback): after the request is on its way, since reading holds the
+        // event loop (30-50 ms for 4 MB) and would hold the upload back. A 4 MB request leaves in
+        // about 15 ms on a LAN; on a slower uplink the read only pauses it briefly.
+        await new Promise((r) => setTimeout(r, PREFETCH_AFTER_MS));
+        prefetched = storage.batchAfter(batch.toSeq, this.batchLimit, options.batchMaxBytes);
+      }
+      const result = await sending;
       if (this.stopped) return;
       if (result.ok) {
         this.succeeded();
@@ -154,6 +171,7 @@ export class SyncEngine {
         this.logProgress(batch);
         continue;
       }
+      prefetched = null;
       const kind = classifyFailure(result.failure);
       if (kind === 'gap') {
         const cloudSeq = gapSyncedSeq(result.failure);

@@ -1,9 +1,9 @@
 import type { Duplex } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { Device } from '../../protocol/devices.ts';
+import { eventWire, type StoredEvent } from '../../protocol/events.ts';
 import type { Logger } from '../../protocol/logger.ts';
 import { CloseCode } from '../../protocol/realtime.ts';
-import { eventWire, type StoredEvent } from '../store/events.ts';
 
 /** One device's socket as the gateway keeps it. */
 export interface Client {

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../store/events.ts';
+import type { StoredEvent } from '../../protocol/events.ts';
 
 export type FeedListener = (events: readonly StoredEvent[]) => void;
 

@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
+import { eventWire } from '../../protocol/events.ts';
 import type { OrderService } from '../orders/service.ts';
-import { eventWire } from '../store/events.ts';
 import type { Store } from '../store/index.ts';
 import type { Client, Fanout } from './fanout.ts';
 

@@ -1,8 +1,8 @@
 import type { Transaction } from 'better-sqlite3';
-import type { NewEvent } from '../../protocol/events.ts';
+import type { NewEvent, StoredEvent } from '../../protocol/events.ts';
 import { HubError } from '../errors.ts';
 import type { Db } from './db.ts';
-import type { EventLog, StoredEvent } from './events.ts';
+import type { EventLog } from './events.ts';
 
 /** What a command gets while it runs inside the shared transaction. */
 export interface CommandContext {

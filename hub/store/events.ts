@@ -1,14 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import type { HubEvent, NewEvent } from '../../protocol/events.ts';
+import type { NewEvent, StoredEvent } from '../../protocol/events.ts';
 import type { Db } from './db.ts';
-
-/** An event row: the wire shape (HubEvent) with `data` kept as the JSON text it was stored as. */
-export type StoredEvent = Omit<HubEvent, 'data'> & { data: string };
-
-/** The wire form of a HubEvent, built from stored text without parse/stringify. */
-export function eventWire(e: StoredEvent): string {
-  return `{"type":${JSON.stringify(e.type)},"seq":${e.seq},"at":"${e.at}","topic":${JSON.stringify(e.topic)},"entityId":${JSON.stringify(e.entityId)},"data":${e.data}}`;
-}
 
 export class EventLog {
   private readonly insert: Statement;

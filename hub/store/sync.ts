@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { HubEvent } from '../../protocol/events.ts';
+import type { StoredEvent } from '../../protocol/events.ts';
 import type { EventBatch, QuarantinedEvent, SyncCursor, SyncStorage } from '../../protocol/sync.ts';
 import type { Db } from './db.ts';
 import type { EventLog } from './events.ts';
@@ -69,20 +69,20 @@ export class SyncStore implements SyncStorage {
   batchAfter(after: number, maxEvents: number, maxBytes: number): EventBatch | null {
     const rows = this.rows.all(after, maxEvents) as SyncRow[];
     if (rows.length === 0) return null;
-    const events: HubEvent[] = [];
+    const events: StoredEvent[] = [];
     let bytes = 0;
     for (const row of rows) {
       const size = row.data.length + 120;
       if (events.length > 0 && bytes + size > maxBytes) break;
       bytes += size;
-      const { quarantineReason, data, ...event } = row;
+      const { quarantineReason, ...event } = row;
       events.push(
         quarantineReason === null
-          ? { ...event, data: JSON.parse(data) }
+          ? event
           : {
               ...event,
               type: 'sync.quarantined',
-              data: { originalType: row.type, reason: quarantineReason },
+              data: JSON.stringify({ originalType: row.type, reason: quarantineReason }),
             },
       );
     }

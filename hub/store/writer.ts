@@ -1,6 +1,6 @@
+import type { StoredEvent } from '../../protocol/events.ts';
 import type { IdSource } from '../../protocol/ids.ts';
 import { type CommitterOptions, GroupCommitter } from './committer.ts';
-import type { StoredEvent } from './events.ts';
 import { Store } from './index.ts';
 import { WalSync } from './wal-sync.ts';
 
