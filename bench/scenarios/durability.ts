@@ -49,12 +49,12 @@ export async function killTrials(o: BenchOptions): Promise<Figure[]> {
     return [
       {
         group: 'durability',
-        figure: `kill -9 trials under an order stream (${acked.size} acked orders)`,
+        figure: 'kill -9 trials under an order stream',
         value: trials,
         unit: 'trials',
         budget: null,
         audit: null,
-        note: `integrity_check: ${integrity}`,
+        note: `${acked.size} orders acknowledged; integrity_check: ${integrity}`,
       },
       {
         group: 'durability',

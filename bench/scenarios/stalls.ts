@@ -99,7 +99,6 @@ async function traced(
       note: `p99 ${p99} ms with the trace on; event-loop delay p99 ${Math.round(trace.loopDelay.p99 * 100) / 100} ms, max ${Math.round(trace.loopDelay.max * 10) / 10} ms`,
     });
     for (const cause of Object.keys(label) as Blame[]) {
-      if (a.primary[cause] === 0 && a.any[cause] === 0) continue;
       figures.push({
         group: 'stalls',
         figure: `  ${as.name}: slow ${as.what} put down to ${label[cause]}`,

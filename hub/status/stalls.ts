@@ -1,4 +1,4 @@
-import { openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { type IntervalHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { z } from 'zod';
 
@@ -45,7 +45,7 @@ export type StallReport = z.infer<typeof StallReport>;
  * counters (/proc/self/task/<pid>/schedstat; the main thread's id is the process id). Elsewhere
  * the process's CPU time stands in, and waiting reads as zero.
  */
-function threadClock(): () => { ranMs: number; waitedMs: number } {
+function threadClock(): { read: () => { ranMs: number; waitedMs: number }; close: () => void } {
   let fd: number | null = null;
   try {
     fd = openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
@@ -53,14 +53,20 @@ function threadClock(): () => { ranMs: number; waitedMs: number } {
     // not Linux
   }
   const buf = Buffer.alloc(128);
-  return () => {
-    if (fd === null) {
-      const cpu = process.cpuUsage();
-      return { ranMs: (cpu.user + cpu.system) / 1_000, waitedMs: 0 };
-    }
-    const text = buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0));
-    const [ran, waited] = text.split(' ');
-    return { ranMs: Number(ran) / 1e6, waitedMs: Number(waited) / 1e6 };
+  return {
+    read: () => {
+      if (fd === null) {
+        const cpu = process.cpuUsage();
+        return { ranMs: (cpu.user + cpu.system) / 1_000, waitedMs: 0 };
+      }
+      const text = buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0));
+      const [ran, waited] = text.split(' ');
+      return { ranMs: Number(ran) / 1e6, waitedMs: Number(waited) / 1e6 };
+    },
+    close: () => {
+      if (fd !== null) closeSync(fd);
+      fd = null;
+    },
   };
 }
 
@@ -83,6 +89,7 @@ export class StallTrace {
   private gc: PerformanceObserver | null = null;
   private loop: IntervalHistogram | null = null;
   private sampler: NodeJS.Timeout | null = null;
+  private clock: ReturnType<typeof threadClock> | null = null;
 
   constructor(
     /** Entries kept at most (the newest). */
@@ -106,11 +113,12 @@ export class StallTrace {
     // (work on the loop), waiting in the run queue (another thread or process had the core), or
     // neither (asleep in a system call: the disk, a lock wait).
     const clock = threadClock();
+    this.clock = clock;
     let last = performance.now();
-    let before = clock();
+    let before = clock.read();
     this.sampler = setInterval(() => {
       const now = performance.now();
-      const after = clock();
+      const after = clock.read();
       const wall = now - last;
       if (wall - 1 > this.loopThresholdMs) {
         const ran = after.ranMs - before.ranMs;
@@ -130,6 +138,7 @@ export class StallTrace {
     this.gc?.disconnect();
     this.loop?.disable();
     if (this.sampler) clearInterval(this.sampler);
+    this.clock?.close();
   }
 
   /** Note a span that started at `at` (epoch ms) and lasted `ms`. */
