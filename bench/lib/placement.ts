@@ -18,6 +18,7 @@ export function place(p: Placement): void {
   current = p;
   const all = `0-${cpus().length - 1}`;
   const result = spawnSync('taskset', ['-a', '-p', '-c', p === 'pinned' ? '0' : all, String(process.pid)]);
+  if (result.error) throw new Error('taskset is not installed (util-linux); --pinned needs it');
   if (result.status !== 0) throw new Error(`taskset failed: ${result.stderr}`);
 }
 
