@@ -68,8 +68,10 @@ console.log(`${((performance.now() - started) / 1_000).toFixed(1)} s`);
 // --pinned: every step (and the peers) runs twice, shared then pinned, side by side in the table.
 const placements: Placement[] = values.pinned ? ['shared', 'pinned'] : ['shared'];
 for (const where of placements) {
-  place(where);
-  if (values.pinned) console.log(`  ${placementNote(where)}`);
+  if (values.pinned) {
+    place(where);
+    console.log(`  ${placementNote(where)}`);
+  }
   const here: Figure[] = [];
   for (const [name, run] of steps) {
     if (only && !only.includes(name)) continue;
@@ -96,7 +98,7 @@ for (const where of placements) {
   if (!only || only.includes('peers')) here.push(...(await peers(options, here)));
   figures.push(...here.map((f) => ({ ...f, placement: where })));
 }
-place('shared');
+if (values.pinned) place('shared');
 
 console.log(`\n${table(figures)}\n`);
 const misses = figures.filter((f) => meets(f.value, f.budget) === false);
