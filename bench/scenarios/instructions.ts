@@ -132,7 +132,7 @@ export async function instructions(_o: BenchOptions): Promise<Figure[]> {
     writeFileSync(HISTORY, `${JSON.stringify([...history, count].slice(-100), null, 1)}\n`);
 
     console.log(
-      `\n    instructions per order create: ${(count.perOrder / 1e6).toFixed(3)} M (${measured} orders)`,
+      `\n    instructions per order create: ${(count.perOrder / 1e6).toFixed(3)} M on the event loop, ${(count.allThreadsPerOrder / 1e6).toFixed(3)} M on all threads (${measured} orders); the event loop's by part:`,
     );
     for (const [g, share] of Object.entries(count.groups))
       console.log(`      ${String(share).padStart(5)} %  ${g}`);
