@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Order } from '../protocol/orders.ts';
 import { burgerOrder, newOrderId, startHub, type TestHub } from './support/hub.ts';
 
 let t: TestHub;
@@ -29,6 +30,9 @@ describe('orders over HTTP', () => {
     ]);
     expect(order.tickets.map((tk: { stationId: string }) => tk.stationId).sort()).toEqual(['bar', 'grill']);
     expect(res.headers.get('location')).toBe(`/api/v1/orders/${order.id}`);
+    // The answer is serialised as the event carries it, not through the response schema: it must
+    // still be exactly an Order (parsing strips unknown fields at every level, so equal = none).
+    expect(Order.parse(order)).toEqual(order);
     const fetched = await t.api('GET', `/api/v1/orders/${order.id}`);
     expect(fetched.body).toEqual(order);
   });
@@ -39,6 +43,7 @@ describe('orders over HTTP', () => {
     const again = await t.api('POST', '/api/v1/orders', body);
     expect(again.status).toBe(200);
     expect(again.body).toEqual(first.body);
+    expect(Order.parse(again.body)).toEqual(again.body);
     const changed = await t.api('POST', '/api/v1/orders', { ...body, lines: [{ itemId: 'cola', qty: 3 }] });
     expect(changed.status).toBe(409);
     expect(changed.body.code).toBe('ORDER_ID_REUSED');

@@ -10,6 +10,7 @@ import {
 import { anyRole } from '../http/admission.ts';
 import { deviceOf } from '../http/auth.ts';
 import type { DeviceCommand } from '../http/command.ts';
+import { asTheEventCarriesIt } from '../http/validation.ts';
 import type { OrderService } from './service.ts';
 
 const cashier = ['pos', 'manager'] as const;
@@ -36,6 +37,7 @@ export const orderRoutes =
       '/api/v1/orders',
       {
         schema: { body: create.body, response: { 200: Order, 201: Order } },
+        serializerCompiler: asTheEventCarriesIt,
         config: { roles: create.roles },
       },
       async (request, reply) => {
