@@ -8,13 +8,34 @@ export interface WsOrderTarget {
 
 const resultPrefix = Buffer.from('{"type":"command.result"');
 
+/**
+ * A socket that starts at the log's head, as a device that is up to date does: no replay and no
+ * snapshot (asking for a seq past the head, as these did, made the hub build a snapshot of every
+ * open order for each socket, inside the measured window).
+ */
+export async function socketAtHead(port: number, token: string): Promise<WebSocket> {
+  const head = ((await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { headSeq: number })
+    .headSeq;
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?since=${head}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('error', reject);
+    const live = (raw: Buffer) => {
+      if (!raw.toString().startsWith('{"type":"caught_up"')) return;
+      ws.off('message', live);
+      resolve(null);
+    };
+    ws.on('message', live);
+  });
+  return ws;
+}
+
 async function openSockets(t: WsOrderTarget, n: number) {
   const pending = new Map<string, (status: number) => void>();
   const sockets: WebSocket[] = [];
   for (let i = 0; i < n; i++) {
-    const ws = new WebSocket(`ws://127.0.0.1:${t.port}/ws?since=1000000000`, {
-      headers: { authorization: `Bearer ${t.token}` },
-    });
+    const ws = await socketAtHead(t.port, t.token);
     ws.on('message', (raw) => {
       // Every socket also receives every event (as a POS does); the generator only needs the
       // results, and parsing 2 kB order events it ignores stole CPU from the hub on 2 cores.
@@ -24,7 +45,6 @@ async function openSockets(t: WsOrderTarget, n: number) {
       pending.get(m.requestId)?.(m.status);
       pending.delete(m.requestId);
     });
-    await new Promise((r) => ws.once('open', r));
     sockets.push(ws);
   }
   let next = 0;

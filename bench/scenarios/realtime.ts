@@ -1,12 +1,13 @@
 /**
  * Order → every KDS socket: 20 kitchen sockets, orders at 100/s, the time from POST to each socket.
  */
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { burgerOrder } from '../../test/support/hub.ts';
 import type { BenchOptions, Figure } from '../lib/figure.ts';
 import { openLoop, type Target } from '../lib/http-load.ts';
 import { hubProcess, orderTarget, type RunningHub } from '../lib/hub.ts';
 import { p, percentile, repeat, spread } from '../lib/stats.ts';
+import { socketAtHead } from '../lib/ws-load.ts';
 
 export async function fanOut(o: BenchOptions): Promise<Figure[]> {
   const hub = await hubProcess();
@@ -47,9 +48,7 @@ export async function kdsDeliveries(hub: RunningHub, o: BenchOptions) {
     const latencies: number[] = [];
     const lastAt = new Map<string, number>();
     for (let i = 0; i < 20; i++) {
-      const ws = new WebSocket(`ws://127.0.0.1:${hub.port}/ws?since=${1_000_000_000}`, {
-        headers: { authorization: `Bearer ${hub.tokens.kds}` },
-      });
+      const ws = await socketAtHead(hub.port, hub.tokens.kds);
       ws.on('message', (raw) => {
         // Parse only the order's own event, as the bare ws peer's sinks parse one message an
         // order: the tickets' events would otherwise put this process's JSON work in the figure.
@@ -62,7 +61,6 @@ export async function kdsDeliveries(hub: RunningHub, o: BenchOptions) {
           lastAt.set(id, performance.now());
         }
       });
-      await new Promise((r) => ws.once('open', r));
       sockets.push(ws);
     }
     await new Promise((r) => setTimeout(r, 300));

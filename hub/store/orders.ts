@@ -106,7 +106,8 @@ export class OrderStore {
   private readonly insertTicket: Statement;
   private readonly selectTicket: Statement;
   private readonly selectTicketsOfOrder: Statement;
-  private readonly selectTickets: Statement;
+  /** Tickets by filter: open (the default) or in one state, at one station or all. */
+  readonly selectTickets: Record<'open' | 'openAt' | 'inState' | 'inStateAt', Statement>;
   private readonly updateTicket: Statement;
   private readonly bumpCounter: Statement;
 
@@ -135,12 +136,25 @@ export class OrderStore {
     );
     this.selectTicket = db.prepare('SELECT * FROM tickets WHERE id = ?');
     this.selectTicketsOfOrder = db.prepare('SELECT * FROM tickets WHERE order_id = ? ORDER BY station_id');
-    this.selectTickets = db.prepare(
-      `SELECT t.* FROM tickets t
-       WHERE (@station IS NULL OR t.station_id = @station) AND (@status IS NULL OR t.status = @status)
-         AND (@status IS NOT NULL OR t.status IN ('open', 'started'))
-       ORDER BY t.created_at, t.id LIMIT @limit`,
-    );
+    // One statement per filter, each with its own index (SELECT … WHERE (@x IS NULL OR …) made
+    // SQLite scan and sort every ticket ever made): see hub/store/store.test.ts for the plans.
+    const open = "status IN ('open', 'started')";
+    this.selectTickets = {
+      // Named: without statistics SQLite picks tickets_status and sorts every open ticket, and
+      // tickets nobody bumps (a station that prints instead of using a screen) stay open for ever.
+      open: db.prepare(
+        `SELECT * FROM tickets INDEXED BY tickets_open WHERE ${open} ORDER BY created_at, id LIMIT @limit`,
+      ),
+      openAt: db.prepare(
+        `SELECT * FROM tickets WHERE station_id = @station AND ${open} ORDER BY created_at, id LIMIT @limit`,
+      ),
+      inState: db.prepare(
+        'SELECT * FROM tickets WHERE status = @status ORDER BY created_at, id LIMIT @limit',
+      ),
+      inStateAt: db.prepare(
+        'SELECT * FROM tickets WHERE station_id = @station AND status = @status ORDER BY created_at, id LIMIT @limit',
+      ),
+    };
     this.updateTicket = db.prepare(
       'UPDATE tickets SET status = ?, started_at = ?, bumped_at = ? WHERE id = ?',
     );
@@ -204,11 +218,15 @@ export class OrderStore {
 
   /** Open and started tickets (or those of one status), oldest first: a KDS screen's queue. */
   tickets(filter: { station?: string; status?: TicketStatus; limit: number }): Ticket[] {
-    const rows = this.selectTickets.all({
-      station: filter.station ?? null,
-      status: filter.status ?? null,
-      limit: filter.limit,
-    }) as TicketRow[];
+    const { station, status, limit } = filter;
+    const statement = status
+      ? station
+        ? this.selectTickets.inStateAt
+        : this.selectTickets.inState
+      : station
+        ? this.selectTickets.openAt
+        : this.selectTickets.open;
+    const rows = statement.all({ station, status, limit }) as TicketRow[];
     const orders = new Map<string, OrderRow & { parsedLines: OrderLine[] }>();
     return rows.map((row) => {
       let order = orders.get(row.order_id);

@@ -218,3 +218,27 @@ describe('GroupCommitter', () => {
       await expect(c.run(() => 1)).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
     }));
 });
+
+describe('ticket lists', () => {
+  it('read open tickets, or tickets in one state, through an index, never by scanning every ticket', () =>
+    withStore((store) => {
+      const plans = Object.fromEntries(
+        Object.entries(store.orders.selectTickets).map(([name, st]) => [
+          name,
+          (
+            store.db
+              .prepare(`EXPLAIN QUERY PLAN ${st.source}`)
+              .all({ station: 'grill', status: 'bumped', limit: 10 }) as { detail: string }[]
+          )
+            .map((p) => p.detail)
+            .join(' | '),
+        ]),
+      );
+      for (const plan of Object.values(plans)) {
+        expect(plan).toMatch(/USING (COVERING )?INDEX tickets_/);
+        expect(plan).not.toMatch(/^SCAN tickets$|SCAN tickets \||SCAN t\b/);
+      }
+      // The kitchen's open tickets come in index order and stop at the limit: no sort at all.
+      expect(plans.open).toBe('SCAN tickets USING INDEX tickets_open');
+    }));
+});
