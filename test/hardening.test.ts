@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { RealtimeClient } from '../protocol/realtime-client.ts';
 import { exited, runCli, spawnHub, startHub, type TestHub, tempDir } from './support/hub.ts';
-import { RecordingSocket } from './support/socket.ts';
+import { nodeSocket, RecordingSocket } from './support/socket.ts';
 
 let t: TestHub;
 beforeAll(async () => {
@@ -92,11 +92,7 @@ describe('LAN security', () => {
         const c = new RealtimeClient({
           url: slow.wsUrl,
           token: slow.tokens.kds,
-          connect: (url) => {
-            const ws = new WebSocket(url);
-            ws.on('error', () => {});
-            return ws as never;
-          },
+          connect: nodeSocket,
           onEvent: () => {},
           onState: (s) => {
             if (s.status === 'live') live.add(i);
@@ -143,11 +139,7 @@ describe('LAN security', () => {
       const c = new RealtimeClient({
         url: `ws://127.0.0.1:${port}/ws`,
         token,
-        connect: (url) => {
-          const ws = new WebSocket(url);
-          ws.on('error', () => {});
-          return ws as never;
-        },
+        connect: nodeSocket,
         onEvent: () => {},
         onState: (st) => (st.status === 'live' ? live.add(i) : live.delete(i)),
       });

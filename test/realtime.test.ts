@@ -18,7 +18,7 @@ import {
   type TestHub,
   tempDir,
 } from './support/hub.ts';
-import { RecordingSocket } from './support/socket.ts';
+import { nodeSocket, RecordingSocket } from './support/socket.ts';
 
 const colaOrder = () => ({ id: newOrderId(), lines: [{ itemId: 'cola', qty: 1 }] });
 const sockets: RecordingSocket[] = [];
@@ -269,11 +269,7 @@ describe('RealtimeClient (protocol/realtime-client.ts)', () => {
       const c = new RealtimeClient({
         url: hub.wsUrl,
         token: hub.tokens.kds,
-        connect: (url) => {
-          const ws = new WebSocket(url);
-          ws.on('error', () => {});
-          return ws as never;
-        },
+        connect: nodeSocket,
         onEvent: () => {},
         onState: (s) => {
           if (s.status === 'live') live.add(i);

@@ -1,4 +1,4 @@
-import type { Stall, StallCause } from '../../hub/status/stalls.ts';
+import { type Stall, StallCause } from '../../hub/status/stalls.ts';
 
 /**
  * What a slow request is put down to. `event-loop` here means loop time not already named by a GC
@@ -16,16 +16,7 @@ export interface Attribution {
   any: Record<Blame, number>;
 }
 
-const causes: StallCause[] = [
-  'event-loop',
-  'descheduled',
-  'blocked',
-  'gc',
-  'commit',
-  'fdatasync',
-  'checkpoint',
-  'embedding',
-];
+const causes: StallCause[] = StallCause.options;
 const zero = (): Record<Blame, number> =>
   Object.fromEntries([...causes, 'none'].map((c) => [c, 0])) as Record<Blame, number>;
 

@@ -71,7 +71,7 @@ function threadClock(): { read: () => { ranMs: number; waitedMs: number }; close
 }
 
 /** Epoch ms now, with the monotonic clock's precision. */
-export const epochNow = (): number => performance.timeOrigin + performance.now();
+const epochNow = (): number => performance.timeOrigin + performance.now();
 
 const GC_KINDS: Record<number, string> = { 1: 'minor', 2: 'major', 4: 'incremental', 8: 'weak callbacks' };
 

@@ -1,5 +1,16 @@
 import { vi } from 'vitest';
 import { WebSocket } from 'ws';
+import type { SocketFactory } from '../../protocol/realtime-client.ts';
+
+/**
+ * RealtimeClient's `connect` in Node: a `ws` socket whose errors arrive as its close (refused
+ * connections while a hub restarts are expected; the client reconnects on the close).
+ */
+export const nodeSocket: SocketFactory = (url) => {
+  const ws = new WebSocket(url);
+  ws.on('error', () => {});
+  return ws as never;
+};
 
 /** A WebSocket that records every message and lets a test wait for one. */
 export class RecordingSocket {
