@@ -1,3 +1,5 @@
+// Long because the hub has many settings, not because it does many things: every setting,
+// its default and why, in one table, from which parsing and docs/configuration.md both come.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';

@@ -1,3 +1,5 @@
+// Long because it is the one composition root: every part is built and wired here and nowhere
+// else, so a reader finds all the wiring in one file; the parts themselves live in their folders.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';

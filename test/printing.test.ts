@@ -1,3 +1,6 @@
+// One file for printing's stories: they share one hub and its fake printers (real TCP servers),
+// set up once, which the admin page's browser story uses too; split, all of it would be set up
+// twice.
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,3 +1,7 @@
+// One class on purpose: starting, waiting, capturing, cancelling, retrying and reconciling a card
+// payment all act on the same attempts in flight (`runs`) and record through the same `record`
+// and `stage`, so a cancel, a retry and a reconciliation cannot race on one payment. Split, that
+// state would have to be shared across modules.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../protocol/logger.ts';
 import type {

@@ -1,5 +1,6 @@
 -- ingest_batch, faster (issue 21: 10,000 pending orders to the cloud took 4.4 s, 70 % of it in
--- PostgREST and this function). Same contract, same checks, same answers; two changes:
+-- PostgREST and this function). Same contract, same checks, same answers; the body is restated
+-- whole, as CREATE OR REPLACE FUNCTION requires, with two changes:
 --
 -- 1. Orders and their lines came from reading the just-inserted hub_events rows back (each
 --    `data` decompressed and parsed again); they now come from the insert's RETURNING, in the

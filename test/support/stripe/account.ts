@@ -1,3 +1,6 @@
+// Long because it is one Stripe account: its objects and what every emulated endpoint does to
+// them, kept together so each state change can be read against Stripe's documentation in one
+// place (the parameter checks are in params.ts, the HTTP side in emulator.ts).
 import { randomBytes } from 'node:crypto';
 import type { EndpointName } from './params.ts';
 
