@@ -114,6 +114,31 @@ describe.skipIf(skipBrowser)('POS and KDS in a real browser', () => {
     await shot(pos, 'pos-tablet-receipt');
   });
 
+  it('searches the menu on the POS by intent, down to what is relevant, with the named item first', async () => {
+    const pos = await open(t, '/pos/', t.tokens.pos);
+    await pos.getByText('Connected').waitFor();
+    const tiles = () => pos.getByTestId('menu-grid').locator('[data-item]');
+    const chicken = ['wings', 'chicken-burger', 'chicken-parm', 'bbq-chicken-pizza', 'cobb'];
+    const search = async (q: string, first: string[]) => {
+      await pos.getByTestId('search').fill(q);
+      await expect
+        .poll(async () => first.includes((await tiles().first().getAttribute('data-item')) ?? ''), {
+          timeout: 10_000,
+        })
+        .toBe(true);
+    };
+    await search('poultry', chicken);
+    const poultry = await tiles().evaluateAll((els) => els.map((e) => e.getAttribute('data-item')));
+    // Chicken dishes, and not 24 tiles padded with whatever scored next.
+    expect(poultry.length).toBeLessThan(24);
+    expect(poultry).toEqual(expect.arrayContaining(chicken));
+    await shot(pos, 'pos-tablet-search-intent');
+    await search('coke', ['cola']);
+    expect(await tiles().nth(1).getAttribute('data-item')).toBe('diet-cola');
+    await pos.getByTestId('search').fill('qwzx');
+    await pos.getByTestId('no-matches').waitFor();
+  });
+
   it("greys out 86'd items on the POS as soon as they are marked", async () => {
     const pos = await open(t, '/pos/', t.tokens.pos);
     await pos.getByText('Connected').waitFor();
@@ -152,6 +177,17 @@ describe.skipIf(skipBrowser)('through a hub restart', () => {
         .waitFor();
     }
     await shot(pos, 'pos-tablet-offline-queue');
+
+    // Search still works with the hub away: the till's own index of the menu, typos and aliases included.
+    await pos.getByTestId('search').fill('buger');
+    await pos.locator('[data-testid="menu-grid"] [data-item="classic-burger"]').waitFor();
+    expect(await pos.getByTestId('menu-grid').locator('[data-item]').count()).toBe(6);
+    await pos.getByTestId('search').fill('coke');
+    await expect
+      .poll(() => pos.getByTestId('menu-grid').locator('[data-item]').first().getAttribute('data-item'))
+      .toBe('cola');
+    await shot(pos, 'pos-tablet-offline-search');
+    await pos.getByTestId('search').fill('');
 
     t = await startHub({ port }, t.dir);
     try {

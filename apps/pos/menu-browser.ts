@@ -1,11 +1,13 @@
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { MenuItem, MenuView } from '../../protocol/menu.ts';
 import type { Catalog } from '../../rules/catalog.ts';
+import { indexMenu, searchOffline } from '../../rules/offline-search.ts';
 import { html, money } from '../shared/ui.ts';
 
 /**
  * The menu by category, or the items matching the search: ranked by the hub when it answers,
- * filtered locally when it does not. 86'd items are greyed out and cannot be tapped.
+ * by the till's own index of the menu when it does not (typos and aliases still work; see
+ * rules/offline-search.ts). 86'd items are greyed out and cannot be tapped.
  */
 export function MenuBrowser({
   menu,
@@ -25,16 +27,14 @@ export function MenuBrowser({
   const [category, setCategory] = useState<string | null>(null);
   const categories = [...menu.categories].sort((a, b) => a.sort - b.sort);
   const current = category ?? categories[0]?.id;
-  const shown =
-    query && ranked
-      ? ranked.map((id) => catalog.items.get(id)).filter((i): i is MenuItem => i !== undefined)
-      : menu.items
-          .filter((i) =>
-            query
-              ? `${i.name} ${i.description}`.toLowerCase().includes(query.toLowerCase())
-              : i.categoryId === current,
-          )
-          .sort((a, b) => a.sort - b.sort);
+  const offline = useMemo(() => {
+    const names = new Map(menu.categories.map((c) => [c.id, c.name]));
+    return indexMenu(menu.items.map((i) => ({ ...i, category: names.get(i.categoryId) ?? '' })));
+  }, [menu]);
+  const found = query ? (ranked ?? searchOffline(offline, query)) : null;
+  const shown = found
+    ? found.map((id) => catalog.items.get(id)).filter((i): i is MenuItem => i !== undefined)
+    : menu.items.filter((i) => i.categoryId === current).sort((a, b) => a.sort - b.sort);
   return html`<nav class="tabs">
       ${categories.map(
         (c) => html`<button class=${!query && current === c.id ? 'tab active' : 'tab'}
@@ -44,6 +44,11 @@ export function MenuBrowser({
           }}>${c.name}</button>`,
       )}
     </nav>
+    ${
+      found && shown.length === 0
+        ? html`<p class="no-matches" data-testid="no-matches">Nothing on the menu matches “${query}”. Try another word, or browse the tabs.</p>`
+        : null
+    }
     <section class="grid" data-testid="menu-grid">
       ${shown.map((item) => {
         const out = catalog.unavailable.has(item.id);

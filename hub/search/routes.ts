@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Slug } from '../../protocol/ids.ts';
+import { SearchHit } from '../../protocol/search.ts';
 import { storable, unstorableMessage } from '../../protocol/text.ts';
 import { anyRole } from '../http/admission.ts';
 import type { MenuService } from '../menu/service.ts';
@@ -19,18 +19,7 @@ const SearchQuery = z.strictObject({
 const SearchResults = z.object({
   query: z.string(),
   model: z.string().nullable(),
-  results: z.array(
-    z.object({
-      itemId: Slug,
-      name: z.string(),
-      price: z.int(),
-      categoryId: Slug,
-      available: z.boolean(),
-      score: z.number(),
-      vector: z.number(),
-      lexical: z.number(),
-    }),
-  ),
+  results: z.array(SearchHit),
 });
 
 export const searchRoutes =

@@ -1,35 +1,22 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../protocol/logger.ts';
+import type { SearchHit } from '../../protocol/search.ts';
 import type { Catalog } from '../../rules/catalog.ts';
+import {
+  contentWords,
+  correct,
+  expandAliases,
+  nameMatch,
+  oneWordAliases,
+  words,
+} from '../../rules/menu-words.ts';
 import type { Store } from '../store/index.ts';
-import { expandAliases } from './aliases.ts';
+import { conceptScore, type ItemConcepts, itemConcepts, loadLexicon, queryConcepts } from './concepts.ts';
 import type { Embedder } from './embedder.ts';
 import { EmbedderProcess, type EmbedderProcessOptions } from './embedder-process.ts';
-import { correct } from './lexicon.ts';
+import { itemFields, itemText } from './item-text.ts';
 import { defaultWeights, type RankWeights, rank } from './rank.ts';
-import { words } from './tokenize.ts';
-
-export interface SearchHit {
-  itemId: string;
-  name: string;
-  price: number;
-  categoryId: string;
-  available: boolean;
-  score: number;
-  /** The two parts of the score, for tuning and for curious operators. */
-  vector: number;
-  lexical: number;
-}
-
-/** The text an item is found by: what a guest or cashier might say about it. */
-function itemText(catalog: Catalog, itemId: string): string {
-  const item = catalog.items.get(itemId)!;
-  const category = catalog.snapshot.categories.find((c) => c.id === item.categoryId)?.name ?? '';
-  const options = item.modifierGroupIds.flatMap(
-    (g) => catalog.groups.get(g)?.options.map((o) => o.name) ?? [],
-  );
-  return [item.name, item.description, category, options.join(' ')].filter(Boolean).join('. ');
-}
+import { WordIndex } from './word-match.ts';
 
 const batchSize = 64;
 
@@ -49,6 +36,11 @@ export class SearchService {
   private ids: string[] = [];
   private matrix = new Float32Array(0);
   private menuWords = new Set<string>();
+  private readonly lexicon = loadLexicon();
+  private concepts = new Map<string, ItemConcepts>();
+  private wordIndex = WordIndex.empty();
+  /** Each item's name as words, for name matches. */
+  private names = new Map<string, string[]>();
   private indexedVersion: { version: number; unavailable: ReadonlySet<string> } | null = null;
   /** Reindexing runs one at a time: two menus applied in quick succession queue, never interleave. */
   private reindexing: Promise<unknown> = Promise.resolve();
@@ -132,18 +124,12 @@ export class SearchService {
 
   private async rebuild(catalog: Catalog): Promise<{ embedded: number; reused: number }> {
     const itemIds = [...catalog.items.keys()];
-    const texts = new Map(itemIds.map((id) => [id, itemText(catalog, id)]));
-    this.store.search.replaceIndex(
-      itemIds.map((id) => {
-        const item = catalog.items.get(id)!;
-        const category = catalog.snapshot.categories.find((c) => c.id === item.categoryId)?.name ?? '';
-        const extras = item.modifierGroupIds
-          .flatMap((g) => catalog.groups.get(g)?.options.map((o) => o.name) ?? [])
-          .join(' ');
-        return { itemId: id, name: item.name, description: item.description, category, extras };
-      }),
-    );
+    const fields = itemIds.map((id) => itemFields(catalog, id));
+    const texts = new Map(fields.map((f) => [f.itemId, itemText(f)]));
+    this.store.search.replaceIndex(fields);
     this.menuWords = new Set([...texts.values()].flatMap((t) => words(t)));
+    this.concepts = new Map(fields.map((f) => [f.itemId, itemConcepts(this.lexicon, f)]));
+    this.names = new Map(fields.map((f) => [f.itemId, words(f.name)]));
     this.indexedVersion = { version: catalog.version, unavailable: catalog.unavailable };
     if (!this.embedder) return { embedded: 0, reused: 0 };
 
@@ -199,14 +185,34 @@ export class SearchService {
     for (const [row, id] of kept.entries()) matrix.set(stored.get(id)!.vector, row * dimension);
     this.ids = kept;
     this.matrix = matrix;
+    try {
+      this.wordIndex = await WordIndex.build(
+        this.embedder,
+        new Map(fields.map((f) => [f.itemId, contentWords(`${f.name} ${f.category} ${f.description}`)])),
+      );
+    } catch (err) {
+      // As for item vectors: the process is restarting; the hub reindexes when it is back.
+      this.log.warn(
+        { err: (err as Error).message },
+        'menu word vectors incomplete; word matching is off until the embedding process is back',
+      );
+    }
     return { embedded, reused: itemIds.length - missing.length };
   }
 
-  /** The query's embedding, or null while the embedding process is unavailable (lexical only). */
-  private async queryVector(terms: string[]): Promise<Float32Array | null> {
+  /**
+   * The query's embedding and one per content word, in one call; null while the embedding
+   * process is unavailable (the query is answered from the other signals).
+   */
+  private async queryVectors(
+    terms: string[],
+  ): Promise<{ whole: Float32Array; words: Float32Array[] } | null> {
     try {
-      const [q] = await this.embedder!.embed([terms.join(' ')]);
-      return q ?? null;
+      const [whole, ...each] = await this.embedder!.embed([
+        terms.join(' '),
+        ...contentWords(terms.join(' ')).slice(0, 8),
+      ]);
+      return whole ? { whole, words: each } : null;
     } catch (err) {
       // The embedding process logs its own failures and restarts; this query is answered lexically.
       this.log.debug({ err: (err as Error).message }, 'search answered lexically');
@@ -228,8 +234,12 @@ export class SearchService {
     const lexical =
       weights.lexical > 0 ? this.store.search.lexical(expression, 100) : new Map<string, number>();
     const vector = new Map<string, number>();
-    const q =
-      this.embedder && weights.vector > 0 && this.ids.length > 0 ? await this.queryVector(terms) : null;
+    const qv =
+      this.embedder && (weights.vector > 0 || weights.words > 0) && this.ids.length > 0
+        ? await this.queryVectors(terms)
+        : null;
+    const q = qv?.whole;
+    const wordScores = qv && weights.words > 0 ? this.wordIndex.score(qv.words) : new Map<string, number>();
     if (q) {
       const dim = this.embedder!.dimension;
       const scores = this.ids.map((id, row) => {
@@ -239,7 +249,22 @@ export class SearchService {
       });
       for (const [id, s] of scores.sort((a, b) => b[1] - a[1]).slice(0, 100)) vector.set(id, s);
     }
-    return rank(vector, lexical, weights, limit).map((s) => {
+    const concept = new Map<string, number>();
+    const asked = weights.concept > 0 ? queryConcepts(this.lexicon, terms) : [];
+    if (asked.length > 0)
+      for (const [id, has] of this.concepts) {
+        const s = conceptScore(this.lexicon, asked, has);
+        if (s > 0) concept.set(id, s);
+      }
+    const said = words(query);
+    const aliasNames = oneWordAliases(said);
+    const name = new Map<string, number>();
+    if (weights.name > 0)
+      for (const [id, itemName] of this.names) {
+        const m = nameMatch(said, aliasNames, itemName);
+        if (m > 0) name.set(id, m);
+      }
+    return rank({ vector, bm25: lexical, concept, words: wordScores, name }, weights, limit).map((s) => {
       const item = catalog.items.get(s.itemId)!;
       return {
         itemId: s.itemId,
@@ -250,6 +275,8 @@ export class SearchService {
         score: Math.round(s.score * 10_000) / 10_000,
         vector: Math.round(s.vector * 10_000) / 10_000,
         lexical: Math.round(s.lexical * 10_000) / 10_000,
+        concept: Math.round(s.concept * 10_000) / 10_000,
+        words: Math.round(s.words * 10_000) / 10_000,
       };
     });
   }

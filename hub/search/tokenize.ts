@@ -6,6 +6,7 @@
  * words (`sencha`, `guanciale`, typos like `buger`) map to hashed character-trigram rows, so they
  * still land near the words that share their pieces.
  */
+import { words } from '../../rules/menu-words.ts';
 export interface ModelVocabulary {
   /** word → row (0..vocabSize-1), or undefined for a word the model does not know. */
   lookup(word: string): number | undefined;
@@ -15,15 +16,6 @@ export interface ModelVocabulary {
   buckets: number;
   /** Weight an unknown word gets, split across its trigram rows. */
   unknownWeight: number;
-}
-
-export function words(text: string): string[] {
-  return text
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .split(/[^a-z0-9]+/)
-    .filter((w) => w.length > 0);
 }
 
 /** Character trigrams of `<word>`, the boundary marks telling prefixes and suffixes apart. */
