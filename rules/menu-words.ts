@@ -114,23 +114,42 @@ export function correct(word: string, menuWords: ReadonlySet<string>): string[] 
 
 /**
  * Name matches: a guest who says "cola" or "coke" means Cola, not Diet Cola, however similar the
- * two are on every other signal.
+ * two are on every other signal. Names are prepared once per menu; a query compares strings.
  */
 const singular = (w: string) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w);
 
-/**
- * 1 when the item's name (as words) is the query or one of its one-word aliases ("coke" →
- * "cola"); 0.5 when it nearly is (a plural, or one typo in a name of 5 letters or more); else 0.
- */
-export function nameMatch(
-  query: readonly string[],
-  aliases: readonly string[],
-  name: readonly string[],
-): number {
-  const said = query.join(' ');
-  const named = name.join(' ');
-  if (named === said || (name.length === 1 && aliases.includes(named))) return 1;
-  if (name.map(singular).join(' ') === query.map(singular).join(' ')) return 0.5;
-  if (named.length >= 5 && editDistance(said, named, 1) <= 1) return 0.5;
-  return 0;
+export class NameIndex {
+  private readonly names: { id: string; exact: string; singular: string }[];
+
+  constructor(items: readonly { id: string; name: string }[]) {
+    this.names = items.map((i) => {
+      const w = words(i.name);
+      return { id: i.id, exact: w.join(' '), singular: w.map(singular).join(' ') };
+    });
+  }
+
+  /**
+   * Per item whose name matches: 1 when its name (as words) is the query or one of its one-word
+   * aliases ("coke" → "cola"); 0.5 when it nearly is (a plural, or one typo in a name of five
+   * letters or more).
+   */
+  match(query: string): Map<string, number> {
+    const said = words(query);
+    const exact = said.join(' ');
+    const plural = said.map(singular).join(' ');
+    const aliases = oneWordAliases(said);
+    const out = new Map<string, number>();
+    for (const n of this.names) {
+      if (n.exact === exact || aliases.includes(n.exact)) out.set(n.id, 1);
+      else if (
+        n.singular === plural ||
+        (n.exact.length >= 5 &&
+          n.exact[0] === exact[0] && // a typo in the first letter is rare; this skips most names
+          Math.abs(n.exact.length - exact.length) <= 1 &&
+          editDistance(exact, n.exact, 1) <= 1)
+      )
+        out.set(n.id, 0.5);
+    }
+    return out;
+  }
 }

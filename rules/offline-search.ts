@@ -4,7 +4,7 @@
  * matches (rules/menu-words.ts). No model and no concepts: "buger", "coke" and "chips" work
  * offline; "poultry" waits for the hub.
  */
-import { contentWords, correct, expandAliases, nameMatch, oneWordAliases, words } from './menu-words.ts';
+import { contentWords, correct, expandAliases, NameIndex, words } from './menu-words.ts';
 
 export interface Findable {
   id: string;
@@ -18,12 +18,12 @@ export interface Findable {
 interface IndexedItem {
   id: string;
   sort: number;
-  name: string[];
   fields: { words: ReadonlySet<string>; weight: number }[];
 }
 
 export interface OfflineIndex {
   items: IndexedItem[];
+  names: NameIndex;
   /** Every word on the menu, for typo correction. */
   words: ReadonlySet<string>;
 }
@@ -41,9 +41,9 @@ export function indexMenu(items: readonly Findable[]): OfflineIndex {
       for (const w of ws) all.add(w);
       return { words: ws, weight: fieldWeights[f] };
     });
-    return { id: i.id, sort: i.sort, name: words(i.name), fields };
+    return { id: i.id, sort: i.sort, fields };
   });
-  return { items: indexed, words: all };
+  return { items: indexed, names: new NameIndex(items), words: all };
 }
 
 /** A query term meets an item word when they are equal, or the term starts it ("burg" → burger). */
@@ -51,7 +51,6 @@ const meets = (term: string, word: string) => word === term || (term.length >= 3
 
 /** Item ids that match `query`, best first (at most `limit`); [] when nothing does. */
 export function searchOffline(index: OfflineIndex, query: string, limit = 24): string[] {
-  const said = words(query);
   const asked = contentWords(query);
   if (asked.length === 0) return [];
   // Each word the guest said, with what it may stand for: its aliases and, for a word the menu
@@ -59,10 +58,10 @@ export function searchOffline(index: OfflineIndex, query: string, limit = 24): s
   const groups = asked.map((w) =>
     [...new Set(expandAliases([w]).flatMap((x) => correct(x, index.words)))].filter((x) => x.length > 0),
   );
-  const aliases = oneWordAliases(said);
+  const named = index.names.match(query);
   const scored: { id: string; sort: number; score: number }[] = [];
   for (const item of index.items) {
-    let score = nameBonus * nameMatch(said, aliases, item.name);
+    let score = nameBonus * (named.get(item.id) ?? 0);
     for (const group of groups) {
       let best = 0;
       for (const term of group)

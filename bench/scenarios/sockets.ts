@@ -51,7 +51,7 @@ export async function sockets(o: BenchOptions): Promise<Figure[]> {
         figure: 'embedding process RSS (onnxruntime + model)',
         value: mb(embedderRss),
         unit: 'MB',
-        budget: null,
+        budget: '< 120',
         audit: null,
       },
       {

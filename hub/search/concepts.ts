@@ -7,7 +7,9 @@
  * each query word's. Pure: the lexicon is data, loaded once.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { words } from '../../rules/menu-words.ts';
+import { modelsDir } from './models-dir.ts';
 
 export interface Lexicon {
   concepts: string[][];
@@ -32,7 +34,7 @@ const definedByWeight = 0.5;
 /** Where the item's word stands: a dish's name says more about it than one word of its description. */
 const fieldWeight = { name: 1, category: 0.9, description: 0.8 };
 
-export function loadLexicon(file = new URL('../../models/menu-lexicon.json', import.meta.url)): Lexicon {
+export function loadLexicon(file = join(modelsDir, 'menu-lexicon.json')): Lexicon {
   return JSON.parse(readFileSync(file, 'utf8')) as Lexicon;
 }
 
@@ -105,22 +107,57 @@ export function queryConcepts(lexicon: Lexicon, query: string[]): Asked[] {
 const withoutScore = 0.8;
 
 /**
- * 0..1: for each query word, the best meeting of one of its concepts with one of the item's
- * (query weight × item weight), averaged over the query words that have concepts. A word of
- * leaving out ("meatless") is met by a dish that has none of what it rules out.
+ * The menu's items by concept (an inverted index), so a query costs one pass over the items that
+ * carry its concepts rather than a look at every item for every concept of every word.
  */
-export function conceptScore(lexicon: Lexicon, query: Asked[], item: ItemConcepts): number {
-  if (query.length === 0 || item.size === 0) return 0;
-  let sum = 0;
-  for (const word of query) {
-    if (word.kind === 'without') {
-      const ruledOut = item.has(lexicon.beverage) || word.concepts.some((c) => item.has(c));
-      sum += ruledOut ? 0 : withoutScore;
-      continue;
-    }
-    let best = 0;
-    for (const [c, w] of word.concepts) best = Math.max(best, w * (item.get(c) ?? 0));
-    sum += best;
+export class ConceptIndex {
+  private readonly postings = new Map<number, { ids: string[]; weights: number[] }>();
+
+  constructor(
+    private readonly lexicon: Lexicon,
+    private readonly items: ReadonlyMap<string, ItemConcepts>,
+  ) {
+    for (const [id, concepts] of items)
+      for (const [c, w] of concepts) {
+        const list = this.postings.get(c) ?? { ids: [], weights: [] };
+        list.ids.push(id);
+        list.weights.push(w);
+        this.postings.set(c, list);
+      }
   }
-  return sum / query.length;
+
+  static empty(lexicon: Lexicon): ConceptIndex {
+    return new ConceptIndex(lexicon, new Map());
+  }
+
+  /**
+   * 0..1 per item: for each query word, the best meeting of one of its concepts with one of the
+   * item's (query weight × item weight), averaged over the query words that have concepts. A word
+   * of leaving out ("meatless") is met by every dish that has none of what it rules out.
+   */
+  score(query: Asked[]): Map<string, number> {
+    const sum = new Map<string, number>();
+    for (const word of query) {
+      if (word.kind === 'without') {
+        for (const [id, has] of this.items) {
+          if (has.size === 0 || has.has(this.lexicon.beverage) || word.concepts.some((c) => has.has(c)))
+            continue;
+          sum.set(id, (sum.get(id) ?? 0) + withoutScore);
+        }
+        continue;
+      }
+      const best = new Map<string, number>();
+      for (const [c, wq] of word.concepts) {
+        const list = this.postings.get(c);
+        if (!list) continue;
+        for (let i = 0; i < list.ids.length; i++) {
+          const v = wq * list.weights[i]!;
+          if (v > (best.get(list.ids[i]!) ?? 0)) best.set(list.ids[i]!, v);
+        }
+      }
+      for (const [id, v] of best) sum.set(id, (sum.get(id) ?? 0) + v);
+    }
+    for (const [id, v] of sum) sum.set(id, v / query.length);
+    return sum;
+  }
 }

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { modelsDir } from './models-dir.ts';
 import { type ModelVocabulary, packedLookup, tokenize } from './tokenize.ts';
 
 /**
@@ -12,14 +13,6 @@ export interface Embedder {
   readonly dimension: number;
   embed(texts: readonly string[]): Promise<Float32Array[]>;
 }
-
-/** The committed model; a packaged desktop app ships it as an extra resource (GROW_MODELS_DIR). */
-const modelsDir =
-  process.env.GROW_MODELS_DIR ??
-  [join(import.meta.dirname, '../../models'), join(import.meta.dirname, '../../../models')].find((d) =>
-    existsSync(join(d, 'menu-embed.json')),
-  ) ??
-  join(import.meta.dirname, '../../models');
 
 interface ModelMeta {
   id: string;

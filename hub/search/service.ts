@@ -2,21 +2,16 @@ import { createHash } from 'node:crypto';
 import type { Logger } from '../../protocol/logger.ts';
 import type { SearchHit } from '../../protocol/search.ts';
 import type { Catalog } from '../../rules/catalog.ts';
-import {
-  contentWords,
-  correct,
-  expandAliases,
-  nameMatch,
-  oneWordAliases,
-  words,
-} from '../../rules/menu-words.ts';
+import { contentWords, correct, expandAliases, NameIndex, words } from '../../rules/menu-words.ts';
 import type { Store } from '../store/index.ts';
-import { conceptScore, type ItemConcepts, itemConcepts, loadLexicon, queryConcepts } from './concepts.ts';
+import { ConceptIndex, itemConcepts, loadLexicon, queryConcepts } from './concepts.ts';
 import type { Embedder } from './embedder.ts';
 import { EmbedderProcess, type EmbedderProcessOptions } from './embedder-process.ts';
 import { itemFields, itemText } from './item-text.ts';
+import { QueryVectors } from './query-vectors.ts';
 import { defaultWeights, type RankWeights, rank } from './rank.ts';
-import { WordIndex } from './word-match.ts';
+import { best } from './top.ts';
+import { maxQueryWords, WordIndex } from './word-match.ts';
 
 const batchSize = 64;
 
@@ -35,12 +30,16 @@ export type EmbedderSettings = Pick<
 export class SearchService {
   private ids: string[] = [];
   private matrix = new Float32Array(0);
+  private readonly queryCache = new QueryVectors();
+  /** Per-query buffers, one slot per vector-searchable item (reused: no garbage per query). */
+  private scores = new Float32Array(0);
+  private scratch = new Float32Array(0);
   private menuWords = new Set<string>();
   private readonly lexicon = loadLexicon();
-  private concepts = new Map<string, ItemConcepts>();
+  private concepts = ConceptIndex.empty(this.lexicon);
   private wordIndex = WordIndex.empty();
   /** Each item's name as words, for name matches. */
-  private names = new Map<string, string[]>();
+  private names = new NameIndex([]);
   private indexedVersion: { version: number; unavailable: ReadonlySet<string> } | null = null;
   /** Reindexing runs one at a time: two menus applied in quick succession queue, never interleave. */
   private reindexing: Promise<unknown> = Promise.resolve();
@@ -127,9 +126,14 @@ export class SearchService {
     const fields = itemIds.map((id) => itemFields(catalog, id));
     const texts = new Map(fields.map((f) => [f.itemId, itemText(f)]));
     this.store.search.replaceIndex(fields);
-    this.menuWords = new Set([...texts.values()].flatMap((t) => words(t)));
-    this.concepts = new Map(fields.map((f) => [f.itemId, itemConcepts(this.lexicon, f)]));
-    this.names = new Map(fields.map((f) => [f.itemId, words(f.name)]));
+    // Numbers ("12 oz", "Burger 7") are never typos of each other; leaving them out keeps typo
+    // correction to the menu's words.
+    this.menuWords = new Set([...texts.values()].flatMap((t) => words(t)).filter((w) => !/\d/.test(w)));
+    this.concepts = new ConceptIndex(
+      this.lexicon,
+      new Map(fields.map((f) => [f.itemId, itemConcepts(this.lexicon, f)])),
+    );
+    this.names = new NameIndex(fields.map((f) => ({ id: f.itemId, name: f.name })));
     this.indexedVersion = { version: catalog.version, unavailable: catalog.unavailable };
     if (!this.embedder) return { embedded: 0, reused: 0 };
 
@@ -185,6 +189,8 @@ export class SearchService {
     for (const [row, id] of kept.entries()) matrix.set(stored.get(id)!.vector, row * dimension);
     this.ids = kept;
     this.matrix = matrix;
+    this.scores = new Float32Array(kept.length);
+    this.scratch = new Float32Array(kept.length);
     try {
       this.wordIndex = await WordIndex.build(
         this.embedder,
@@ -207,12 +213,11 @@ export class SearchService {
   private async queryVectors(
     terms: string[],
   ): Promise<{ whole: Float32Array; words: Float32Array[] } | null> {
+    const text = terms.join(' ');
+    const each = contentWords(text).slice(0, maxQueryWords);
     try {
-      const [whole, ...each] = await this.embedder!.embed([
-        terms.join(' '),
-        ...contentWords(terms.join(' ')).slice(0, 8),
-      ]);
-      return whole ? { whole, words: each } : null;
+      const [whole, ...vectors] = await this.queryCache.embed(this.embedder!, [text, ...each]);
+      return whole ? { whole, words: vectors } : null;
     } catch (err) {
       // The embedding process logs its own failures and restarts; this query is answered lexically.
       this.log.debug({ err: (err as Error).message }, 'search answered lexically');
@@ -233,7 +238,7 @@ export class SearchService {
     const expression = lexicalTerms.map((w) => `"${w}"*`).join(' OR ');
     const lexical =
       weights.lexical > 0 ? this.store.search.lexical(expression, 100) : new Map<string, number>();
-    const vector = new Map<string, number>();
+    let vector = new Map<string, number>();
     const qv =
       this.embedder && (weights.vector > 0 || weights.words > 0) && this.ids.length > 0
         ? await this.queryVectors(terms)
@@ -242,28 +247,18 @@ export class SearchService {
     const wordScores = qv && weights.words > 0 ? this.wordIndex.score(qv.words) : new Map<string, number>();
     if (q) {
       const dim = this.embedder!.dimension;
-      const scores = this.ids.map((id, row) => {
+      const scores = this.scores;
+      for (let row = 0; row < this.ids.length; row++) {
         let s = 0;
-        for (let i = 0; i < dim; i++) s += q[i]! * this.matrix[row * dim + i]!;
-        return [id, s] as const;
-      });
-      for (const [id, s] of scores.sort((a, b) => b[1] - a[1]).slice(0, 100)) vector.set(id, s);
+        const base = row * dim;
+        for (let i = 0; i < dim; i++) s += q[i]! * this.matrix[base + i]!;
+        scores[row] = s;
+      }
+      vector = best(this.ids, scores, 100, this.scratch);
     }
-    const concept = new Map<string, number>();
     const asked = weights.concept > 0 ? queryConcepts(this.lexicon, terms) : [];
-    if (asked.length > 0)
-      for (const [id, has] of this.concepts) {
-        const s = conceptScore(this.lexicon, asked, has);
-        if (s > 0) concept.set(id, s);
-      }
-    const said = words(query);
-    const aliasNames = oneWordAliases(said);
-    const name = new Map<string, number>();
-    if (weights.name > 0)
-      for (const [id, itemName] of this.names) {
-        const m = nameMatch(said, aliasNames, itemName);
-        if (m > 0) name.set(id, m);
-      }
+    const concept = asked.length > 0 ? this.concepts.score(asked) : new Map<string, number>();
+    const name = weights.name > 0 ? this.names.match(query) : new Map<string, number>();
     return rank({ vector, bm25: lexical, concept, words: wordScores, name }, weights, limit).map((s) => {
       const item = catalog.items.get(s.itemId)!;
       return {

@@ -8,19 +8,33 @@
  * costs one dot product per query word and menu word, and one lookup per item word.
  */
 import type { Embedder } from './embedder.ts';
+import { best } from './top.ts';
+
+/** The query words compared one by one (the service sends at most this many). */
+export const maxQueryWords = 8;
 
 export class WordIndex {
+  /** Per query word, its cosine with every menu word (reused across queries). */
+  private readonly sims: Float32Array[];
+  private readonly scores: Float32Array;
+  private readonly scratch: Float32Array;
+
   private constructor(
     private readonly dimension: number,
     /** Row-major: one unit vector per distinct menu word. */
     private readonly vectors: Float32Array,
     private readonly wordCount: number,
-    /** Per item, the rows of its words. */
-    private readonly items: ReadonlyMap<string, Int32Array>,
-  ) {}
+    private readonly itemIds: readonly string[],
+    /** Per item (in itemIds' order), the rows of its words. */
+    private readonly itemRows: readonly Int32Array[],
+  ) {
+    this.sims = Array.from({ length: maxQueryWords }, () => new Float32Array(wordCount));
+    this.scores = new Float32Array(itemIds.length);
+    this.scratch = new Float32Array(itemIds.length);
+  }
 
   static empty(): WordIndex {
-    return new WordIndex(0, new Float32Array(0), 0, new Map());
+    return new WordIndex(0, new Float32Array(0), 0, [], []);
   }
 
   /** Embeds every distinct word of the items' texts, `batch` words per call. */
@@ -39,40 +53,43 @@ export class WordIndex {
         vectors.set(v, (i + k) * dimension);
       });
     }
-    const items = new Map(
-      [...itemWords].map(([id, ws]) => [id, Int32Array.from(new Set(ws), (w) => row.get(w)!)]),
-    );
-    return new WordIndex(dimension, vectors, vocabulary.length, items);
+    const ids = [...itemWords.keys()];
+    const rows = ids.map((id) => Int32Array.from(new Set(itemWords.get(id)), (w) => row.get(w)!));
+    return new WordIndex(dimension, vectors, vocabulary.length, ids, rows);
   }
 
   get words(): number {
     return this.wordCount;
   }
 
-  /** 0..1 per item: for each query word the best cosine among the item's words, averaged. */
-  score(queryWords: readonly Float32Array[]): Map<string, number> {
-    const out = new Map<string, number>();
-    if (queryWords.length === 0 || this.wordCount === 0) return out;
+  /**
+   * 0..1 per item: for each query word (the first eight) the best cosine among the item's words,
+   * averaged; for the best `top` items.
+   */
+  score(queryWords: readonly Float32Array[], top = 100): Map<string, number> {
+    const asked = queryWords.slice(0, maxQueryWords);
+    if (asked.length === 0 || this.wordCount === 0) return new Map();
     const dim = this.dimension;
-    const sims = queryWords.map((q) => {
-      const s = new Float32Array(this.wordCount);
+    asked.forEach((q, k) => {
+      const s = this.sims[k]!;
       for (let w = 0; w < this.wordCount; w++) {
         let d = 0;
         const base = w * dim;
         for (let i = 0; i < dim; i++) d += q[i]! * this.vectors[base + i]!;
         s[w] = d;
       }
-      return s;
     });
-    for (const [id, rows] of this.items) {
+    for (let item = 0; item < this.itemIds.length; item++) {
+      const rows = this.itemRows[item]!;
       let sum = 0;
-      for (const s of sims) {
-        let best = 0;
-        for (const r of rows) if (s[r]! > best) best = s[r]!;
-        sum += best;
+      for (let k = 0; k < asked.length; k++) {
+        const s = this.sims[k]!;
+        let most = 0;
+        for (const r of rows) if (s[r]! > most) most = s[r]!;
+        sum += most;
       }
-      if (sum > 0) out.set(id, sum / sims.length);
+      this.scores[item] = sum / asked.length;
     }
-    return out;
+    return best(this.itemIds, this.scores, top, this.scratch, 0);
   }
 }
