@@ -256,7 +256,7 @@ export class SearchService {
       }
       vector = best(this.ids, scores, 100, this.scratch);
     }
-    const asked = weights.concept > 0 ? queryConcepts(this.lexicon, terms) : [];
+    const asked = weights.concept > 0 ? queryConcepts(this.lexicon, contentWords(terms.join(' '))) : [];
     const concept = asked.length > 0 ? this.concepts.score(asked) : new Map<string, number>();
     const name = weights.name > 0 ? this.names.match(query) : new Map<string, number>();
     return rank({ vector, bm25: lexical, concept, words: wordScores, name }, weights, limit).map((s) => {
