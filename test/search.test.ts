@@ -95,6 +95,62 @@ describe('menu search', () => {
     expect(nothing.body.results).toEqual([]);
   });
 
+  it('answers from the new menu while the new menu is still being embedded', async () => {
+    const h = await startHub();
+    try {
+      const real = h.hub.search.process!;
+      let release = () => {};
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      // Holds the embedding of the new item, so the reindex is caught in the middle.
+      h.hub.search.useEmbedder({
+        modelId: real.modelId,
+        dimension: real.dimension,
+        embed: async (texts) => {
+          if (texts.some((t) => t.includes('Craft Cola'))) await held;
+          return real.embed(texts);
+        },
+      });
+      expect((await h.api('GET', '/api/v1/menu/search?q=cola')).body.results[0].itemId).toBe('cola');
+      const menu = demoMenu();
+      const cola = menu.items.find((i) => i.id === 'cola')!;
+      const v2 = {
+        ...menu,
+        version: 9,
+        items: [
+          ...menu.items.filter((i) => i.id !== 'cola'),
+          { ...cola, id: 'craft-cola', name: 'Craft Cola' },
+        ],
+      };
+      expect((await h.api('PUT', '/api/v1/menu', v2, h.tokens.manager)).status).toBe(200);
+      const meanwhile = await h.api('GET', '/api/v1/menu/search?q=cola');
+      expect(meanwhile.status).toBe(200);
+      expect(meanwhile.body.results.map((r: any) => r.itemId)).not.toContain('cola');
+      // The vector index still holds the old menu (Cola's vector would rank first by itself).
+      const byVector = await h.hub.search.search('cola', 10, h.hub.menu.requireCatalog(), {
+        vector: 1,
+        lexical: 0,
+        concept: 0,
+        words: 1,
+        name: 0,
+      });
+      expect(byVector.map((r) => r.itemId)).not.toContain('cola');
+      expect(byVector.length).toBeGreaterThan(0);
+      // Found lexically before it has a vector; once embedded it has one.
+      expect(meanwhile.body.results.find((r: any) => r.itemId === 'craft-cola')).toMatchObject({ vector: 0 });
+      release();
+      await expect
+        .poll(async () => {
+          const { body } = await h.api('GET', '/api/v1/menu/search?q=cola');
+          return body.results.find((r: any) => r.itemId === 'craft-cola')?.vector ?? 0;
+        })
+        .toBeGreaterThan(0);
+    } finally {
+      await h.stop();
+    }
+  });
+
   it('keeps embeddings across restarts and re-embeds only items whose text changed', async () => {
     const catalog = t.hub.menu.requireCatalog();
     expect(await t.hub.search.reindex(catalog)).toEqual({ embedded: 0, reused: catalog.items.size });

@@ -259,6 +259,10 @@ export class SearchService {
     const asked = weights.concept > 0 ? queryConcepts(this.lexicon, contentWords(terms.join(' '))) : [];
     const concept = asked.length > 0 ? this.concepts.score(asked) : new Map<string, number>();
     const name = weights.name > 0 ? this.names.match(query) : new Map<string, number>();
+    // While a new menu is being embedded the vector and word indexes still hold the old one's
+    // items: an item the new menu dropped is not an answer.
+    for (const scores of [vector, wordScores])
+      for (const id of scores.keys()) if (!catalog.items.has(id)) scores.delete(id);
     return rank({ vector, bm25: lexical, concept, words: wordScores, name }, weights, limit).map((s) => {
       const item = catalog.items.get(s.itemId)!;
       return {
