@@ -35,7 +35,7 @@ export function contentWords(text: string): string[] {
  * the vector search. Small on purpose: the embedding model covers most synonyms; this list covers
  * the regionalisms and slang GloVe places badly.
  */
-const aliases: Readonly<Record<string, string>> = {
+const aliasList: Readonly<Record<string, string>> = {
   soda: 'soft drink cola lemon lime soda',
   pop: 'soft drink cola soda',
   fizzy: 'soft drink sparkling soda',
@@ -68,13 +68,19 @@ const aliases: Readonly<Record<string, string>> = {
   kids: 'small',
 };
 
+// A Map, not the object: "constructor" or "__proto__" typed into search must find no alias.
+const aliases: ReadonlyMap<string, string> = new Map(Object.entries(aliasList));
+
 export function expandAliases(words: readonly string[]): string[] {
-  return words.flatMap((w) => (aliases[w] ? [w, ...aliases[w]!.split(' ')] : [w]));
+  return words.flatMap((w) => {
+    const alias = aliases.get(w);
+    return alias ? [w, ...alias.split(' ')] : [w];
+  });
 }
 
 /** What a one-word query stands for when its alias is one word too ("coke" → "cola"), for name matches. */
 export function oneWordAliases(query: readonly string[]): string[] {
-  const alias = query.length === 1 ? aliases[query[0]!] : undefined;
+  const alias = query.length === 1 ? aliases.get(query[0]!) : undefined;
   return alias && !alias.includes(' ') ? [alias] : [];
 }
 

@@ -34,5 +34,6 @@ describe('the till’s offline menu search', () => {
     expect(searchOffline(index, 'marg').slice(0, 2).sort()).toEqual(['margarita', 'margherita']);
     expect(searchOffline(index, 'xqzv')).toEqual([]);
     expect(searchOffline(index, 'the and of')).toEqual([]);
+    expect(searchOffline(index, 'constructor __proto__')).toEqual([]);
   });
 });

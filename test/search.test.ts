@@ -93,6 +93,11 @@ describe('menu search', () => {
     expect(long.body.errors[0].message).toMatch(/200/);
     const nothing = await t.api('GET', '/api/v1/menu/search?q=%21%21%21');
     expect(nothing.body.results).toEqual([]);
+    // Words that name properties of every JavaScript object are words like any other.
+    for (const q of ['constructor', '__proto__', 'toString hasOwnProperty', 'valueOf prototype']) {
+      const res = await t.api('GET', `/api/v1/menu/search?q=${encodeURIComponent(q)}`);
+      expect(res.status, q).toBe(200);
+    }
   });
 
   it('answers from the new menu while the new menu is still being embedded', async () => {

@@ -12,14 +12,17 @@ import { words } from '../../rules/menu-words.ts';
 import { modelsDir } from './models-dir.ts';
 
 export interface Lexicon {
+  /** Each concept's words, by concept id. */
   concepts: string[][];
   parents: number[][];
-  items: Record<string, number[]>;
-  query: Record<string, [number, number][]>;
+  /** A menu word or phrase → its food sense. */
+  items: ReadonlyMap<string, number[]>;
+  /** A guest's word → the concepts it names or implies, with weights. */
+  query: ReadonlyMap<string, [number, number][]>;
   /** A word that is not a food → the food concepts whose definitions use it ("skewer" → kabob). */
-  definedBy: Record<string, number[]>;
+  definedBy: ReadonlyMap<string, number[]>;
   /** Query word → concepts it rules out ("meatless" → meat). */
-  without: Record<string, number[]>;
+  without: ReadonlyMap<string, number[]>;
   /** The concept of drinks: what a word of leaving out ("meatless") does not ask for. */
   beverage: number;
 }
@@ -34,8 +37,22 @@ const definedByWeight = 0.5;
 /** Where the item's word stands: a dish's name says more about it than one word of its description. */
 const fieldWeight = { name: 1, category: 0.9, description: 0.8 };
 
+/**
+ * Word tables become Maps: a plain object would answer "constructor" or "__proto__" from its
+ * prototype, and a guest may type anything.
+ */
 export function loadLexicon(file = join(modelsDir, 'menu-lexicon.json')): Lexicon {
-  return JSON.parse(readFileSync(file, 'utf8')) as Lexicon;
+  const json = JSON.parse(readFileSync(file, 'utf8'));
+  const table = <T>(o: Record<string, T>) => new Map(Object.entries(o));
+  return {
+    concepts: json.concepts,
+    parents: json.parents,
+    items: table<number[]>(json.items),
+    query: table<[number, number][]>(json.query),
+    definedBy: table<number[]>(json.definedBy),
+    without: table<number[]>(json.without),
+    beverage: json.beverage,
+  };
 }
 
 /**
@@ -73,19 +90,19 @@ export function itemConcepts(
     for (let i = 0; i < w.length; ) {
       let matched = 0;
       for (let n = Math.min(longest, w.length - i); n >= 1 && matched === 0; n--) {
-        const senses = lemmaOf(w.slice(i, i + n).join(' '), (l) => lexicon.items[l]);
+        const senses = lemmaOf(w.slice(i, i + n).join(' '), (l) => lexicon.items.get(l));
         if (senses) {
           for (const c of senses) reach(c, fieldWeight[field]);
           // "chicken wings" is a dish of its own in WordNet, and also chicken.
           if (n > 1)
             for (const part of w.slice(i, i + n))
-              for (const c of lemmaOf(part, (l) => lexicon.items[l]) ?? [])
+              for (const c of lemmaOf(part, (l) => lexicon.items.get(l)) ?? [])
                 reach(c, fieldWeight[field] * climb);
           matched = n;
         }
       }
       if (matched === 0)
-        for (const c of lemmaOf(w[i]!, (l) => lexicon.definedBy[l]) ?? [])
+        for (const c of lemmaOf(w[i]!, (l) => lexicon.definedBy.get(l)) ?? [])
           reach(c, fieldWeight[field] * definedByWeight);
       i += Math.max(1, matched);
     }
@@ -96,9 +113,9 @@ export function itemConcepts(
 /** What each query word asks for (words that ask nothing the lexicon knows are left out). */
 export function queryConcepts(lexicon: Lexicon, query: string[]): Asked[] {
   return query.flatMap((w): Asked[] => {
-    const without = lemmaOf(w, (l) => lexicon.without[l]);
+    const without = lemmaOf(w, (l) => lexicon.without.get(l));
     if (without) return [{ kind: 'without', concepts: without }];
-    const found = lemmaOf(w, (l) => lexicon.query[l]);
+    const found = lemmaOf(w, (l) => lexicon.query.get(l));
     return found ? [{ kind: 'with', concepts: found }] : [];
   });
 }
