@@ -44,6 +44,78 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
+describe('silent hubs in the cloud (hq_hubs)', () => {
+  it('warns and alarms by the organisation’s thresholds while open, says closed outside opening hours, in the restaurant’s time zone', async () => {
+    const org = randomUUID();
+    const a = await cloud.addHub(undefined, org);
+    const hq = cloud.client(await cloud.hqToken(org));
+    const health = async () => ((await hq.rpc('hq_hubs')).data as { health: string }[])[0]!.health;
+    const silentFor = (seconds: number) =>
+      cloud.db.query(
+        `update hubs set last_contact_at = now() - interval '${seconds} seconds' where id = $1`,
+        [a.hubId],
+      );
+    expect(await health()).toBe('alarm'); // never heard from
+    await silentFor(60);
+    expect(await health()).toBe('ok');
+    await silentFor(301);
+    expect(await health()).toBe('warning'); // default: 5 minutes
+    await silentFor(1801);
+    expect(await health()).toBe('alarm'); // default: 30 minutes
+    expect(
+      (await hq.rpc('hq_set_silence_thresholds', { p_warning_seconds: 3600, p_alarm_seconds: 7200 })).error,
+    ).toBeNull();
+    expect(await health()).toBe('ok');
+    const refused = await hq.rpc('hq_set_silence_thresholds', {
+      p_warning_seconds: 600,
+      p_alarm_seconds: 300,
+    });
+    expect(refused.error?.message).toMatch(/alarm later than the warning/);
+    // A hub's own credential may not change them.
+    const hub = cloud.client(a.token);
+    expect(
+      (await hub.rpc('hq_set_silence_thresholds', { p_warning_seconds: 60, p_alarm_seconds: 120 })).error
+        ?.message,
+    ).toMatch(/only HQ users/);
+
+    // Opening hours, local to the restaurant: Asia/Tokyo (UTC+9) open 17:00–02:00 (past midnight).
+    await cloud.db.query("update restaurants set timezone = 'Asia/Tokyo' where id = $1", [a.restaurantId]);
+    const openAt = async (utc: string) =>
+      (
+        await cloud.db.query(
+          'select grow_private.open_at(r.timezone, r.opens_at, r.closes_at, $2::timestamptz) as open from restaurants r where r.id = $1',
+          [a.restaurantId, utc],
+        )
+      )[0]!.open;
+    expect(
+      (
+        await hq.rpc('hq_set_opening_hours', {
+          p_restaurant_id: a.restaurantId,
+          p_opens: '17:00',
+          p_closes: '02:00',
+        })
+      ).error,
+    ).toBeNull();
+    expect(await openAt('2026-11-29T09:30:00Z')).toBe(true); // 18:30 in Tokyo
+    expect(await openAt('2026-11-29T16:30:00Z')).toBe(true); // 01:30 the next day in Tokyo
+    expect(await openAt('2026-11-29T17:30:00Z')).toBe(false); // 02:30
+    expect(await openAt('2026-11-29T03:00:00Z')).toBe(false); // 12:00
+    const wrong = await hq.rpc('hq_set_opening_hours', {
+      p_restaurant_id: a.restaurantId,
+      p_opens: '17:00',
+      p_closes: null,
+    });
+    expect(wrong.error?.message).toMatch(/both an opening and a closing time/);
+    const other = await cloud.addHub(); // another organisation's restaurant
+    const theirs = await hq.rpc('hq_set_opening_hours', {
+      p_restaurant_id: other.restaurantId,
+      p_opens: null,
+      p_closes: null,
+    });
+    expect(theirs.error?.message).toMatch(/not in your organisation/);
+  });
+});
+
 describe.skipIf(skipBrowser)('HQ dashboard', () => {
   it('shows each restaurant of the organisation with figures that match the orders, warns on a silent hub, and publishes a menu', async () => {
     const org = randomUUID();
@@ -88,14 +160,63 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
     expect(await page.getByTestId('top-items').locator('b').first().textContent()).toBe(String(2 * 11)); // 11 orders × 2 burgers
     expect(await page.getByTestId('health').allTextContents()).toEqual(['ok', 'ok']);
 
-    // Beta's hub goes quiet for two hours.
+    // Beta's hub stops. Its last contact is moved back rather than waited for: the cloud's clock
+    // is what counts. Six minutes is past the default warning (5 min); the banner names Beta,
+    // its figures are marked stale, Alpha's are not.
     await hb!.hub.stop();
-    await cloud.db.query("update hubs set last_contact_at = now() - interval '2 hours' where id = $1", [
-      b.hubId,
-    ]);
+    const silentFor = (minutes: number) =>
+      cloud.db.query(
+        `update hubs set last_contact_at = now() - interval '${minutes} minutes' where id = $1`,
+        [b.hubId],
+      );
+    await silentFor(6);
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.locator(`[data-hub="${b.hubId}"]`).getByText('warning').waitFor();
+    const banner = page.getByTestId('silence-banner');
+    console.log(
+      'BANNER',
+      await page.getByTestId('silence-banner').count(),
+      await page.locator('body').innerText(),
+    );
+    await banner.getByText(/Beta Bistro.*no word from its hub for 6 min/).waitFor();
+    expect(await banner.getAttribute('class')).toContain('warning');
+    await page
+      .locator(`[data-testid="sales"] [data-restaurant="${b.restaurantId}"]`)
+      .getByTestId('stale')
+      .waitFor();
+    expect(await alpha.getByTestId('stale').count()).toBe(0);
     await page.screenshot({ path: join(artifacts, 'hq-dashboard.png'), fullPage: true });
+
+    // The organisation tightens the thresholds to 2 and 4 minutes in HQ: six minutes is an alarm.
+    await page.getByTestId('warning-minutes').fill('2');
+    await page.getByTestId('alarm-minutes').fill('4');
+    await page.getByTestId('save-thresholds').click();
+    await page.getByTestId('settings-result').getByText('warning after 2 min, alarm after 4 min').waitFor();
+    await page.locator(`[data-hub="${b.hubId}"]`).getByText('alarm').waitFor();
+    expect(await banner.getAttribute('class')).toContain('alarm');
+    // A threshold that makes no sense is refused in words.
+    await page.getByTestId('alarm-minutes').fill('1');
+    await page.getByTestId('save-thresholds').click();
+    await page
+      .getByTestId('settings-result')
+      .getByText(/alarm later than the warning/)
+      .waitFor();
+
+    // Beta is closed now (its opening hours exclude this time of day in its time zone): silence is
+    // expected, no banner.
+    const now = new Date();
+    const hhmm = (d: Date) =>
+      `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+    await page.getByTestId('hours-restaurant').selectOption(b.restaurantId);
+    await page.getByTestId('opens').fill(hhmm(new Date(now.getTime() + 60 * 60_000)));
+    await page.getByTestId('closes').fill(hhmm(new Date(now.getTime() + 120 * 60_000)));
+    await page.getByTestId('save-hours').click();
+    await page
+      .getByTestId('settings-result')
+      .getByText(/Saved: open/)
+      .waitFor();
+    await page.locator(`[data-hub="${b.hubId}"]`).getByText('closed').waitFor();
+    expect(await page.getByTestId('silence-banner').count()).toBe(0);
 
     // Publish a new menu for Alpha; its hub pulls and applies it.
     await page.getByTestId('publish-restaurant').selectOption(a.restaurantId);
