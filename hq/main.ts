@@ -19,6 +19,22 @@ interface SalesRow {
   orders: number;
   sales: number;
   tax: number;
+  /** The business days the figures cover, in the restaurant's time zone. */
+  first_day: string;
+  last_day: string;
+  timezone: string;
+  day_starts_at: string;
+}
+
+/** "Sun 29 Nov, from 04:00 Asia/Tokyo": what a row's "today" means. */
+function businessDay(r: SalesRow): string {
+  const day = new Date(`${r.last_day}T12:00:00Z`).toLocaleDateString('en-GB', {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    timeZone: 'UTC',
+  });
+  return `${day}, from ${r.day_starts_at.slice(0, 5)} ${r.timezone}`;
 }
 interface HubRow {
   hub_id: string;
@@ -67,17 +83,6 @@ function session(): Session | null {
   return raw ? (JSON.parse(raw) as Session) : null;
 }
 
-function startOfToday(): Date {
-  const d = new Date();
-  d.setHours(0, 0, 0, 0);
-  return d;
-}
-function startOfWeek(): Date {
-  const d = startOfToday();
-  d.setDate(d.getDate() - ((d.getDay() + 6) % 7));
-  return d;
-}
-
 function App() {
   const [s, setS] = useState(session());
   if (!s) return html`<${SignIn} onDone=${() => setS(session())} />`;
@@ -109,18 +114,18 @@ function Dashboard({ client }: { client: SupabaseClient }) {
   const [today, setToday] = useState<SalesRow[]>([]);
   const [week, setWeek] = useState<SalesRow[]>([]);
   const [items, setItems] = useState<{ item_id: string; name: string; qty: number; sales: number }[]>([]);
-  const [hours, setHours] = useState<{ hour: string; orders: number }[]>([]);
+  const [hours, setHours] = useState<{ hour: number; orders: number }[]>([]);
   const [hubs, setHubs] = useState<HubRow[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [loadedAt, setLoadedAt] = useState<Date | null>(null);
 
   const load = async () => {
-    const now = new Date(Date.now() + 60_000).toISOString();
+    // Each restaurant resolves "today" and "this week" for itself: its business days, in its time zone.
     const [a, b, c, d, e] = await Promise.all([
-      client.rpc('hq_sales', { p_from: startOfToday().toISOString(), p_to: now }),
-      client.rpc('hq_sales', { p_from: startOfWeek().toISOString(), p_to: now }),
-      client.rpc('hq_top_items', { p_from: startOfWeek().toISOString(), p_to: now, p_limit: 8 }),
-      client.rpc('hq_orders_per_hour', { p_from: startOfToday().toISOString(), p_to: now }),
+      client.rpc('hq_sales', { p_period: 'today' }),
+      client.rpc('hq_sales', { p_period: 'week' }),
+      client.rpc('hq_top_items', { p_period: 'week', p_limit: 8 }),
+      client.rpc('hq_orders_per_hour', { p_period: 'today' }),
       client.rpc('hq_hubs'),
     ]);
     const failed = [a, b, c, d, e].find((r) => r.error);
@@ -145,9 +150,7 @@ function Dashboard({ client }: { client: SupabaseClient }) {
   const weekOf = (id: string) => week.find((w) => w.restaurant_id === id);
   const silent = silentRestaurants(hubs);
   const maxItem = Math.max(1, ...items.map((i) => Number(i.qty)));
-  const perHour = Array.from({ length: 24 }, (_, h) =>
-    Number(hours.find((x) => new Date(x.hour).getHours() === h)?.orders ?? 0),
-  );
+  const perHour = Array.from({ length: 24 }, (_, h) => Number(hours.find((x) => x.hour === h)?.orders ?? 0));
   const maxHour = Math.max(1, ...perHour);
 
   return html`<div class="hq">
@@ -169,7 +172,8 @@ function Dashboard({ client }: { client: SupabaseClient }) {
     <main class="admin-grid">
       <section class="card wide" data-testid="sales">
         <h2>Sales</h2>
-        <table><thead><tr><th>Restaurant</th><th>Orders today</th><th>Sales today</th><th>Sales this week</th></tr></thead>
+        <p class="muted">Each restaurant's business day, on its own clock: "today" runs from its day start to the next; "this week" from Monday.</p>
+        <table><thead><tr><th>Restaurant</th><th>Business day</th><th>Orders today</th><th>Sales today</th><th>Sales this week</th></tr></thead>
           <tbody>${today.map(
             (r) => html`<tr data-restaurant=${r.restaurant_id}><td>${r.restaurant_name}${
               silent.has(r.restaurant_id) &&
@@ -178,19 +182,19 @@ function Dashboard({ client }: { client: SupabaseClient }) {
                   ? `as of ${new Date(silent.get(r.restaurant_id)!.last_contact_at!).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`
                   : 'no data yet'
               }</span>`
-            }</td><td class="num">${r.orders}</td>
+            }</td><td class="muted" data-testid="business-day">${businessDay(r)}</td><td class="num">${r.orders}</td>
               <td class="num" data-testid="sales-today">${money(Number(r.sales))}</td><td class="num">${money(Number(weekOf(r.restaurant_id)?.sales ?? 0))}</td></tr>`,
           )}</tbody></table>
       </section>
       <section class="card" data-testid="top-items">
-        <h2>Top items this week</h2>
+        <h2>Top items this week <span class="muted">(business weeks)</span></h2>
         <ul class="bars">${items.map(
           (i) =>
             html`<li><span class="label">${i.name}</span><span class="bar" style=${`width:${(Number(i.qty) / maxItem) * 100}%`}></span><b>${i.qty}</b></li>`,
         )}</ul>
       </section>
       <section class="card" data-testid="per-hour">
-        <h2>Orders per hour today</h2>
+        <h2>Orders per hour today <span class="muted">(each restaurant's local hours)</span></h2>
         <svg viewBox="0 0 480 140" class="chart" role="img" aria-label="orders per hour">
           ${perHour.map((n, h) => {
             const height = (n / maxHour) * 110;

@@ -116,6 +116,67 @@ describe('silent hubs in the cloud (hq_hubs)', () => {
   });
 });
 
+describe('HQ figures by business day (hq_sales, hq_orders_per_hour)', () => {
+  it('counts each restaurant’s own business day in its own time zone, from its day start', async () => {
+    const org = randomUUID();
+    const tokyo = await cloud.addHub(undefined, org);
+    const london = await cloud.addHub(undefined, org);
+    await cloud.db.query(
+      "update restaurants set timezone = 'Asia/Tokyo', day_starts_at = '04:00' where id = $1",
+      [tokyo.restaurantId],
+    );
+    await cloud.db.query(
+      "update restaurants set timezone = 'Europe/London', day_starts_at = '00:00' where id = $1",
+      [london.restaurantId],
+    );
+    const order = (r: { restaurantId: string; hubId: string }, at: string, total: number) =>
+      cloud.db.query(
+        `insert into orders (restaurant_id, id, hub_id, number, status, currency, menu_version, subtotal, tax, total,
+                             created_at, updated_at, last_seq)
+         values ($1, $2, $3, 1, 'completed', 'USD', 1, $4, 0, $4, $5, $5, 1)`,
+        [r.restaurantId, randomUUID(), r.hubId, total, at],
+      );
+    // Tokyo (UTC+9), day from 04:00: 02:30 local on the 30th (17:30Z on the 29th) still belongs
+    // to the 29th; 05:00 local on the 30th (20:00Z) starts the 30th.
+    await order(tokyo, '2026-11-29T17:30:00Z', 1000);
+    await order(tokyo, '2026-11-29T20:00:00Z', 2000);
+    await order(tokyo, '2026-11-30T02:00:00Z', 4000); // 11:00 local on the 30th
+    // London (UTC+0), day from midnight.
+    await order(london, '2026-11-29T23:30:00Z', 300);
+    await order(london, '2026-11-30T00:30:00Z', 500);
+    const hq = cloud.client(await cloud.hqToken(org));
+    const at = '2026-11-30T03:00:00Z'; // 12:00 in Tokyo on the 30th, 03:00 in London on the 30th
+    const { data: today, error } = await hq.rpc('hq_sales', { p_period: 'today', p_at: at });
+    expect(error).toBeNull();
+    const of = (r: { restaurantId: string }) =>
+      (today as any[]).find((x) => x.restaurant_id === r.restaurantId);
+    expect(of(tokyo)).toMatchObject({
+      orders: 2,
+      sales: 6000,
+      first_day: '2026-11-30',
+      timezone: 'Asia/Tokyo',
+    });
+    expect(of(tokyo).day_starts_at).toBe('04:00:00');
+    expect(of(london)).toMatchObject({ orders: 1, sales: 500, first_day: '2026-11-30' });
+    // The week runs from Monday the 30th in both: the same here; the month from the 1st.
+    const { data: month } = await hq.rpc('hq_sales', { p_period: 'month', p_at: at });
+    expect((month as any[]).find((x) => x.restaurant_id === tokyo.restaurantId)).toMatchObject({
+      orders: 3,
+      first_day: '2026-11-01',
+      last_day: '2026-11-30',
+    });
+    // Hours on each restaurant's own clock: Tokyo's orders at 05:00 and 11:00, London's at 00:00.
+    const { data: hours } = await hq.rpc('hq_orders_per_hour', { p_period: 'today', p_at: at });
+    expect(hours).toEqual([
+      { hour: 0, orders: 1 },
+      { hour: 5, orders: 1 },
+      { hour: 11, orders: 1 },
+    ]);
+    const wrong = await hq.rpc('hq_sales', { p_period: 'yesterday' });
+    expect(wrong.error?.message).toMatch(/period must be today, week or month/);
+  });
+});
+
 describe.skipIf(skipBrowser)('HQ dashboard', () => {
   it('shows each restaurant of the organisation with figures that match the orders, warns on a silent hub, and publishes a menu', async () => {
     const org = randomUUID();
