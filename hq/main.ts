@@ -47,6 +47,9 @@ interface HubRow {
   health: 'ok' | 'warning' | 'alarm' | 'closed';
   warning_after_seconds: number;
   alarm_after_seconds: number;
+  /** The menu version the hub last said it applied (null: none yet), and the newest published. */
+  menu_version: number | null;
+  menu_published: number | null;
 }
 
 /** "4 min", "2 h 5 min": how long a hub has been silent. */
@@ -54,6 +57,14 @@ function duration(seconds: number): string {
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${Math.max(1, minutes)} min`;
   return `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
+}
+
+/** "version 2", or "version 1 (2 published, not yet applied)": has a published menu arrived? */
+function menuState(h: HubRow): string {
+  const applied = h.menu_version === null ? 'none yet' : `version ${h.menu_version}`;
+  return h.menu_published !== null && (h.menu_version ?? -1) < h.menu_published
+    ? `${applied} (${h.menu_published} published, not yet applied)`
+    : applied;
 }
 
 /** The restaurants whose hubs have gone quiet while open, with their longest silence. */
@@ -205,11 +216,12 @@ function Dashboard({ client }: { client: SupabaseClient }) {
       </section>
       <section class="card wide" data-testid="hubs">
         <h2>Hubs</h2>
-        <table><thead><tr><th>Restaurant</th><th>Synced up to</th><th>Last contact</th><th>Health</th></tr></thead>
+        <table><thead><tr><th>Restaurant</th><th>Synced up to</th><th>Menu applied</th><th>Last contact</th><th>Health</th></tr></thead>
           <tbody>${hubs.map(
             (
               h,
             ) => html`<tr data-hub=${h.hub_id}><td>${h.restaurant_name}</td><td class="num">seq ${h.synced_seq}</td>
+              <td data-testid="menu-applied">${menuState(h)}</td>
               <td>${h.last_contact_at ? `${duration(Number(h.silent_seconds))} ago` : 'never'}</td>
               <td><span class="state s-${h.health}" data-testid="health">${h.health}</span></td></tr>`,
           )}</tbody></table>
@@ -292,7 +304,28 @@ function SilenceSettings({
   </section>`;
 }
 
-/** Edit a restaurant's menu and publish it as the next version; its hub pulls it within a minute. */
+/** Where a menu check failed, in the menu's words: "Item “Cola” (cola): price …" rather than `items.36.price`. */
+function where(menu: unknown, path: readonly PropertyKey[]): string {
+  const [list, index, ...rest] = path;
+  const entry = (menu as Record<string, unknown[]>)?.[String(list)]?.[Number(index)] as
+    | { id?: string; name?: string }
+    | undefined;
+  const kinds: Record<string, string> = {
+    items: 'Item',
+    categories: 'Category',
+    modifierGroups: 'Modifier group',
+    stations: 'Station',
+    taxClasses: 'Tax class',
+  };
+  if (typeof index !== 'number' || !entry || !kinds[String(list)]) return path.join('.');
+  const named = entry.name ? `“${entry.name}”${entry.id ? ` (${entry.id})` : ''}` : `number ${index + 1}`;
+  return `${kinds[String(list)]} ${named}${rest.length ? `, ${rest.join('.')}` : ''}`;
+}
+
+/**
+ * Edit a restaurant's menu and publish it, to that restaurant and any others ticked, each as its
+ * next version; their hubs pull it within a minute, and the hubs table shows when each applied it.
+ */
 function MenuPublisher({
   client,
   restaurants,
@@ -301,22 +334,27 @@ function MenuPublisher({
   restaurants: { id: string; name: string }[];
 }) {
   const [restaurant, setRestaurant] = useState('');
+  const [targets, setTargets] = useState<string[]>([]);
   const [text, setText] = useState('');
   const [latest, setLatest] = useState(0);
   /** The editor appears only once the current menu has loaded, so nothing typed gets overwritten. */
   const [loadedFor, setLoadedFor] = useState('');
-  const [message, setMessage] = useState<{ tone: string; text: string } | null>(null);
-  const pick = async (id: string) => {
-    setRestaurant(id);
-    setLoadedFor('');
-    setMessage(null);
+  const [messages, setMessages] = useState<{ tone: string; text: string }[]>([]);
+  const latestOf = async (id: string) => {
     const { data } = await client
       .from('menu_versions')
       .select('version, body')
       .eq('restaurant_id', id)
       .order('version', { ascending: false })
       .limit(1);
-    const row = data?.[0] as { version: number; body: unknown } | undefined;
+    return data?.[0] as { version: number; body: unknown } | undefined;
+  };
+  const pick = async (id: string) => {
+    setRestaurant(id);
+    setTargets(id ? [id] : []);
+    setLoadedFor('');
+    setMessages([]);
+    const row = await latestOf(id);
     setLatest(row?.version ?? 0);
     setText(row ? JSON.stringify(row.body, null, 2) : '');
     setLoadedFor(id);
@@ -326,30 +364,41 @@ function MenuPublisher({
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      setMessage({ tone: 'bad', text: `Not valid JSON: ${(err as Error).message}` });
+      setMessages([{ tone: 'bad', text: `Not valid JSON: ${(err as Error).message}` }]);
       return;
     }
-    const version = latest + 1;
-    const menu = MenuSnapshot.safeParse({ ...(parsed as object), version });
-    if (!menu.success) {
-      const issue = menu.error.issues[0]!;
-      setMessage({ tone: 'bad', text: `${issue.path.join('.')}: ${issue.message}` });
+    const checked = MenuSnapshot.safeParse({ ...(parsed as object), version: 1 });
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      setMessages([{ tone: 'bad', text: `${where(parsed, issue.path)}: ${issue.message}` }]);
       return;
     }
-    const { error } = await client
-      .from('menu_versions')
-      .insert({ restaurant_id: restaurant, version, body: menu.data });
-    if (error) setMessage({ tone: 'bad', text: error.message });
-    else {
-      setLatest(version);
-      setMessage({ tone: 'ok', text: `Published version ${version}; the hub applies it on its next pull.` });
+    const said: { tone: string; text: string }[] = [];
+    for (const id of targets) {
+      const name = restaurants.find((r) => r.id === id)?.name ?? id;
+      const version = ((await latestOf(id))?.version ?? 0) + 1;
+      const { error } = await client
+        .from('menu_versions')
+        .insert({ restaurant_id: id, version, body: { ...checked.data, version } });
+      said.push(
+        error
+          ? { tone: 'bad', text: `${name}: ${error.message}` }
+          : {
+              tone: 'ok',
+              text: `${name}: published version ${version}; the hub applies it on its next pull.`,
+            },
+      );
+      if (!error && id === restaurant) setLatest(version);
     }
+    setMessages(said);
   };
+  const toggle = (id: string, on: boolean) =>
+    setTargets((t) => (on ? [...new Set([...t, id])] : t.filter((x) => x !== id)));
   return html`<section class="card wide" data-testid="publish">
     <h2>Publish a menu</h2>
     <div class="row">
       <select onChange=${(e: Event) => pick((e.target as HTMLSelectElement).value)} data-testid="publish-restaurant">
-        <option value="">Choose a restaurant…</option>
+        <option value="">Start from the menu of…</option>
         ${restaurants.map((r) => html`<option value=${r.id}>${r.name}</option>`)}
       </select>
       ${restaurant && html`<span class="muted">${loadedFor === restaurant ? `current version ${latest || 'none'}` : 'loading…'}</span>`}
@@ -358,9 +407,16 @@ function MenuPublisher({
       restaurant &&
       loadedFor === restaurant &&
       html`<textarea class="menu-json" rows="14" value=${text} onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)} data-testid="menu-json"></textarea>
-      <button class="primary" onClick=${publish} data-testid="publish-menu">Publish version ${latest + 1}</button>`
+      <div class="row targets" data-testid="publish-targets"><span>Publish to</span>
+        ${restaurants.map(
+          (r) => html`<label><input type="checkbox" checked=${targets.includes(r.id)} data-target=${r.id}
+            onChange=${(e: Event) => toggle(r.id, (e.target as HTMLInputElement).checked)} /> ${r.name}</label>`,
+        )}
+      </div>
+      <button class="primary" onClick=${publish} disabled=${targets.length === 0} data-testid="publish-menu">
+        Publish to ${targets.length} restaurant${targets.length === 1 ? '' : 's'}</button>`
     }
-    ${message && html`<p class="notice ${message.tone}" data-testid="publish-result">${message.text}</p>`}
+    ${messages.map((m) => html`<p class="notice ${m.tone}" data-testid="publish-result">${m.text}</p>`)}
   </section>`;
 }
 

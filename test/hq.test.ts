@@ -279,16 +279,38 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
     await page.locator(`[data-hub="${b.hubId}"]`).getByText('closed').waitFor();
     expect(await page.getByTestId('silence-banner').count()).toBe(0);
 
-    // Publish a new menu for Alpha; its hub pulls and applies it.
+    // Publish one menu to both restaurants at once. Alpha's hub pulls and applies it, and HQ shows
+    // the version each hub applied; Beta's hub is down, so its row says it has not arrived.
     await page.getByTestId('publish-restaurant').selectOption(a.restaurantId);
     const menu = demoMenu();
     const edited = { ...menu, items: menu.items.map((i) => (i.id === 'cola' ? { ...i, price: 375 } : i)) };
     await page.getByTestId('menu-json').fill(JSON.stringify(edited));
+    await page.locator(`[data-target="${b.restaurantId}"]`).check();
     await page.getByTestId('publish-menu').click();
-    await page
-      .getByTestId('publish-result')
-      .getByText(/Published version 1/)
-      .waitFor();
+    const results = page.getByTestId('publish-result');
+    await results.getByText('Alpha Diner: published version 1').waitFor();
+    await results.getByText('Beta Bistro: published version 1').waitFor();
     await expect.poll(() => ha!.hub.menu.catalog()!.items.get('cola')!.price).toBe(375);
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return page.locator(`[data-hub="${a.hubId}"]`).getByTestId('menu-applied').textContent();
+        },
+        { timeout: 15_000 },
+      )
+      .toBe('version 1');
+    expect(await page.locator(`[data-hub="${b.hubId}"]`).getByTestId('menu-applied').textContent()).toBe(
+      'version 0 (1 published, not yet applied)',
+    );
+
+    // The same menu again is not a new version; a mistake names the item, not its list position.
+    await page.getByTestId('publish-menu').click();
+    await results.getByText('Alpha Diner: nothing changed since version 1: not published again').waitFor();
+    const broken = { ...edited, items: edited.items.map((i) => (i.id === 'cola' ? { ...i, price: -5 } : i)) };
+    await page.getByTestId('menu-json').fill(JSON.stringify(broken));
+    await page.getByTestId('publish-menu').click();
+    await results.getByText(/^Item “Cola” \(cola\), price: /).waitFor();
+    await page.screenshot({ path: join(artifacts, 'hq-menu-editor.png'), fullPage: true });
   });
 });
