@@ -94,34 +94,82 @@ function session(): Session | null {
   return raw ? (JSON.parse(raw) as Session) : null;
 }
 
+/** The claims of an access token, read without verifying it (the cloud verifies every call). */
+function claimsOf(token: string): { grow_role?: string; organisation_id?: string; exp?: number } | null {
+  try {
+    const part = token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(atob(part));
+  } catch {
+    return null;
+  }
+}
+
+/** Why a stored session cannot open the dashboard, in the HQ user's words; null when it can. */
+function unusable(s: Session): string | null {
+  const claims = claimsOf(s.token);
+  if (!claims) return 'That access token is not one Supabase Auth issues (it is not a JWT). Paste it again.';
+  if (claims.exp && claims.exp * 1000 < Date.now())
+    return `Your session expired at ${new Date(claims.exp * 1000).toLocaleString()}. Sign in again.`;
+  if (claims.grow_role !== 'hq' || !claims.organisation_id)
+    return 'This access token is not an HQ user’s: it names no organisation. Sign in with your HQ account, or ask your administrator to invite you.';
+  return null;
+}
+
 function App() {
   const [s, setS] = useState(session());
-  if (!s) return html`<${SignIn} onDone=${() => setS(session())} />`;
+  const [reason, setReason] = useState<string | null>(null);
+  const signOut = (why: string) => {
+    sessionStorage.setItem(sessionKey, JSON.stringify({ ...s, token: '' }));
+    setReason(why);
+    setS(null);
+  };
+  const problem = s?.token ? unusable(s) : null;
+  if (!s?.token || problem)
+    return html`<${SignIn} reason=${problem ?? reason} onDone=${() => {
+      setReason(null);
+      setS(session());
+    }} />`;
   const client = createClient(s.url, s.key, {
     auth: { persistSession: false, autoRefreshToken: false },
     global: { headers: { Authorization: `Bearer ${s.token}` } },
   });
-  return html`<${Dashboard} client=${client} />`;
+  const expiresAt = (claimsOf(s.token)?.exp ?? 0) * 1000 || null;
+  return html`<${Dashboard} client=${client} url=${s.url} expiresAt=${expiresAt} signOut=${signOut} />`;
 }
 
-function SignIn({ onDone }: { onDone: () => void }) {
-  const [form, setForm] = useState({ url: '', key: '', token: '' });
+function SignIn({ onDone, reason }: { onDone: () => void; reason: string | null }) {
+  // The project URL and anon key stay from the last session: after an expired session only the
+  // access token needs pasting again.
+  const last = JSON.parse(sessionStorage.getItem(sessionKey) ?? '{}') as Partial<Session>;
+  const [form, setForm] = useState({ url: last.url ?? '', key: last.key ?? '', token: '' });
   const set = (k: keyof Session) => (e: Event) =>
     setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
   return html`<main class="pair"><h1>Grow HQ</h1>
+    ${reason && html`<p class="notice bad" role="alert" data-testid="sign-in-reason">${reason}</p>`}
     <form onSubmit=${(e: Event) => {
       e.preventDefault();
       sessionStorage.setItem(sessionKey, JSON.stringify(form));
       onDone();
     }}>
-      <label>Supabase project URL <input value=${form.url} onInput=${set('url')} placeholder="https://ref.supabase.co" /></label>
-      <label>Anon key <input value=${form.key} onInput=${set('key')} /></label>
-      <label>Your access token (from Supabase Auth) <input value=${form.token} onInput=${set('token')} /></label>
+      <label>Supabase project URL <input value=${form.url} onInput=${set('url')} placeholder="https://ref.supabase.co" data-testid="sign-in-url" /></label>
+      <label>Anon key <input value=${form.key} onInput=${set('key')} data-testid="sign-in-key" /></label>
+      <label>Your access token (from Supabase Auth) <input value=${form.token} onInput=${set('token')} data-testid="sign-in-token" /></label>
       <button class="primary big" type="submit">Open the dashboard</button>
     </form></main>`;
 }
 
-function Dashboard({ client }: { client: SupabaseClient }) {
+function Dashboard({
+  client,
+  url,
+  expiresAt,
+  signOut,
+}: {
+  client: SupabaseClient;
+  url: string;
+  /** When the access token stops working (ms), if it says. */
+  expiresAt: number | null;
+  signOut: (why: string) => void;
+}) {
   const [today, setToday] = useState<SalesRow[]>([]);
   const [week, setWeek] = useState<SalesRow[]>([]);
   const [items, setItems] = useState<{ item_id: string; name: string; qty: number; sales: number }[]>([]);
@@ -131,6 +179,10 @@ function Dashboard({ client }: { client: SupabaseClient }) {
   const [loadedAt, setLoadedAt] = useState<Date | null>(null);
 
   const load = async () => {
+    if (expiresAt !== null && expiresAt <= Date.now()) {
+      signOut(`Your session expired at ${new Date(expiresAt).toLocaleString()}. Sign in again.`);
+      return;
+    }
     // Each restaurant resolves "today" and "this week" for itself: its business days, in its time zone.
     const [a, b, c, d, e] = await Promise.all([
       client.rpc('hq_sales', { p_period: 'today' }),
@@ -141,7 +193,18 @@ function Dashboard({ client }: { client: SupabaseClient }) {
     ]);
     const failed = [a, b, c, d, e].find((r) => r.error);
     if (failed?.error) {
-      setError(`The cloud refused: ${failed.error.message}`);
+      const { message, code } = failed.error as { message: string; code?: string };
+      if (code === 'PGRST301' || /JWT expired/i.test(message)) {
+        signOut('Your session expired. Sign in again.');
+        return;
+      }
+      if (/fetch|network/i.test(message)) {
+        setError(
+          `Can't reach the cloud at ${url}: check the address and this computer's connection. Trying again every 30 s.`,
+        );
+        return;
+      }
+      setError(`The cloud refused: ${message}. If it keeps refusing, sign in again.`);
       return;
     }
     setError(null);
@@ -168,7 +231,11 @@ function Dashboard({ client }: { client: SupabaseClient }) {
     <header class="bar"><strong class="brand">Grow HQ</strong>
       <span class="muted">${loadedAt ? `updated ${loadedAt.toLocaleTimeString()}` : 'loading…'}</span>
       <button onClick=${() => load()}>Refresh</button></header>
-    ${error && html`<p class="notice bad admin-notice">${error}</p>`}
+    ${
+      error &&
+      html`<p class="notice bad admin-notice" role="alert" data-testid="dashboard-error">${error}
+        <button onClick=${() => signOut('Signed out. Sign in again.')}>Sign in again</button></p>`
+    }
     ${
       silent.size > 0 &&
       html`<div class="banner ${[...silent.values()].some((h) => h.health === 'alarm') ? 'alarm' : 'warning'}" role="alert" data-testid="silence-banner">
@@ -196,6 +263,12 @@ function Dashboard({ client }: { client: SupabaseClient }) {
             }</td><td class="muted" data-testid="business-day">${businessDay(r)}</td><td class="num">${r.orders}</td>
               <td class="num" data-testid="sales-today">${money(Number(r.sales))}</td><td class="num">${money(Number(weekOf(r.restaurant_id)?.sales ?? 0))}</td></tr>`,
           )}</tbody></table>
+        ${
+          loadedAt &&
+          today.length === 0 &&
+          html`<p class="muted" data-testid="no-restaurants">No restaurants in your organisation yet. Register one and its hub
+            (docs/sync.md, "Setting up a real Supabase project"); its figures appear here after its first sync.</p>`
+        }
       </section>
       <section class="card" data-testid="top-items">
         <h2>Top items this week <span class="muted">(business weeks)</span></h2>
@@ -203,6 +276,7 @@ function Dashboard({ client }: { client: SupabaseClient }) {
           (i) =>
             html`<li><span class="label">${i.name}</span><span class="bar" style=${`width:${(Number(i.qty) / maxItem) * 100}%`}></span><b>${i.qty}</b></li>`,
         )}</ul>
+        ${loadedAt && items.length === 0 && html`<p class="muted">No orders this week yet.</p>`}
       </section>
       <section class="card" data-testid="per-hour">
         <h2>Orders per hour today <span class="muted">(each restaurant's local hours)</span></h2>
@@ -213,6 +287,7 @@ function Dashboard({ client }: { client: SupabaseClient }) {
               ${h % 3 === 0 && html`<text x=${h * 20 + 10} y="135" font-size="9" text-anchor="middle">${h}</text>`}</g>`;
           })}
         </svg>
+        ${loadedAt && perHour.every((n) => n === 0) && html`<p class="muted">No orders today yet.</p>`}
       </section>
       <section class="card wide" data-testid="hubs">
         <h2>Hubs</h2>

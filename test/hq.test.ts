@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join } from 'node:path';
+import { SignJWT } from 'jose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoMenu } from '../hub/menu/demo.ts';
@@ -178,6 +179,68 @@ describe('HQ figures by business day (hq_sales, hq_orders_per_hour)', () => {
 });
 
 describe.skipIf(skipBrowser)('HQ dashboard', () => {
+  it('says what went wrong and how to get back in: an expired session, a token for no organisation, an unreachable cloud, an empty organisation', async () => {
+    const org = randomUUID();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    page.on('pageerror', (err) => {
+      throw err;
+    });
+    // A fresh load each time (a new hash alone would not reload the app).
+    const open = async (url: string, token: string) => {
+      await page.goto('about:blank');
+      await page.goto(`${siteUrl}/hq/#url=${encodeURIComponent(url)}&key=${cloud.anonKey}&token=${token}`);
+    };
+    const hqToken = (claims: Record<string, unknown>, expiresAt: number) =>
+      new SignJWT({ role: 'authenticated', grow_role: 'hq', sub: randomUUID(), ...claims })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuedAt(Math.floor(Date.now() / 1000) - 60)
+        .setExpirationTime(expiresAt)
+        .sign(new TextEncoder().encode(cloud.jwtSecret));
+    const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+
+    // A session that expired: the sign-in page says so and keeps the project's address and key.
+    await open(cloud.url, await hqToken({ organisation_id: org }, Math.floor(Date.now() / 1000) - 10));
+    await page
+      .getByTestId('sign-in-reason')
+      .getByText(/Your session expired/)
+      .waitFor();
+    expect(await page.getByTestId('sign-in-url').inputValue()).toBe(cloud.url);
+    expect(await page.getByTestId('sign-in-key').inputValue()).toBe(cloud.anonKey);
+
+    // Signed in again, to an organisation with nothing in it yet: the dashboard says so.
+    await page.getByTestId('sign-in-token').fill(await hqToken({ organisation_id: org }, inAnHour));
+    await page.getByRole('button', { name: 'Open the dashboard' }).click();
+    await page.getByTestId('no-restaurants').waitFor();
+    await page.getByText('No orders this week yet.').waitFor();
+
+    // A session that runs out while the dashboard is open: the next refresh returns to sign-in.
+    await open(cloud.url, await hqToken({ organisation_id: org }, Math.floor(Date.now() / 1000) + 2));
+    await page.getByTestId('no-restaurants').waitFor();
+    await new Promise((r) => setTimeout(r, 2_500));
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page
+      .getByTestId('sign-in-reason')
+      .getByText(/Your session expired/)
+      .waitFor();
+
+    // A token that names no organisation.
+    await open(cloud.url, await hqToken({}, inAnHour));
+    await page
+      .getByTestId('sign-in-reason')
+      .getByText(/names no organisation/)
+      .waitFor();
+
+    // A cloud that does not answer: said as such, with a way out.
+    await open('http://127.0.0.1:9', await hqToken({ organisation_id: org }, inAnHour));
+    await page
+      .getByTestId('dashboard-error')
+      .getByText("Can't reach the cloud at http://127.0.0.1:9", { exact: false })
+      .waitFor();
+    await page.getByRole('button', { name: 'Sign in again' }).click();
+    await page.getByTestId('sign-in-reason').getByText('Signed out. Sign in again.').waitFor();
+    await page.close();
+  });
+
   it('shows each restaurant of the organisation with figures that match the orders, warns on a silent hub, and publishes a menu', async () => {
     const org = randomUUID();
     const [a, b] = [await cloud.addHub(undefined, org), await cloud.addHub(undefined, org)];
