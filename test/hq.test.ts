@@ -6,6 +6,7 @@ import { SignJWT } from 'jose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoMenu } from '../hub/menu/demo.ts';
+import { signCloudToken } from '../sync/credential.ts';
 import { artifacts, launchBrowser, skipBrowser } from './support/browser.ts';
 import { startCloud, type TestCloud } from './support/cloud.ts';
 import { burgerOrder, startHub, type TestHub } from './support/hub.ts';
@@ -114,6 +115,39 @@ describe('silent hubs in the cloud (hq_hubs)', () => {
       p_closes: null,
     });
     expect(theirs.error?.message).toMatch(/not in your organisation/);
+  });
+});
+
+describe('HQ sign-in: the custom access token hook', () => {
+  it('gives an invited user their organisation and role in the token, and anyone else neither; only Supabase Auth may call it', async () => {
+    const org = randomUUID();
+    await cloud.addHub(undefined, org); // makes the organisation
+    const [member, stranger] = [randomUUID(), randomUUID()];
+    await cloud.db.query("insert into hq_members (user_id, organisation_id, role) values ($1, $2, 'owner')", [
+      member,
+      org,
+    ]);
+    const hook = async (userId: string, claims: Record<string, unknown>) =>
+      (
+        await cloud.db.query('select public.custom_access_token_hook($1::jsonb) as event', [
+          JSON.stringify({ user_id: userId, claims, authentication_method: 'password' }),
+        ])
+      )[0]!.event as { user_id: string; claims: Record<string, unknown> };
+    const base = { sub: member, role: 'authenticated', aud: 'authenticated', email: 'ana@example.org' };
+    const signed = await hook(member, base);
+    expect(signed.claims).toEqual({ ...base, grow_role: 'hq', organisation_id: org, hq_role: 'owner' });
+    // A user nobody invited gets no HQ claims, even ones they try to bring along.
+    const other = await hook(stranger, { ...base, sub: stranger, grow_role: 'hq', organisation_id: org });
+    expect(other.claims).toEqual({ ...base, sub: stranger });
+    // The token it yields works: this member's HQ sees its organisation's restaurants.
+    const token = await signCloudToken(signed.claims, cloud.jwtSecret, 3600);
+    const { data: hubs } = await cloud.client(token).rpc('hq_hubs');
+    expect((hubs as unknown[]).length).toBe(1);
+    // Signed-in users cannot call the hook to mint themselves claims.
+    const refused = await cloud
+      .client(token)
+      .rpc('custom_access_token_hook', { event: { user_id: stranger, claims: {} } });
+    expect(refused.error?.message).toMatch(/permission denied/);
   });
 });
 
