@@ -5,6 +5,7 @@ import { Role } from '../protocol/devices.ts';
 import { uuidv7Source } from '../protocol/ids.ts';
 import { HubClaims } from '../protocol/sync.ts';
 import { signCloudToken } from '../sync/credential.ts';
+import { Registry, RegistryError } from '../sync/registry.ts';
 import { makeBackup, RestoreError, restoreBackup } from './backup/backups.ts';
 import { ConfigError, configMarkdown, loadConfig, redactConfig } from './config.ts';
 import { DeviceService } from './devices/service.ts';
@@ -24,6 +25,11 @@ const usage = `grow-hub — the restaurant's offline-first hub
   grow-hub restore BACKUP_FILE [--data-dir DIR]    replace the database with a backup (hub stopped)
   grow-hub config [--data-dir DIR] [--markdown]   effective settings (or the docs/configuration.md table)
   grow-hub cloud-credential --hub-id UUID --restaurant-id UUID   (reads GROW_SUPABASE_JWT_SECRET)
+  grow-hub cloud add-organisation --name NAME
+  grow-hub cloud add-restaurant --organisation-id UUID --name NAME [--timezone ZONE]
+  grow-hub cloud add-hub --restaurant-id UUID [--name NAME]      prints the hub's credential
+  grow-hub cloud invite --organisation-id UUID --user-id UUID [--role owner|analyst]
+      (cloud …: GROW_CLOUD_URL, and GROW_SUPABASE_JWT_SECRET or GROW_CLOUD_SERVICE_KEY)
 
 Settings also come from GROW_* environment variables and <data-dir>/config.json (see docs/configuration.md).`;
 
@@ -39,6 +45,9 @@ const options = {
   markdown: { type: 'boolean' },
   'hub-id': { type: 'string' },
   'restaurant-id': { type: 'string' },
+  'organisation-id': { type: 'string' },
+  'user-id': { type: 'string' },
+  timezone: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -193,6 +202,63 @@ async function cloudCredential(values: Record<string, unknown>): Promise<void> {
   print({ ...claims.data, token: await signCloudToken(claims.data, secret) });
 }
 
+/** `grow-hub cloud …`: the operator registers restaurants and hubs and invites HQ users. */
+async function cloud(sub: string | undefined, values: Record<string, unknown>): Promise<void> {
+  const need = (flag: string, what: string) => {
+    const v = values[flag];
+    if (typeof v !== 'string' || !v) throw new UsageError(`cloud ${sub} needs --${flag} (${what})`);
+    return v;
+  };
+  const uuid = (flag: string, what: string) => {
+    const v = need(flag, what);
+    if (!/^[0-9a-f-]{36}$/i.test(v)) throw new UsageError(`--${flag} must be a UUID (${what})`);
+    return v;
+  };
+  const registry = await Registry.connect({
+    url: process.env.GROW_CLOUD_URL ?? '',
+    serviceKey: process.env.GROW_CLOUD_SERVICE_KEY,
+    jwtSecret: process.env.GROW_SUPABASE_JWT_SECRET,
+  }).catch((err) => {
+    throw err instanceof RegistryError ? new UsageError(err.message) : err;
+  });
+  try {
+    if (sub === 'add-organisation')
+      return print(await registry.addOrganisation(need('name', 'what HQ calls it')));
+    if (sub === 'add-restaurant')
+      return print(
+        await registry.addRestaurant(
+          uuid('organisation-id', 'from cloud add-organisation'),
+          need('name', 'what HQ calls it'),
+          typeof values.timezone === 'string' ? values.timezone : undefined,
+        ),
+      );
+    if (sub === 'add-hub')
+      return print(
+        await registry.addHub(
+          uuid('restaurant-id', 'from cloud add-restaurant'),
+          typeof values.name === 'string' ? values.name : undefined,
+        ),
+      );
+    if (sub === 'invite') {
+      const role = values.role === undefined ? 'analyst' : values.role;
+      if (role !== 'owner' && role !== 'analyst') throw new UsageError('--role is owner or analyst');
+      return print(
+        await registry.invite(
+          uuid('organisation-id', 'from cloud add-organisation'),
+          uuid('user-id', "the user's id in Supabase Auth"),
+          role,
+        ),
+      );
+    }
+  } catch (err) {
+    if (err instanceof RegistryError) throw new OperatorError(err.message);
+    throw err;
+  }
+  throw new UsageError(
+    `unknown cloud command "${sub ?? ''}": add-organisation, add-restaurant, add-hub or invite`,
+  );
+}
+
 async function backup(values: Record<string, unknown>): Promise<void> {
   const config = configFrom(values);
   const { store } = openStore(config);
@@ -232,6 +298,7 @@ export async function main(argv: string[]): Promise<void> {
   if (command === 'device') return device(sub, rest, values);
   if (command === 'status') return status(values);
   if (command === 'cloud-credential') return cloudCredential(values);
+  if (command === 'cloud') return cloud(sub, values);
   if (command === 'backup') return backup(values);
   if (command === 'restore') return restore(sub, values);
   if (command === 'config') {

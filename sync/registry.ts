@@ -1,0 +1,94 @@
+/**
+ * The operator's side of the cloud: register organisations, restaurants and hubs, and invite HQ
+ * users, through supabase-js with the service role (`grow-hub cloud …`, docs/sync.md). The same
+ * calls work against a Supabase project and a self-hosted PostgREST.
+ */
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { WebSocket } from 'ws';
+import { signCloudToken } from './credential.ts';
+
+export interface RegistryOptions {
+  /** The project's URL (https://<ref>.supabase.co, or a self-hosted gateway). */
+  url: string;
+  /** A service role key, or the JWT secret to sign a short-lived one with. */
+  serviceKey?: string;
+  jwtSecret?: string;
+}
+
+/** A refusal the operator can act on, in their words. */
+export class RegistryError extends Error {}
+
+export class Registry {
+  private constructor(
+    private readonly client: SupabaseClient,
+    private readonly jwtSecret: string | undefined,
+  ) {}
+
+  static async connect(options: RegistryOptions): Promise<Registry> {
+    if (!options.url) throw new RegistryError('set GROW_CLOUD_URL to the project URL');
+    const secret = options.jwtSecret && options.jwtSecret.length >= 32 ? options.jwtSecret : undefined;
+    const key =
+      options.serviceKey || (secret ? await signCloudToken({ role: 'service_role' }, secret, 600) : '');
+    if (!key)
+      throw new RegistryError(
+        'set GROW_CLOUD_SERVICE_KEY to the service role key, or GROW_SUPABASE_JWT_SECRET to the project JWT secret',
+      );
+    const { createClient } = createRequire(import.meta.url)(
+      '@supabase/supabase-js',
+    ) as typeof import('@supabase/supabase-js');
+    const client = createClient(options.url, key, {
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      realtime: { transport: WebSocket as never },
+    });
+    return new Registry(client, secret);
+  }
+
+  private async insert(table: string, row: Record<string, unknown>): Promise<void> {
+    const { error } = await this.client.from(table).insert(row);
+    if (!error) return;
+    if (/foreign key/i.test(error.message))
+      throw new RegistryError(
+        `no such ${table === 'restaurants' ? 'organisation' : 'restaurant'}: check the id`,
+      );
+    if (/fetch|network/i.test(error.message))
+      throw new RegistryError(`cannot reach the cloud: ${error.message}`);
+    throw new RegistryError(`the cloud refused: ${error.message}`);
+  }
+
+  async addOrganisation(name: string): Promise<{ organisationId: string; name: string }> {
+    const id = randomUUID();
+    await this.insert('organisations', { id, name });
+    return { organisationId: id, name };
+  }
+
+  async addRestaurant(organisationId: string, name: string, timezone = 'UTC') {
+    const id = randomUUID();
+    await this.insert('restaurants', { id, organisation_id: organisationId, name, timezone });
+    return { restaurantId: id, organisationId, name, timezone };
+  }
+
+  /** Registers a hub and, given the JWT secret, mints its credential (GROW_CLOUD_HUB_TOKEN). */
+  async addHub(restaurantId: string, name = 'hub') {
+    const id = randomUUID();
+    await this.insert('hubs', { id, restaurant_id: restaurantId, name });
+    const claims = { role: 'authenticated', grow_role: 'hub', hub_id: id, restaurant_id: restaurantId };
+    return {
+      hubId: id,
+      restaurantId,
+      token: this.jwtSecret ? await signCloudToken(claims, this.jwtSecret) : null,
+      ...(this.jwtSecret
+        ? {}
+        : {
+            next: `mint its credential: grow-hub cloud-credential --hub-id ${id} --restaurant-id ${restaurantId}`,
+          }),
+    };
+  }
+
+  /** Lets a Supabase Auth user into an organisation's HQ (the sign-in hook reads this). */
+  async invite(organisationId: string, userId: string, role: 'owner' | 'analyst' = 'analyst') {
+    await this.insert('hq_members', { user_id: userId, organisation_id: organisationId, role });
+    return { userId, organisationId, role };
+  }
+}
