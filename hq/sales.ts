@@ -1,0 +1,99 @@
+import { html, money } from '../apps/shared/ui.ts';
+import type { HubRow } from './hubs.ts';
+
+/** One restaurant's figures for a period, as hq_sales returns them. */
+export interface SalesRow {
+  restaurant_id: string;
+  restaurant_name: string;
+  orders: number;
+  sales: number;
+  tax: number;
+  /** The business days the figures cover, in the restaurant's time zone. */
+  first_day: string;
+  last_day: string;
+  timezone: string;
+  day_starts_at: string;
+}
+
+/** "Sun 29 Nov, from 04:00 Asia/Tokyo": what a row's "today" means. */
+export function businessDay(r: SalesRow): string {
+  const day = new Date(`${r.last_day}T12:00:00Z`).toLocaleDateString('en-GB', {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    timeZone: 'UTC',
+  });
+  return `${day}, from ${r.day_starts_at.slice(0, 5)} ${r.timezone}`;
+}
+export interface TopItem {
+  item_id: string;
+  name: string;
+  qty: number;
+  sales: number;
+}
+
+/** Sales per restaurant today and this week, each on its own business day; stale ones marked. */
+export function SalesCard({
+  today,
+  week,
+  silent,
+  loaded,
+}: {
+  today: SalesRow[];
+  week: SalesRow[];
+  silent: Map<string, HubRow>;
+  loaded: boolean;
+}) {
+  const weekOf = (id: string) => week.find((w) => w.restaurant_id === id);
+  return html`<section class="card wide" data-testid="sales">
+        <h2>Sales</h2>
+        <p class="muted">Each restaurant's business day, on its own clock: "today" runs from its day start to the next; "this week" from Monday.</p>
+        <table><thead><tr><th>Restaurant</th><th>Business day</th><th>Orders today</th><th>Sales today</th><th>Sales this week</th></tr></thead>
+          <tbody>${today.map(
+            (r) => html`<tr data-restaurant=${r.restaurant_id}><td>${r.restaurant_name}${
+              silent.has(r.restaurant_id) &&
+              html` <span class="stale" data-testid="stale" title="its hub has gone quiet: figures may be behind">${
+                silent.get(r.restaurant_id)!.last_contact_at
+                  ? `as of ${new Date(silent.get(r.restaurant_id)!.last_contact_at!).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`
+                  : 'no data yet'
+              }</span>`
+            }</td><td class="muted" data-testid="business-day">${businessDay(r)}</td><td class="num">${r.orders}</td>
+              <td class="num" data-testid="sales-today">${money(Number(r.sales))}</td><td class="num">${money(Number(weekOf(r.restaurant_id)?.sales ?? 0))}</td></tr>`,
+          )}</tbody></table>
+        ${
+          loaded &&
+          today.length === 0 &&
+          html`<p class="muted" data-testid="no-restaurants">No restaurants in your organisation yet. Register one and its hub
+            (docs/sync.md, "Setting up a real Supabase project"); its figures appear here after its first sync.</p>`
+        }
+      </section>`;
+}
+
+export function TopItems({ items, loaded }: { items: TopItem[]; loaded: boolean }) {
+  const maxItem = Math.max(1, ...items.map((i) => Number(i.qty)));
+  return html`<section class="card" data-testid="top-items">
+        <h2>Top items this week <span class="muted">(business weeks)</span></h2>
+        <ul class="bars">${items.map(
+          (i) =>
+            html`<li><span class="label">${i.name}</span><span class="bar" style=${`width:${(Number(i.qty) / maxItem) * 100}%`}></span><b>${i.qty}</b></li>`,
+        )}</ul>
+        ${loaded && items.length === 0 && html`<p class="muted">No orders this week yet.</p>`}
+      </section>`;
+}
+
+/** Orders by hour of the day, each restaurant on its own clock. */
+export function PerHour({ hours, loaded }: { hours: { hour: number; orders: number }[]; loaded: boolean }) {
+  const perHour = Array.from({ length: 24 }, (_, h) => Number(hours.find((x) => x.hour === h)?.orders ?? 0));
+  const maxHour = Math.max(1, ...perHour);
+  return html`<section class="card" data-testid="per-hour">
+        <h2>Orders per hour today <span class="muted">(each restaurant's local hours)</span></h2>
+        <svg viewBox="0 0 480 140" class="chart" role="img" aria-label="orders per hour">
+          ${perHour.map((n, h) => {
+            const height = (n / maxHour) * 110;
+            return html`<g><rect x=${h * 20 + 2} y=${120 - height} width="16" height=${height} fill="#1f7a4d"><title>${h}:00 · ${n} orders</title></rect>
+              ${h % 3 === 0 && html`<text x=${h * 20 + 10} y="135" font-size="9" text-anchor="middle">${h}</text>`}</g>`;
+          })}
+        </svg>
+        ${loaded && perHour.every((n) => n === 0) && html`<p class="muted">No orders today yet.</p>`}
+      </section>`;
+}
