@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { html } from '../apps/shared/ui.ts';
 import { type HubRow, HubsCard, SilenceBanner, SilenceSettings, silentRestaurants } from './hubs.ts';
 import { MenuPublisher } from './menu-publisher.ts';
+import { SalesReport } from './report.ts';
 import { PerHour, SalesCard, type SalesRow, type TopItem, TopItems } from './sales.ts';
 import { claimsOf, SignIn, session, sessionKey, unusable } from './session.ts';
 
@@ -110,6 +111,7 @@ function Dashboard({
     <${SilenceBanner} silent=${silent} />
     <main class="admin-grid">
       <${SalesCard} today=${today} week=${week} silent=${silent} loaded=${loadedAt !== null} />
+      <${SalesReport} client=${client} />
       <${TopItems} items=${items} loaded=${loadedAt !== null} />
       <${PerHour} hours=${hours} loaded=${loadedAt !== null} />
       <${HubsCard} hubs=${hubs} />

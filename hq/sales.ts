@@ -87,12 +87,19 @@ export function PerHour({ hours, loaded }: { hours: { hour: number; orders: numb
   const maxHour = Math.max(1, ...perHour);
   return html`<section class="card" data-testid="per-hour">
         <h2>Orders per hour today <span class="muted">(each restaurant's local hours)</span></h2>
-        <svg viewBox="0 0 480 140" class="chart" role="img" aria-label="orders per hour">
+        <svg viewBox="0 0 520 180" class="chart" role="img" aria-label="orders per hour, by local hour" data-testid="per-hour-chart">
+          <line x1="30" y1="150" x2="510" y2="150" stroke="#8a8f94" />
+          <line x1="30" y1="20" x2="30" y2="150" stroke="#8a8f94" />
+          <text x="24" y="24" font-size="12" text-anchor="end">${maxHour}</text>
+          <text x="24" y="154" font-size="12" text-anchor="end">0</text>
           ${perHour.map((n, h) => {
-            const height = (n / maxHour) * 110;
-            return html`<g><rect x=${h * 20 + 2} y=${120 - height} width="16" height=${height} fill="#1f7a4d"><title>${h}:00 · ${n} orders</title></rect>
-              ${h % 3 === 0 && html`<text x=${h * 20 + 10} y="135" font-size="9" text-anchor="middle">${h}</text>`}</g>`;
+            const height = (n / maxHour) * 125;
+            const x = 32 + h * 20;
+            return html`<g><rect x=${x} y=${150 - height} width="16" height=${height} fill="#1f7a4d"><title>${h}:00 · ${n} orders</title></rect>
+              ${n > 0 && html`<text x=${x + 8} y=${146 - height} font-size="11" text-anchor="middle">${n}</text>`}
+              ${h % 3 === 0 && html`<text x=${x + 8} y="166" font-size="12" text-anchor="middle">${String(h).padStart(2, '0')}:00</text>`}</g>`;
           })}
+          <text x="270" y="180" font-size="11" text-anchor="middle" fill="#5b6166">hour of the day, each restaurant's own clock</text>
         </svg>
         ${loaded && perHour.every((n) => n === 0) && html`<p class="muted">No orders today yet.</p>`}
       </section>`;

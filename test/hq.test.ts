@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join } from 'node:path';
 import { SignJWT } from 'jose';
@@ -317,6 +317,63 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
     await page.getByTestId('top-items').getByText('Classic Beef Burger').waitFor();
     expect(await page.getByTestId('top-items').locator('b').first().textContent()).toBe(String(2 * 11)); // 11 orders × 2 burgers
     expect(await page.getByTestId('health').allTextContents()).toEqual(['ok', 'ok']);
+
+    // The sales report over today's business day: per restaurant, a total, and a CSV whose
+    // figures are the database's own sums.
+    const [{ day }] = (await cloud.db.query(
+      'select grow_private.business_date(timezone, day_starts_at, now())::text as day from restaurants where id = $1',
+      [a.restaurantId],
+    )) as [{ day: string }];
+    await page.getByTestId('report-first').fill(day);
+    await page.getByTestId('report-last').fill(day);
+    await page.getByTestId('report-show').click();
+    const report = page.getByTestId('report');
+    await report
+      .locator(`[data-restaurant="${a.restaurantId}"]`)
+      .getByTestId('report-sales')
+      .getByText(money(total(ha!)))
+      .waitFor();
+    expect(await report.getByTestId('report-total-sales').textContent()).toBe(money(total(ha!) + total(hb!)));
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('report-csv').click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`grow-sales-${day}-to-${day}.csv`);
+    const csv = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n');
+    expect(csv[0]).toBe(
+      'restaurant,first_day,last_day,orders,sales,tax,net,voided,previous_orders,previous_sales',
+    );
+    const inDb = async (restaurantId: string) =>
+      (
+        (await cloud.db.query(
+          "select count(*)::int as n, coalesce(sum(total), 0)::bigint as cents from orders where restaurant_id = $1 and status <> 'voided'",
+          [restaurantId],
+        )) as [{ n: number; cents: string }]
+      )[0];
+    const alphaDb = await inDb(a.restaurantId);
+    const betaDb = await inDb(b.restaurantId);
+    expect(csv.slice(1)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^Alpha Diner,${day},${day},${alphaDb.n},${(Number(alphaDb.cents) / 100).toFixed(2)},`),
+      ),
+      expect.stringMatching(
+        new RegExp(`^Beta Bistro,${day},${day},${betaDb.n},${(Number(betaDb.cents) / 100).toFixed(2)},`),
+      ),
+      expect.stringMatching(
+        new RegExp(
+          `^Total,${day},${day},${alphaDb.n + betaDb.n},${((Number(alphaDb.cents) + Number(betaDb.cents)) / 100).toFixed(2)},`,
+        ),
+      ),
+    ]);
+    // A range that ends before it starts is refused in words.
+    await page.getByTestId('report-first').fill('2026-12-31');
+    await page.getByTestId('report-show').click();
+    await page
+      .getByTestId('report-problem')
+      .getByText('the report needs a first day on or before its last day')
+      .waitFor();
 
     // Beta's hub stops. Its last contact is moved back rather than waited for: the cloud's clock
     // is what counts. Six minutes is past the default warning (5 min); the banner names Beta,
