@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { useState } from 'preact/hooks';
 import { html, money } from '../apps/shared/ui.ts';
+import { DrillDown } from './drill-down.ts';
 
 /** One restaurant's line of the sales report, as hq_sales_report returns it (amounts in cents). */
 interface ReportRow {
@@ -66,7 +67,7 @@ function isoDay(d: Date): string {
 
 /**
  * Sales over any range of business days, per restaurant and in total, against the same number of
- * days before it; downloadable as CSV.
+ * days before it; downloadable as CSV. A restaurant's name opens its days, a day its checks.
  */
 export function SalesReport({ client }: { client: SupabaseClient }) {
   const today = new Date();
@@ -76,7 +77,9 @@ export function SalesReport({ client }: { client: SupabaseClient }) {
   const [last, setLast] = useState(isoDay(today));
   const [rows, setRows] = useState<ReportRow[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
+  const [opened, setOpened] = useState<{ id: string; name: string } | null>(null);
   const show = async () => {
+    setOpened(null);
     const { data, error } = await client.rpc('hq_sales_report', { p_first: first, p_last: last });
     setProblem(error ? error.message : null);
     setRows(error ? null : (data as ReportRow[]));
@@ -107,9 +110,8 @@ export function SalesReport({ client }: { client: SupabaseClient }) {
       } to ${rows[0]?.prev_last ?? '…'}. Net is sales less tax; voided orders are counted apart.`}</p>
       <table><thead><tr><th>Restaurant</th><th>Orders</th><th>Sales</th><th>vs before</th><th>Tax</th><th>Net</th><th>Voided</th></tr></thead>
         <tbody>${rows.map(
-          (
-            r,
-          ) => html`<tr data-restaurant=${r.restaurant_id}><td>${r.restaurant_name}</td><td class="num">${r.orders}</td>
+          (r) => html`<tr data-restaurant=${r.restaurant_id}><td><button class="link" data-testid="drill"
+              onClick=${() => setOpened({ id: r.restaurant_id, name: r.restaurant_name })}>${r.restaurant_name}</button></td><td class="num">${r.orders}</td>
             <td class="num" data-testid="report-sales">${money(Number(r.sales))}</td>
             <td class="num" title=${`before: ${money(Number(r.prev_sales))}`}>${change(Number(r.sales), Number(r.prev_sales))}</td>
             <td class="num">${money(Number(r.tax))}</td><td class="num">${money(Number(r.net))}</td><td class="num">${r.voided}</td></tr>`,
@@ -119,5 +121,6 @@ export function SalesReport({ client }: { client: SupabaseClient }) {
           <th class="num">${money(sum.tax)}</th><th class="num">${money(sum.net)}</th><th class="num">${sum.voided}</th></tr></tfoot>
       </table>`
     }
+    ${opened && html`<${DrillDown} client=${client} restaurant=${opened} first=${first} last=${last} />`}
   </section>`;
 }

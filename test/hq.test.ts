@@ -367,6 +367,17 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
         ),
       ),
     ]);
+    // Drill down: Alpha's name opens its days, the day opens its checks, as the database has them.
+    await report.locator(`[data-restaurant="${a.restaurantId}"]`).getByTestId('drill').click();
+    const dayRow = page.getByTestId('days').locator(`[data-day="${day}"]`);
+    await dayRow.getByText(money(Number(alphaDb.cents))).waitFor();
+    await dayRow.getByRole('button', { name: day }).click();
+    const checks = page.getByTestId('checks').locator('tbody tr');
+    await expect.poll(() => checks.count()).toBe(alphaDb.n);
+    const totals = await page.getByTestId('checks').locator('tbody tr td:last-child').allTextContents();
+    expect(totals.every((t) => t === money(total(ha!) / alphaDb.n))).toBe(true); // 7 identical burger orders
+    await page.screenshot({ path: join(artifacts, 'hq-report-drill-down.png'), fullPage: true });
+
     // A range that ends before it starts is refused in words.
     await page.getByTestId('report-first').fill('2026-12-31');
     await page.getByTestId('report-show').click();
@@ -388,11 +399,6 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.locator(`[data-hub="${b.hubId}"]`).getByText('warning').waitFor();
     const banner = page.getByTestId('silence-banner');
-    console.log(
-      'BANNER',
-      await page.getByTestId('silence-banner').count(),
-      await page.locator('body').innerText(),
-    );
     await banner.getByText(/Beta Bistro.*no word from its hub for 6 min/).waitFor();
     expect(await banner.getAttribute('class')).toContain('warning');
     await page
