@@ -33,6 +33,7 @@ export async function cloudSync(
     now,
     log: log.child({ module: 'sync', hubId: claims.hub_id }),
     menuVersion: () => menu.catalog()?.version ?? 0,
+    currentMenu: () => menu.catalog()?.snapshot ?? null,
     applyMenu: (body) => menu.apply(MenuSnapshot.parse(body)),
     options: {
       hubId: claims.hub_id,

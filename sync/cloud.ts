@@ -17,6 +17,8 @@ export interface CloudClient {
   ingest(hubId: string, batch: EventBatch): Promise<CloudResult<IngestAck>>;
   menuSince(version: number): Promise<CloudResult<PublishedMenu | null>>;
   heartbeat(hubId: string): Promise<CloudResult<unknown>>;
+  /** Offers the hub's current menu; kept as version 1 only where HQ has none (null: not kept). */
+  offerMenu(hubId: string, body: unknown): Promise<CloudResult<number | null>>;
 }
 
 export interface SupabaseCloudOptions {
@@ -111,5 +113,7 @@ export function supabaseCloud(options: SupabaseCloudOptions): CloudClient {
         return rows && rows.length > 0 ? { version: rows[0]!.version, body: rows[0]!.body } : null;
       }),
     heartbeat: (hubId) => call('hub_heartbeat', { p_hub_id: hubId }, (data) => data),
+    offerMenu: (hubId, body) =>
+      call('hub_offer_menu', { p_hub_id: hubId, p_body: body }, (data) => (data as number | null) ?? null),
   };
 }

@@ -106,6 +106,9 @@ class MemoryCloud implements CloudClient {
   async heartbeat(): Promise<CloudResult<unknown>> {
     return { ok: true, value: null };
   }
+  async offerMenu(): Promise<CloudResult<number | null>> {
+    return { ok: true, value: null };
+  }
   private syncedSeq(): number {
     let seq = 0;
     while (this.held.has(seq + 1)) seq++;
@@ -128,6 +131,7 @@ function engineOver(storage: MemoryStorage, cloud: MemoryCloud, clock: { t: numb
     random: () => 0.5,
     log: quiet,
     menuVersion: () => 0,
+    currentMenu: () => null,
     applyMenu: async () => {},
     options: {
       hubId: 'hub',

@@ -23,6 +23,8 @@ export interface SyncDeps {
   options: SyncOptions;
   log: Logger;
   menuVersion: () => number;
+  /** The menu the hub runs now, offered to the cloud once per run (HQ's editor starts from it). */
+  currentMenu: () => unknown;
   applyMenu: (body: unknown) => Promise<unknown>;
   now?: () => number;
   random?: () => number;
@@ -52,6 +54,8 @@ export class SyncEngine {
   private nextRetryAt: number | null = null;
   private offlineSince: number | null = null;
   private lastError: string | null = null;
+  /** Whether this run has offered its menu to the cloud (once is enough: the cloud keeps the first). */
+  private menuOffered = false;
   /** Lowered while bisecting a batch the cloud refused, to find the one bad event. */
   private batchLimit: number;
   private lastProgressLog = 0;
@@ -306,6 +310,20 @@ export class SyncEngine {
       } catch (err) {
         this.lastError = `menu version ${result.value.version} from HQ was refused: ${(err as Error).message}`;
         this.deps.log.error({ version: result.value.version, err }, 'menu from HQ refused');
+      }
+    }
+    if (!this.menuOffered) {
+      const menu = this.deps.currentMenu();
+      if (menu) {
+        const offered = await this.deps.cloud.offerMenu(this.deps.options.hubId, menu);
+        if (offered.ok) {
+          this.menuOffered = true;
+          if (offered.value !== null)
+            this.deps.log.info(
+              { version: offered.value },
+              "the cloud had no menu for this restaurant: HQ now starts from this hub's",
+            );
+        }
       }
     }
     if (this.state === 'idle') await this.deps.cloud.heartbeat(this.deps.options.hubId);

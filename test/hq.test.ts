@@ -151,6 +151,29 @@ describe('HQ sign-in: the custom access token hook', () => {
   });
 });
 
+describe("a hub's first menu in the cloud (hub_offer_menu)", () => {
+  it('is kept as version 1 where HQ has no menu, never over one, and only by that hub', async () => {
+    const a = await cloud.addHub();
+    const hub = cloud.client(a.token);
+    const menu = demoMenu();
+    expect((await hub.rpc('hub_offer_menu', { p_hub_id: a.hubId, p_body: menu })).data).toBe(1);
+    expect(
+      (await hub.rpc('hub_offer_menu', { p_hub_id: a.hubId, p_body: { ...menu, currency: 'EUR' } })).data,
+    ).toBeNull();
+    expect(
+      await cloud.db.query(
+        "select version, body->>'currency' as currency, body->>'version' as body_version from menu_versions where restaurant_id = $1",
+        [a.restaurantId],
+      ),
+    ).toEqual([{ version: 1, currency: 'USD', body_version: '1' }]);
+    const other = await cloud.addHub();
+    const refused = await cloud
+      .client(other.token)
+      .rpc('hub_offer_menu', { p_hub_id: a.hubId, p_body: menu });
+    expect(refused.error?.message).toMatch(/not for hub/);
+  });
+});
+
 describe('HQ figures by business day (hq_sales, hq_orders_per_hour)', () => {
   it('counts each restaurant’s own business day in its own time zone, from its day start', async () => {
     const org = randomUUID();
@@ -441,15 +464,21 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
 
     // Publish one menu to both restaurants at once. Alpha's hub pulls and applies it, and HQ shows
     // the version each hub applied; Beta's hub is down, so its row says it has not arrived.
+    // The editor starts from the menu the restaurant has: its hub offered the demo menu when it
+    // first reached the cloud, kept as version 1.
     await page.getByTestId('publish-restaurant').selectOption(a.restaurantId);
+    await page.getByTestId('publish').getByText('current version 1').waitFor();
+    expect(JSON.parse(await page.getByTestId('menu-json').inputValue()).items).toHaveLength(
+      demoMenu().items.length,
+    );
     const menu = demoMenu();
     const edited = { ...menu, items: menu.items.map((i) => (i.id === 'cola' ? { ...i, price: 375 } : i)) };
     await page.getByTestId('menu-json').fill(JSON.stringify(edited));
     await page.locator(`[data-target="${b.restaurantId}"]`).check();
     await page.getByTestId('publish-menu').click();
     const results = page.getByTestId('publish-result');
-    await results.getByText('Alpha Diner: published version 1').waitFor();
-    await results.getByText('Beta Bistro: published version 1').waitFor();
+    await results.getByText('Alpha Diner: published version 2').waitFor();
+    await results.getByText('Beta Bistro: published version 2').waitFor();
     await expect.poll(() => ha!.hub.menu.catalog()!.items.get('cola')!.price).toBe(375);
     await expect
       .poll(
@@ -459,14 +488,14 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
         },
         { timeout: 15_000 },
       )
-      .toBe('version 1');
+      .toBe('version 2');
     expect(await page.locator(`[data-hub="${b.hubId}"]`).getByTestId('menu-applied').textContent()).toBe(
-      'version 0 (1 published, not yet applied)',
+      'version 1 (2 published, not yet applied)',
     );
 
     // The same menu again is not a new version; a mistake names the item, not its list position.
     await page.getByTestId('publish-menu').click();
-    await results.getByText('Alpha Diner: nothing changed since version 1: not published again').waitFor();
+    await results.getByText('Alpha Diner: nothing changed since version 2: not published again').waitFor();
     const broken = { ...edited, items: edited.items.map((i) => (i.id === 'cola' ? { ...i, price: -5 } : i)) };
     await page.getByTestId('menu-json').fill(JSON.stringify(broken));
     await page.getByTestId('publish-menu').click();
