@@ -5,7 +5,7 @@ import { html } from '../apps/shared/ui.ts';
 import { type HubRow, HubsCard, SilenceBanner, SilenceSettings, silentRestaurants } from './hubs.ts';
 import { MenuPublisher } from './menu-publisher.ts';
 import { SalesReport } from './report.ts';
-import { PerHour, SalesCard, type SalesRow, type TopItem, TopItems } from './sales.ts';
+import { PerHour, SalesCard, type SalesRow, TopItems } from './sales.ts';
 import { claimsOf, SignIn, session, sessionKey, unusable } from './session.ts';
 
 /**
@@ -48,7 +48,6 @@ function Dashboard({
 }) {
   const [today, setToday] = useState<SalesRow[]>([]);
   const [week, setWeek] = useState<SalesRow[]>([]);
-  const [items, setItems] = useState<TopItem[]>([]);
   const [hours, setHours] = useState<{ hour: number; orders: number }[]>([]);
   const [hubs, setHubs] = useState<HubRow[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -60,14 +59,13 @@ function Dashboard({
       return;
     }
     // Each restaurant resolves "today" and "this week" for itself: its business days, in its time zone.
-    const [a, b, c, d, e] = await Promise.all([
+    const [a, b, d, e] = await Promise.all([
       client.rpc('hq_sales', { p_period: 'today' }),
       client.rpc('hq_sales', { p_period: 'week' }),
-      client.rpc('hq_top_items', { p_period: 'week', p_limit: 8 }),
       client.rpc('hq_orders_per_hour', { p_period: 'today' }),
       client.rpc('hq_hubs'),
     ]);
-    const failed = [a, b, c, d, e].find((r) => r.error);
+    const failed = [a, b, d, e].find((r) => r.error);
     if (failed?.error) {
       const { message, code } = failed.error as { message: string; code?: string };
       if (code === 'PGRST301' || /JWT expired/i.test(message)) {
@@ -86,7 +84,6 @@ function Dashboard({
     setError(null);
     setToday(a.data as SalesRow[]);
     setWeek(b.data as SalesRow[]);
-    setItems(c.data as never);
     setHours(d.data as never);
     setHubs(e.data as HubRow[]);
     setLoadedAt(new Date());
@@ -112,7 +109,7 @@ function Dashboard({
     <main class="admin-grid">
       <${SalesCard} today=${today} week=${week} silent=${silent} loaded=${loadedAt !== null} />
       <${SalesReport} client=${client} />
-      <${TopItems} items=${items} loaded=${loadedAt !== null} />
+      <${TopItems} client=${client} restaurants=${today.map((r) => ({ id: r.restaurant_id, name: r.restaurant_name }))} loadedAt=${loadedAt} />
       <${PerHour} hours=${hours} loaded=${loadedAt !== null} />
       <${HubsCard} hubs=${hubs} />
       <${SilenceSettings} client=${client} hubs=${hubs} restaurants=${today.map((r) => ({ id: r.restaurant_id, name: r.restaurant_name }))} onSaved=${load} />

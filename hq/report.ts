@@ -37,11 +37,14 @@ function change(now: number, before: number): string {
 }
 
 const decimal = (cents: number) => (cents / 100).toFixed(2);
+/** Sales per order, in cents (0 with no orders). */
+const average = (sales: number, orders: number) => (orders > 0 ? Math.round(sales / orders) : 0);
 const quoted = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 /** The report as CSV: one row per restaurant and a total; amounts in currency units. */
 export function reportCsv(rows: ReportRow[], first: string, last: string): string {
-  const head = 'restaurant,first_day,last_day,orders,sales,tax,net,voided,previous_orders,previous_sales';
+  const head =
+    'restaurant,first_day,last_day,orders,sales,tax,net,average_check,voided,previous_orders,previous_sales';
   const line = (name: string, r: Record<(typeof columns)[number], number>) =>
     [
       quoted(name),
@@ -51,6 +54,7 @@ export function reportCsv(rows: ReportRow[], first: string, last: string): strin
       decimal(r.sales),
       decimal(r.tax),
       decimal(r.net),
+      decimal(average(r.sales, r.orders)),
       r.voided,
       r.prev_orders,
       decimal(r.prev_sales),
@@ -108,17 +112,19 @@ export function SalesReport({ client }: { client: SupabaseClient }) {
       html`<p class="muted">${`Business days ${first} to ${last}, each restaurant on its own clock, compared with ${
         rows[0]?.prev_first ?? '…'
       } to ${rows[0]?.prev_last ?? '…'}. Net is sales less tax; voided orders are counted apart.`}</p>
-      <table><thead><tr><th>Restaurant</th><th>Orders</th><th>Sales</th><th>vs before</th><th>Tax</th><th>Net</th><th>Voided</th></tr></thead>
+      <table><thead><tr><th>Restaurant</th><th>Orders</th><th>Sales</th><th>vs before</th><th>Tax</th><th>Net</th><th>Avg check</th><th>Voided</th></tr></thead>
         <tbody>${rows.map(
           (r) => html`<tr data-restaurant=${r.restaurant_id}><td><button class="link" data-testid="drill"
               onClick=${() => setOpened({ id: r.restaurant_id, name: r.restaurant_name })}>${r.restaurant_name}</button></td><td class="num">${r.orders}</td>
             <td class="num" data-testid="report-sales">${money(Number(r.sales))}</td>
             <td class="num" title=${`before: ${money(Number(r.prev_sales))}`}>${change(Number(r.sales), Number(r.prev_sales))}</td>
-            <td class="num">${money(Number(r.tax))}</td><td class="num">${money(Number(r.net))}</td><td class="num">${r.voided}</td></tr>`,
+            <td class="num">${money(Number(r.tax))}</td><td class="num">${money(Number(r.net))}</td>
+            <td class="num">${money(average(Number(r.sales), Number(r.orders)))}</td><td class="num">${r.voided}</td></tr>`,
         )}</tbody>
         <tfoot><tr data-testid="report-total"><th>Total</th><th class="num">${sum.orders}</th>
           <th class="num" data-testid="report-total-sales">${money(sum.sales)}</th><th class="num">${change(sum.sales, sum.prev_sales)}</th>
-          <th class="num">${money(sum.tax)}</th><th class="num">${money(sum.net)}</th><th class="num">${sum.voided}</th></tr></tfoot>
+          <th class="num">${money(sum.tax)}</th><th class="num">${money(sum.net)}</th>
+          <th class="num">${money(average(sum.sales, sum.orders))}</th><th class="num">${sum.voided}</th></tr></tfoot>
       </table>`
     }
     ${opened && html`<${DrillDown} client=${client} restaurant=${opened} first=${first} last=${last} />`}

@@ -1,3 +1,5 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { useEffect, useState } from 'preact/hooks';
 import { html, money } from '../apps/shared/ui.ts';
 import type { HubRow } from './hubs.ts';
 
@@ -69,15 +71,46 @@ export function SalesCard({
       </section>`;
 }
 
-export function TopItems({ items, loaded }: { items: TopItem[]; loaded: boolean }) {
-  const maxItem = Math.max(1, ...items.map((i) => Number(i.qty)));
+/** The week's top items, for the organisation or one restaurant, by quantity or by sales. */
+export function TopItems({
+  client,
+  restaurants,
+  loadedAt,
+}: {
+  client: SupabaseClient;
+  restaurants: { id: string; name: string }[];
+  /** Reloads with the dashboard. */
+  loadedAt: Date | null;
+}) {
+  const [restaurant, setRestaurant] = useState('');
+  const [by, setBy] = useState<'qty' | 'sales'>('qty');
+  const [items, setItems] = useState<TopItem[] | null>(null);
+  useEffect(() => {
+    void client
+      .rpc('hq_top_items', { p_period: 'week', p_limit: 8, p_restaurant_id: restaurant || null, p_by: by })
+      .then(({ data, error }) => setItems(error ? null : (data as TopItem[])));
+  }, [restaurant, by, loadedAt]);
+  const value = (i: TopItem) => Number(by === 'qty' ? i.qty : i.sales);
+  const most = Math.max(1, ...(items ?? []).map(value));
   return html`<section class="card" data-testid="top-items">
         <h2>Top items this week <span class="muted">(business weeks)</span></h2>
-        <ul class="bars">${items.map(
+        <div class="row">
+          <select onChange=${(e: Event) => setRestaurant((e.target as HTMLSelectElement).value)} data-testid="top-restaurant">
+            <option value="">All restaurants</option>
+            ${restaurants.map((r) => html`<option value=${r.id}>${r.name}</option>`)}
+          </select>
+          <select onChange=${(e: Event) => setBy((e.target as HTMLSelectElement).value as 'qty' | 'sales')} data-testid="top-by">
+            <option value="qty">by quantity</option>
+            <option value="sales">by sales</option>
+          </select>
+        </div>
+        <ul class="bars">${(items ?? []).map(
           (i) =>
-            html`<li><span class="label">${i.name}</span><span class="bar" style=${`width:${(Number(i.qty) / maxItem) * 100}%`}></span><b>${i.qty}</b></li>`,
+            html`<li><span class="label">${i.name}</span><span class="bar" style=${`width:${(value(i) / most) * 100}%`}></span><b>${
+              by === 'qty' ? i.qty : money(Number(i.sales))
+            }</b></li>`,
         )}</ul>
-        ${loaded && items.length === 0 && html`<p class="muted">No orders this week yet.</p>`}
+        ${items && items.length === 0 && html`<p class="muted">No orders this week yet.</p>`}
       </section>`;
 }
 

@@ -339,6 +339,19 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
     expect(await page.locator(`[data-restaurant="${outsider.restaurantId}"]`).count()).toBe(0);
     await page.getByTestId('top-items').getByText('Classic Beef Burger').waitFor();
     expect(await page.getByTestId('top-items').locator('b').first().textContent()).toBe(String(2 * 11)); // 11 orders × 2 burgers
+    // One restaurant's, and by sales: Alpha's 7 orders of 2 burgers and a cola.
+    await page.getByTestId('top-restaurant').selectOption(a.restaurantId);
+    await expect
+      .poll(() => page.getByTestId('top-items').locator('b').first().textContent())
+      .toBe(String(2 * 7));
+    await page.getByTestId('top-by').selectOption('sales');
+    const [{ cents }] = (await cloud.db.query(
+      "select sum(line_total)::bigint as cents from order_lines where restaurant_id = $1 and item_id = 'classic-burger'",
+      [a.restaurantId],
+    )) as [{ cents: string }];
+    await expect
+      .poll(() => page.getByTestId('top-items').locator('b').first().textContent())
+      .toBe(money(Number(cents)));
     expect(await page.getByTestId('health').allTextContents()).toEqual(['ok', 'ok']);
 
     // The sales report over today's business day: per restaurant, a total, and a CSV whose
@@ -366,7 +379,7 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
       .trim()
       .split('\n');
     expect(csv[0]).toBe(
-      'restaurant,first_day,last_day,orders,sales,tax,net,voided,previous_orders,previous_sales',
+      'restaurant,first_day,last_day,orders,sales,tax,net,average_check,voided,previous_orders,previous_sales',
     );
     const inDb = async (restaurantId: string) =>
       (
