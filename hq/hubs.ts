@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { useState } from 'preact/hooks';
 import { html } from '../apps/shared/ui.ts';
+import { CsvButton } from './csv.ts';
 
 /** One hub as hq_hubs returns it. */
 export interface HubRow {
@@ -62,7 +63,9 @@ export function SilenceBanner({ silent }: { silent: Map<string, HubRow> }) {
 /** Each hub: how far it has synced, the menu it applied, when it was last heard from, its health. */
 export function HubsCard({ hubs }: { hubs: HubRow[] }) {
   return html`<section class="card wide" data-testid="hubs">
-        <h2>Hubs</h2>
+        <h2>Hubs <${CsvButton} testid="hubs-csv" filename="grow-hubs.csv"
+          header=${['hub', 'restaurant', 'synced_seq', 'menu_version', 'last_contact_at', 'health']}
+          rows=${() => hubs.map((h) => [h.hub_id, h.restaurant_name, h.synced_seq, h.menu_version, h.last_contact_at, h.health])} /></h2>
         <table><thead><tr><th>Restaurant</th><th>Synced up to</th><th>Menu applied</th><th>Last contact</th><th>Health</th></tr></thead>
           <tbody>${hubs.map(
             (

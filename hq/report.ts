@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { useState } from 'preact/hooks';
 import { html, money } from '../apps/shared/ui.ts';
+import { download, toCsv } from './csv.ts';
 import { DrillDown } from './drill-down.ts';
 
 /** One restaurant's line of the sales report, as hq_sales_report returns it (amounts in cents). */
@@ -39,30 +40,41 @@ function change(now: number, before: number): string {
 const decimal = (cents: number) => (cents / 100).toFixed(2);
 /** Sales per order, in cents (0 with no orders). */
 const average = (sales: number, orders: number) => (orders > 0 ? Math.round(sales / orders) : 0);
-const quoted = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 /** The report as CSV: one row per restaurant and a total; amounts in currency units. */
 export function reportCsv(rows: ReportRow[], first: string, last: string): string {
-  const head =
-    'restaurant,first_day,last_day,orders,sales,tax,net,average_check,voided,previous_orders,previous_sales';
-  const line = (name: string, r: Record<(typeof columns)[number], number>) =>
-    [
-      quoted(name),
-      first,
-      last,
-      r.orders,
-      decimal(r.sales),
-      decimal(r.tax),
-      decimal(r.net),
-      decimal(average(r.sales, r.orders)),
-      r.voided,
-      r.prev_orders,
-      decimal(r.prev_sales),
-    ].join(',');
+  const line = (name: string, r: Record<(typeof columns)[number], number>) => [
+    name,
+    first,
+    last,
+    r.orders,
+    decimal(r.sales),
+    decimal(r.tax),
+    decimal(r.net),
+    decimal(average(r.sales, r.orders)),
+    r.voided,
+    r.prev_orders,
+    decimal(r.prev_sales),
+  ];
   const body = rows.map((r) =>
     line(r.restaurant_name, Object.fromEntries(columns.map((c) => [c, Number(r[c])])) as never),
   );
-  return `${[head, ...body, line('Total', totals(rows))].join('\n')}\n`;
+  return toCsv(
+    [
+      'restaurant',
+      'first_day',
+      'last_day',
+      'orders',
+      'sales',
+      'tax',
+      'net',
+      'average_check',
+      'voided',
+      'previous_orders',
+      'previous_sales',
+    ],
+    [...body, line('Total', totals(rows))],
+  );
 }
 
 function isoDay(d: Date): string {
@@ -88,13 +100,8 @@ export function SalesReport({ client }: { client: SupabaseClient }) {
     setProblem(error ? error.message : null);
     setRows(error ? null : (data as ReportRow[]));
   };
-  const download = () => {
-    if (!rows) return;
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(new Blob([reportCsv(rows, first, last)], { type: 'text/csv' }));
-    link.download = `grow-sales-${first}-to-${last}.csv`;
-    link.click();
-    URL.revokeObjectURL(link.href);
+  const save = () => {
+    if (rows) download(`grow-sales-${first}-to-${last}.csv`, reportCsv(rows, first, last));
   };
   const sum = rows ? totals(rows) : null;
   return html`<section class="card wide" data-testid="report">
@@ -103,7 +110,7 @@ export function SalesReport({ client }: { client: SupabaseClient }) {
       <label>From <input type="date" value=${first} onInput=${(e: Event) => setFirst((e.target as HTMLInputElement).value)} data-testid="report-first" /></label>
       <label>to <input type="date" value=${last} onInput=${(e: Event) => setLast((e.target as HTMLInputElement).value)} data-testid="report-last" /></label>
       <button class="primary" onClick=${show} data-testid="report-show">Show</button>
-      ${rows && html`<button onClick=${download} data-testid="report-csv">Download CSV</button>`}
+      ${rows && html`<button onClick=${save} data-testid="report-csv">Download CSV</button>`}
     </div>
     ${problem && html`<p class="notice bad" data-testid="report-problem">${problem}</p>`}
     ${

@@ -413,6 +413,24 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
     const totals = await page.getByTestId('checks').locator('tbody tr td:last-child').allTextContents();
     expect(totals.every((t) => t === money(total(ha!) / alphaDb.n))).toBe(true); // 7 identical burger orders
     await page.screenshot({ path: join(artifacts, 'hq-report-drill-down.png'), fullPage: true });
+    // Every table downloads as CSV: the day's checks, and the hubs.
+    const saved = async (testid: string) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
+      return readFileSync((await file.path())!, 'utf8')
+        .trim()
+        .split('\n');
+    };
+    const checkLines = await saved('checks-csv');
+    expect(checkLines[0]).toBe('order,number,opened_local,table,status,lines,total');
+    expect(checkLines).toHaveLength(alphaDb.n + 1);
+    const hubLines = await saved('hubs-csv');
+    expect(hubLines[0]).toBe('hub,restaurant,synced_seq,menu_version,last_contact_at,health');
+    expect(
+      hubLines
+        .slice(1)
+        .map((l) => l.split(',')[0])
+        .sort(),
+    ).toEqual([a.hubId, b.hubId].sort());
 
     // A range that ends before it starts is refused in words.
     await page.getByTestId('report-first').fill('2026-12-31');
