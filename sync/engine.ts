@@ -1,3 +1,9 @@
+/**
+ * The hub's side of cloud sync: batches of events up (exactly once, in seq order, through
+ * outages), menus down, the hub's menu offered and its heartbeat. One file on purpose, past 350
+ * lines: every call goes through one circuit breaker and one state, which is what keeps a dead
+ * cloud from being hammered by separate loops that each think it is up.
+ */
 import { type BackoffPolicy, backoffDelay } from '../protocol/backoff.ts';
 import type { Logger } from '../protocol/logger.ts';
 import { type EventBatch, quarantineAlarm, type SyncStatus, type SyncStorage } from '../protocol/sync.ts';
