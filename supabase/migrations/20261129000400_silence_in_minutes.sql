@@ -34,13 +34,21 @@ language sql stable set search_path = public, pg_temp as $$
   end
 $$;
 
+-- The menu version each hub last said it applied, and when (kept by the trigger in
+-- 20261129000600 from the hubs' menu.applied events).
+alter table public.hubs
+  add column menu_version integer,
+  add column menu_applied_at timestamptz;
+
 -- Each hub's health: 'ok'; 'warning' and 'alarm' after the organisation's thresholds of silence
--- while the restaurant is open; 'closed' while it is not; 'alarm' for a hub never heard from.
+-- while the restaurant is open; 'closed' while it is not; 'alarm' for a hub never heard from. With
+-- the menu it runs beside the newest one published for its restaurant.
 drop function public.hq_hubs();
 create function public.hq_hubs()
 returns table (hub_id uuid, restaurant_id uuid, restaurant_name text, synced_seq bigint,
                last_contact_at timestamptz, silent_seconds bigint, open_now boolean, health text,
-               warning_after_seconds integer, alarm_after_seconds integer)
+               warning_after_seconds integer, alarm_after_seconds integer,
+               menu_version integer, menu_applied_at timestamptz, menu_published integer)
 language sql stable security invoker set search_path = public, pg_temp as $$
   select h.id, r.id, r.name, h.synced_seq, h.last_contact_at, s.silent, s.open,
          case
@@ -50,7 +58,9 @@ language sql stable security invoker set search_path = public, pg_temp as $$
            when s.silent >= o.silence_warning_seconds then 'warning'
            else 'ok'
          end,
-         o.silence_warning_seconds, o.silence_alarm_seconds
+         o.silence_warning_seconds, o.silence_alarm_seconds,
+         h.menu_version, h.menu_applied_at,
+         (select max(m.version) from menu_versions m where m.restaurant_id = r.id)
   from hubs h
   join restaurants r on r.id = h.restaurant_id
   join organisations o on o.id = r.organisation_id

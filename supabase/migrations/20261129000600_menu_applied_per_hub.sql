@@ -3,12 +3,8 @@
 --
 -- A hub logs `menu.applied` (with the version) whenever it applies a menu, and that event reaches
 -- the cloud through ingest_batch like any other, exactly once and in order. A trigger on the event
--- table keeps `hubs.menu_version` at the newest version the hub says it applied, so HQ can show,
--- per hub, whether a published menu has arrived.
-
-alter table public.hubs
-  add column menu_version integer,
-  add column menu_applied_at timestamptz;
+-- table keeps `hubs.menu_version` (added with hq_hubs in 20261129000400) at the newest version the
+-- hub says it applied, so HQ can show, per hub, whether a published menu has arrived.
 
 create function grow_private.note_menu_applied() returns trigger
 language plpgsql security definer set search_path = public, pg_temp as $$
@@ -45,35 +41,5 @@ create trigger menu_versions_refuse_unchanged
   before insert on public.menu_versions
   for each row execute function grow_private.refuse_unchanged_menu();
 
-drop function public.hq_hubs();
-create function public.hq_hubs()
-returns table (hub_id uuid, restaurant_id uuid, restaurant_name text, synced_seq bigint,
-               last_contact_at timestamptz, silent_seconds bigint, open_now boolean, health text,
-               warning_after_seconds integer, alarm_after_seconds integer,
-               menu_version integer, menu_applied_at timestamptz, menu_published integer)
-language sql stable security invoker set search_path = public, pg_temp as $$
-  select h.id, r.id, r.name, h.synced_seq, h.last_contact_at, s.silent, s.open,
-         case
-           when h.last_contact_at is null then 'alarm'
-           when not s.open then 'closed'
-           when s.silent >= o.silence_alarm_seconds then 'alarm'
-           when s.silent >= o.silence_warning_seconds then 'warning'
-           else 'ok'
-         end,
-         o.silence_warning_seconds, o.silence_alarm_seconds,
-         h.menu_version, h.menu_applied_at,
-         (select max(m.version) from menu_versions m where m.restaurant_id = r.id)
-  from hubs h
-  join restaurants r on r.id = h.restaurant_id
-  join organisations o on o.id = r.organisation_id
-  cross join lateral (
-    select extract(epoch from now() - h.last_contact_at)::bigint as silent,
-           grow_private.open_at(r.timezone, r.opens_at, r.closes_at, now()) as open
-  ) s
-  order by r.name, h.id
-$$;
-
-revoke execute on function public.hq_hubs() from public, anon;
-grant execute on function public.hq_hubs() to authenticated;
 revoke execute on function grow_private.note_menu_applied() from public, anon;
 revoke execute on function grow_private.refuse_unchanged_menu() from public, anon;
