@@ -5,6 +5,9 @@ const field = (v: unknown) => {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
+/** Cents as a plain decimal for a spreadsheet: 27657 → "276.57" (strings and nulls count as numbers). */
+export const decimal = (cents: unknown) => (Number(cents ?? 0) / 100).toFixed(2);
+
 /** Rows as CSV text: a header line, then one line per row; fields quoted where they need it. */
 export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
   return `${[header, ...rows].map((r) => r.map(field).join(',')).join('\n')}\n`;

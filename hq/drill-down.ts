@@ -1,7 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { useEffect, useState } from 'preact/hooks';
 import { html, money } from '../apps/shared/ui.ts';
-import { CsvButton } from './csv.ts';
+import { CsvButton, decimal } from './csv.ts';
 
 interface Day {
   day: string;
@@ -55,7 +55,7 @@ export function DrillDown({
   return html`<div class="drill" data-testid="drill-down">
     <h3>${restaurant.name}, day by day
       <${CsvButton} testid="days-csv" filename=${`grow-days-${restaurant.name}-${first}-to-${last}.csv`} header=${['day', 'orders', 'sales', 'voided']}
-        rows=${() => (days ?? []).map((d) => [d.day, d.orders, (Number(d.sales) / 100).toFixed(2), d.voided])} /></h3>
+        rows=${() => (days ?? []).map((d) => [d.day, d.orders, decimal(d.sales), d.voided])} /></h3>
     ${problem && html`<p class="notice bad">${problem}</p>`}
     ${
       days &&
@@ -72,7 +72,7 @@ export function DrillDown({
       html`<h3>Checks on ${day}
         <${CsvButton} testid="checks-csv" filename=${`grow-checks-${restaurant.name}-${day}.csv`}
           header=${['order', 'number', 'opened_local', 'table', 'status', 'lines', 'total']}
-          rows=${() => checks.map((c) => [c.order_id, c.number, c.local_time, c.table_label, c.status, c.lines, (Number(c.total) / 100).toFixed(2)])} /></h3>
+          rows=${() => checks.map((c) => [c.order_id, c.number, c.local_time, c.table_label, c.status, c.lines, decimal(c.total)])} /></h3>
       <table data-testid="checks"><thead><tr><th>#</th><th>Opened</th><th>Table</th><th>Status</th><th>Lines</th><th>Total</th></tr></thead>
         <tbody>${checks.map(
           (

@@ -1,7 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { useState } from 'preact/hooks';
 import { html, money } from '../apps/shared/ui.ts';
-import { download, toCsv } from './csv.ts';
+import { decimal, download, toCsv } from './csv.ts';
 import { DrillDown } from './drill-down.ts';
 
 /** One restaurant's line of the sales report, as hq_sales_report returns it (amounts in cents). */
@@ -37,7 +37,6 @@ function change(now: number, before: number): string {
   return `${pct > 0 ? '+' : pct < 0 ? '−' : '±'}${Math.abs(pct)} %`;
 }
 
-const decimal = (cents: number) => (cents / 100).toFixed(2);
 /** Sales per order, in cents (0 with no orders). */
 const average = (sales: number, orders: number) => (orders > 0 ? Math.round(sales / orders) : 0);
 

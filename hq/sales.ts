@@ -1,7 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { useEffect, useState } from 'preact/hooks';
 import { html, money } from '../apps/shared/ui.ts';
-import { CsvButton } from './csv.ts';
+import { CsvButton, decimal } from './csv.ts';
 import type { HubRow } from './hubs.ts';
 
 /** One restaurant's figures for a period, as hq_sales returns them. */
@@ -51,7 +51,7 @@ export function SalesCard({
   return html`<section class="card wide" data-testid="sales">
         <h2>Sales <${CsvButton} testid="sales-csv" filename="grow-sales-today-and-week.csv"
           header=${['restaurant', 'business_day', 'timezone', 'orders_today', 'sales_today', 'sales_this_week']}
-          rows=${() => today.map((r) => [r.restaurant_name, r.last_day, r.timezone, r.orders, (Number(r.sales) / 100).toFixed(2), (Number(weekOf(r.restaurant_id)?.sales ?? 0) / 100).toFixed(2)])} /></h2>
+          rows=${() => today.map((r) => [r.restaurant_name, r.last_day, r.timezone, r.orders, decimal(r.sales), decimal(weekOf(r.restaurant_id)?.sales ?? 0)])} /></h2>
         <p class="muted">Each restaurant's business day, on its own clock: "today" runs from its day start to the next; "this week" from Monday.</p>
         <table><thead><tr><th>Restaurant</th><th>Business day</th><th>Orders today</th><th>Sales today</th><th>Sales this week</th></tr></thead>
           <tbody>${today.map(
@@ -98,7 +98,7 @@ export function TopItems({
   return html`<section class="card" data-testid="top-items">
         <h2>Top items this week <span class="muted">(business weeks)</span>
           <${CsvButton} testid="top-items-csv" filename="grow-top-items-this-week.csv" header=${['item', 'name', 'quantity', 'sales']}
-            rows=${() => (items ?? []).map((i) => [i.item_id, i.name, i.qty, (Number(i.sales) / 100).toFixed(2)])} /></h2>
+            rows=${() => (items ?? []).map((i) => [i.item_id, i.name, i.qty, decimal(i.sales)])} /></h2>
         <div class="row">
           <select onChange=${(e: Event) => setRestaurant((e.target as HTMLSelectElement).value)} data-testid="top-restaurant">
             <option value="">All restaurants</option>

@@ -45,13 +45,11 @@ export class Registry {
     return new Registry(client, secret);
   }
 
-  private async insert(table: string, row: Record<string, unknown>): Promise<void> {
+  /** Inserts a row; `parent` names what its foreign key points at, for the refusal. */
+  private async insert(table: string, row: Record<string, unknown>, parent: string): Promise<void> {
     const { error } = await this.client.from(table).insert(row);
     if (!error) return;
-    if (/foreign key/i.test(error.message))
-      throw new RegistryError(
-        `no such ${table === 'restaurants' ? 'organisation' : 'restaurant'}: check the id`,
-      );
+    if (/foreign key/i.test(error.message)) throw new RegistryError(`no such ${parent}: check the id`);
     if (/fetch|network/i.test(error.message))
       throw new RegistryError(`cannot reach the cloud: ${error.message}`);
     throw new RegistryError(`the cloud refused: ${error.message}`);
@@ -59,20 +57,20 @@ export class Registry {
 
   async addOrganisation(name: string): Promise<{ organisationId: string; name: string }> {
     const id = randomUUID();
-    await this.insert('organisations', { id, name });
+    await this.insert('organisations', { id, name }, 'organisation');
     return { organisationId: id, name };
   }
 
   async addRestaurant(organisationId: string, name: string, timezone = 'UTC') {
     const id = randomUUID();
-    await this.insert('restaurants', { id, organisation_id: organisationId, name, timezone });
+    await this.insert('restaurants', { id, organisation_id: organisationId, name, timezone }, 'organisation');
     return { restaurantId: id, organisationId, name, timezone };
   }
 
   /** Registers a hub and, given the JWT secret, mints its credential (GROW_CLOUD_HUB_TOKEN). */
   async addHub(restaurantId: string, name = 'hub') {
     const id = randomUUID();
-    await this.insert('hubs', { id, restaurant_id: restaurantId, name });
+    await this.insert('hubs', { id, restaurant_id: restaurantId, name }, 'restaurant');
     const claims = { role: 'authenticated', grow_role: 'hub', hub_id: id, restaurant_id: restaurantId };
     return {
       hubId: id,
@@ -88,7 +86,11 @@ export class Registry {
 
   /** Lets a Supabase Auth user into an organisation's HQ (the sign-in hook reads this). */
   async invite(organisationId: string, userId: string, role: 'owner' | 'analyst' = 'analyst') {
-    await this.insert('hq_members', { user_id: userId, organisation_id: organisationId, role });
+    await this.insert(
+      'hq_members',
+      { user_id: userId, organisation_id: organisationId, role },
+      'organisation',
+    );
     return { userId, organisationId, role };
   }
 }

@@ -143,10 +143,6 @@ export class ConceptIndex {
       }
   }
 
-  static empty(lexicon: Lexicon): ConceptIndex {
-    return new ConceptIndex(lexicon, new Map());
-  }
-
   /**
    * 0..1 per item: for each query word, the best meeting of one of its concepts with one of the
    * item's (query weight × item weight), averaged over the query words that have concepts. A word

@@ -17,7 +17,7 @@ export const defaultWeights: RankWeights = { vector: 0.4, lexical: 0.3, concept:
  * under the floor (a query nothing on the menu answers gets no results, not 24 unrelated tiles).
  * Chosen with `npm run eval:search` (docs/search.md).
  */
-export const relevance = { share: 0.6, floor: 0.2 };
+export const relevance: Readonly<{ share: number; floor: number }> = { share: 0.6, floor: 0.2 };
 
 export interface Signals {
   /** Cosine similarity of the embeddings, per item (best 100). */

@@ -4,7 +4,7 @@ import type { SearchHit } from '../../protocol/search.ts';
 import type { Catalog } from '../../rules/catalog.ts';
 import { contentWords, correct, expandAliases, NameIndex, words } from '../../rules/menu-words.ts';
 import type { Store } from '../store/index.ts';
-import { ConceptIndex, itemConcepts, loadLexicon, queryConcepts } from './concepts.ts';
+import { ConceptIndex, itemConcepts, type Lexicon, loadLexicon, queryConcepts } from './concepts.ts';
 import type { Embedder } from './embedder.ts';
 import { EmbedderProcess, type EmbedderProcessOptions } from './embedder-process.ts';
 import { itemFields, itemText } from './item-text.ts';
@@ -35,8 +35,9 @@ export class SearchService {
   private scores = new Float32Array(0);
   private scratch = new Float32Array(0);
   private menuWords = new Set<string>();
-  private readonly lexicon = loadLexicon();
-  private concepts = ConceptIndex.empty(this.lexicon);
+  /** The food lexicon, read at the first menu (0.6 MB: not on the way to a listening hub). */
+  private lexicon: Lexicon | null = null;
+  private concepts: ConceptIndex | null = null;
   private wordIndex = WordIndex.empty();
   /** Each item's name as words, for name matches. */
   private names = new NameIndex([]);
@@ -129,9 +130,11 @@ export class SearchService {
     // Numbers ("12 oz", "Burger 7") are never typos of each other; leaving them out keeps typo
     // correction to the menu's words.
     this.menuWords = new Set([...texts.values()].flatMap((t) => words(t)).filter((w) => !/\d/.test(w)));
+    this.lexicon ??= loadLexicon();
+    const lexicon = this.lexicon;
     this.concepts = new ConceptIndex(
-      this.lexicon,
-      new Map(fields.map((f) => [f.itemId, itemConcepts(this.lexicon, f)])),
+      lexicon,
+      new Map(fields.map((f) => [f.itemId, itemConcepts(lexicon, f)])),
     );
     this.names = new NameIndex(fields.map((f) => ({ id: f.itemId, name: f.name })));
     this.indexedVersion = { version: catalog.version, unavailable: catalog.unavailable };
@@ -212,11 +215,13 @@ export class SearchService {
    */
   private async queryVectors(
     terms: string[],
+    content: string[],
   ): Promise<{ whole: Float32Array; words: Float32Array[] } | null> {
-    const text = terms.join(' ');
-    const each = contentWords(text).slice(0, maxQueryWords);
     try {
-      const [whole, ...vectors] = await this.queryCache.embed(this.embedder!, [text, ...each]);
+      const [whole, ...vectors] = await this.queryCache.embed(this.embedder!, [
+        terms.join(' '),
+        ...content.slice(0, maxQueryWords),
+      ]);
       return whole ? { whole, words: vectors } : null;
     } catch (err) {
       // The embedding process logs its own failures and restarts; this query is answered lexically.
@@ -234,6 +239,8 @@ export class SearchService {
     if (this.indexedVersion?.version !== catalog.version) await this.reindex(catalog);
     const terms = expandAliases(words(query)).slice(0, 32);
     if (terms.length === 0) return [];
+    // The words that can say what the query is about, for word matching and food concepts.
+    const content = contentWords(terms.join(' '));
     const lexicalTerms = [...new Set(terms.flatMap((w) => correct(w, this.menuWords)))];
     const expression = lexicalTerms.map((w) => `"${w}"*`).join(' OR ');
     const lexical =
@@ -241,7 +248,7 @@ export class SearchService {
     let vector = new Map<string, number>();
     const qv =
       this.embedder && (weights.vector > 0 || weights.words > 0) && this.ids.length > 0
-        ? await this.queryVectors(terms)
+        ? await this.queryVectors(terms, content)
         : null;
     const q = qv?.whole;
     const wordScores = qv && weights.words > 0 ? this.wordIndex.score(qv.words) : new Map<string, number>();
@@ -256,8 +263,9 @@ export class SearchService {
       }
       vector = best(this.ids, scores, 100, this.scratch);
     }
-    const asked = weights.concept > 0 ? queryConcepts(this.lexicon, contentWords(terms.join(' '))) : [];
-    const concept = asked.length > 0 ? this.concepts.score(asked) : new Map<string, number>();
+    const asked = weights.concept > 0 && this.lexicon ? queryConcepts(this.lexicon, content) : [];
+    const concept =
+      asked.length > 0 && this.concepts ? this.concepts.score(asked) : new Map<string, number>();
     const name = weights.name > 0 ? this.names.match(query) : new Map<string, number>();
     // While a new menu is being embedded the vector and word indexes still hold the old one's
     // items: an item the new menu dropped is not an answer.
