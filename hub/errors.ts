@@ -23,6 +23,17 @@ export const errorCatalogue: Record<ErrorCode, CatalogueEntry> = {
   ORDER_ID_REUSED: { status: 409, title: 'That order id was already used for a different order' },
   ORDER_NOT_FOUND: { status: 404, title: 'No order with that id' },
   ORDER_TOO_LARGE: { status: 422, title: 'The order total is beyond what one order may hold' },
+  ORDER_UNPAID: { status: 409, title: 'The check still has money due' },
+  COMMAND_ID_REUSED: { status: 409, title: 'That command id was already used for a different command' },
+  CHECK_VERSION_STALE: { status: 409, title: 'The check changed since this till last saw it' },
+  CHECK_CLOSED: { status: 409, title: 'The check is closed' },
+  LINE_NOT_FOUND: { status: 422, title: 'The check has no such line' },
+  COURSE_NOT_FOUND: { status: 422, title: 'The menu has no such course' },
+  NOTHING_TO_FIRE: { status: 409, title: 'Nothing of that course is held' },
+  APPROVAL_REQUIRED: { status: 403, title: "A manager's approval is needed" },
+  DISCOUNT_NOT_FOUND: { status: 422, title: 'No discount with that id' },
+  TABLE_NOT_FOUND: { status: 422, title: 'The floor plan has no such table' },
+  SPLIT_INVALID: { status: 422, title: 'The check cannot be split that way' },
   ILLEGAL_TRANSITION: {
     status: 409,
     title: 'The order or ticket cannot make that move from its current state',
@@ -71,6 +82,8 @@ export class HubError extends Error {
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly retryAfterSeconds?: number,
+    /** The entity as it is now, for a conflict the client resolves (CHECK_VERSION_STALE). */
+    readonly current?: unknown,
   ) {
     super(`${code}: ${detail}`);
     this.status = errorCatalogue[code].status;
@@ -87,6 +100,7 @@ export function toProblem(error: HubError, instance?: string): Problem {
     code: error.code,
     ...(instance ? { instance } : {}),
     ...(error.errors ? { errors: error.errors } : {}),
+    ...(error.current !== undefined ? { current: error.current } : {}),
   };
 }
 

@@ -14,8 +14,11 @@ import { ConnectionGate, connectionCap } from './http/connections.ts';
 import { Limiter } from './limits/limiter.ts';
 import { demoMenu } from './menu/demo.ts';
 import { MenuService } from './menu/service.ts';
+import { CheckService } from './orders/checks.ts';
+import { Kitchen } from './orders/kitchen.ts';
 import { createOrder } from './orders/routes.ts';
 import { OrderService } from './orders/service.ts';
+import { ServiceSetup } from './orders/setup.ts';
 import { PaymentService } from './payments/service.ts';
 import { stripeGateway } from './payments/stripe-gateway.ts';
 import { PrintingService } from './printing/service.ts';
@@ -68,6 +71,8 @@ export class Hub {
   readonly stalls: StallTrace | null;
   readonly menu: MenuService;
   readonly orders: OrderService;
+  readonly checks: CheckService;
+  readonly setup: ServiceSetup;
   readonly devices: DeviceService;
   readonly limiter: Limiter;
   readonly staff: StaffService;
@@ -142,7 +147,9 @@ export class Hub {
     this.hubId = writer.hubId;
 
     this.menu = new MenuService(this.store, this.committer);
-    this.orders = new OrderService(this.store, this.committer, this.menu, newId);
+    this.setup = new ServiceSetup(this.store, this.committer);
+    const kitchen = new Kitchen(this.store, newId);
+    this.orders = new OrderService(this.store, this.committer, this.menu, this.setup, kitchen, newId);
     this.devices = new DeviceService(this.store, this.committer, newId, config.pairingTtlMs, now);
     this.limiter = new Limiter(this.store, {
       maxKeys: 10_000,
@@ -164,6 +171,16 @@ export class Hub {
       connections,
     );
     this.staff = new StaffService(this.store, this.committer, this.limiter, newId, log);
+    this.checks = new CheckService(
+      this.store,
+      this.committer,
+      this.menu,
+      this.staff,
+      this.setup,
+      kitchen,
+      newId,
+    );
+    this.orders.afterBump = (ctx, orderId) => this.checks.autoFire(ctx, orderId);
     this.payments = new PaymentService(
       this.store,
       this.committer,
@@ -223,6 +240,8 @@ export class Hub {
       admission,
       menu: this.menu,
       orders: this.orders,
+      checks: this.checks,
+      setup: this.setup,
       devices: this.devices,
       search: this.search,
       staff: this.staff,

@@ -14,8 +14,11 @@ import { kdsRoutes } from './kds/routes.ts';
 import type { Limiter } from './limits/limiter.ts';
 import { menuRoutes } from './menu/routes.ts';
 import type { MenuService } from './menu/service.ts';
+import { checkRoutes } from './orders/check-routes.ts';
+import type { CheckService } from './orders/checks.ts';
 import { orderRoutes } from './orders/routes.ts';
 import type { OrderService } from './orders/service.ts';
+import type { ServiceSetup } from './orders/setup.ts';
 import { paymentRoutes } from './payments/routes.ts';
 import type { PaymentService } from './payments/service.ts';
 import { printingRoutes } from './printing/routes.ts';
@@ -43,6 +46,8 @@ export interface ServerDeps {
   admission: Admission;
   menu: MenuService;
   orders: OrderService;
+  checks: CheckService;
+  setup: ServiceSetup;
   devices: DeviceService;
   search: SearchService;
   staff: StaffService;
@@ -109,6 +114,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.register(menuRoutes(deps.menu));
   app.register(searchRoutes(deps.search, deps.menu));
   app.register(orderRoutes(deps.orders));
+  app.register(checkRoutes(deps.checks, deps.setup));
   app.register(kdsRoutes(deps.orders));
   app.register(paymentRoutes(deps.payments));
   app.register(printingRoutes(deps.printing));

@@ -18,6 +18,17 @@ export const ErrorCode = z.enum([
   'ORDER_ID_REUSED',
   'ORDER_NOT_FOUND',
   'ORDER_TOO_LARGE',
+  'ORDER_UNPAID',
+  'COMMAND_ID_REUSED',
+  'CHECK_VERSION_STALE',
+  'CHECK_CLOSED',
+  'LINE_NOT_FOUND',
+  'COURSE_NOT_FOUND',
+  'NOTHING_TO_FIRE',
+  'APPROVAL_REQUIRED',
+  'DISCOUNT_NOT_FOUND',
+  'TABLE_NOT_FOUND',
+  'SPLIT_INVALID',
   'ILLEGAL_TRANSITION',
   'ITEM_NOT_FOUND',
   'ITEM_UNAVAILABLE',
@@ -79,5 +90,7 @@ export const Problem = z.object({
   code: ErrorCode,
   instance: z.string().optional(),
   errors: z.array(FieldError).optional(),
+  /** With CHECK_VERSION_STALE: the check as it is now, for the till to show and redo on. */
+  current: z.unknown().optional(),
 });
 export type Problem = z.infer<typeof Problem>;

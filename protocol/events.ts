@@ -15,13 +15,21 @@ export const EventData = {
     to: OrderStatus,
     reason: z.string().nullable(),
   }),
+  /** Any change to a check after it was created (a round, a fire, a void…): the check as it is now. */
+  'order.updated': z.object({ change: z.string(), order: Order }),
   'ticket.created': z.object({ ticket: Ticket }),
+  /** A held course went to the kitchen: the ticket is cookable now. */
+  'ticket.fired': z.object({ ticket: Ticket }),
+  /** Lines voided after the kitchen had them: shown struck through. */
+  'ticket.lines_voided': z.object({ ticket: Ticket, lineIds: z.array(Uuid) }),
   'ticket.started': z.object({ ticketId: Uuid, orderId: Uuid, stationId: Slug }),
   'ticket.bumped': z.object({ ticketId: Uuid, orderId: Uuid, stationId: Slug }),
   'ticket.recalled': z.object({ ticketId: Uuid, orderId: Uuid, stationId: Slug }),
   'ticket.voided': z.object({ ticketId: Uuid, orderId: Uuid, stationId: Slug }),
   'payment.recorded': z.object({ payment: Payment }),
   'payment.updated': z.object({ payment: Payment }),
+  /** A manager changed the floor plan, the discount list or the service settings. */
+  'settings.changed': z.object({ key: z.string() }),
   'menu.applied': z.object({ version: z.int(), itemCount: z.int() }),
   'item.availability_changed': z.object({ itemId: Slug, available: z.boolean() }),
 } as const;

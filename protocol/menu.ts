@@ -45,10 +45,16 @@ export const ModifierGroup = z
   });
 export type ModifierGroup = z.infer<typeof ModifierGroup>;
 
+/** A course of the meal (drinks, starters, mains, desserts): listed in the order they fire. */
+export const Course = z.strictObject({ id: Slug, name: Name(40) });
+export type Course = z.infer<typeof Course>;
+
 export const Category = z.strictObject({
   id: Slug,
   name: Name(80),
   sort: z.int().default(0),
+  /** The course its items are served in, unless an item says otherwise. */
+  courseId: Slug.optional(),
 });
 export type Category = z.infer<typeof Category>;
 
@@ -62,6 +68,7 @@ export const MenuItem = z.strictObject({
   stationId: Slug,
   modifierGroupIds: z.array(Slug).max(20).default([]),
   sort: z.int().default(0),
+  courseId: Slug.optional(),
 });
 export type MenuItem = z.infer<typeof MenuItem>;
 
@@ -76,6 +83,8 @@ export const MenuSnapshot = z.strictObject({
   taxClasses: z.array(TaxClass).min(1).max(50),
   stations: z.array(Station).min(1).max(50),
   categories: z.array(Category).min(1).max(200),
+  /** The courses in firing order; empty for a counter that sends everything at once. */
+  courses: z.array(Course).max(12).default([]),
   modifierGroups: z.array(ModifierGroup).max(2_000).default([]),
   items: z.array(MenuItem).min(1).max(5_000),
 });

@@ -18,6 +18,9 @@ export class Catalog {
   readonly options = new Map<string, { option: ModifierOption; group: ModifierGroup }>();
   readonly taxClasses = new Map<string, TaxClass>();
   readonly stations = new Set<string>();
+  /** Course id → its place in the firing order (0 first). */
+  readonly courseOrder = new Map<string, number>();
+  private readonly categoryCourse = new Map<string, string>();
 
   constructor(
     readonly snapshot: MenuSnapshot,
@@ -25,11 +28,18 @@ export class Catalog {
   ) {
     for (const t of snapshot.taxClasses) this.taxClasses.set(t.id, t);
     for (const s of snapshot.stations) this.stations.add(s.id);
+    for (const [i, c] of snapshot.courses.entries()) this.courseOrder.set(c.id, i);
+    for (const c of snapshot.categories) if (c.courseId) this.categoryCourse.set(c.id, c.courseId);
     for (const g of snapshot.modifierGroups) {
       this.groups.set(g.id, g);
       for (const o of g.options) this.options.set(o.id, { option: o, group: g });
     }
     for (const i of snapshot.items) this.items.set(i.id, i);
+  }
+
+  /** The course an item is served in: its own, else its category's, else none (fires at once). */
+  courseOf(item: MenuItem): string | null {
+    return item.courseId ?? this.categoryCourse.get(item.categoryId) ?? null;
   }
 
   get version(): number {
@@ -63,7 +73,12 @@ export function validateSnapshot(s: MenuSnapshot): FieldError[] {
   const stations = unique(s.stations, 'stations');
   const categories = unique(s.categories, 'categories');
   const groups = unique(s.modifierGroups, 'modifierGroups');
+  const courses = unique(s.courses, 'courses');
   unique(s.items, 'items');
+  s.categories.forEach((c, i) => {
+    if (c.courseId !== undefined && !courses.has(c.courseId))
+      errors.push({ field: `categories[${i}].courseId`, message: `unknown course "${c.courseId}"` });
+  });
   const optionIds = new Set<string>();
   s.modifierGroups.forEach((g, gi) => {
     g.options.forEach((o, oi) => {
@@ -89,6 +104,7 @@ export function validateSnapshot(s: MenuSnapshot): FieldError[] {
     ref(categories.has(item.categoryId), 'categoryId', 'category', item.categoryId);
     ref(taxes.has(item.taxClassId), 'taxClassId', 'tax class', item.taxClassId);
     ref(stations.has(item.stationId), 'stationId', 'station', item.stationId);
+    if (item.courseId !== undefined) ref(courses.has(item.courseId), 'courseId', 'course', item.courseId);
     for (const [gi, g] of item.modifierGroupIds.entries()) {
       ref(groups.has(g), `modifierGroupIds[${gi}]`, 'modifier group', g);
     }

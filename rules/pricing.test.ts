@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MenuSnapshot } from '../protocol/menu.ts';
 import { Catalog } from './catalog.ts';
-import { priceOrder, roundHalfUp, taxFor } from './pricing.ts';
+import { priceOrder } from './pricing.ts';
+import { roundHalfUp, taxFor } from './tax.ts';
 
 const snapshot = MenuSnapshot.parse({
   version: 3,

@@ -1,38 +1,29 @@
 import type { ErrorCode, FieldError } from '../protocol/errors.ts';
 import type { ModifierGroup } from '../protocol/menu.ts';
-import type { OrderLine, OrderLineInput, TaxLine } from '../protocol/orders.ts';
+import type { OrderLine, OrderLineInput } from '../protocol/orders.ts';
 import type { Catalog } from './catalog.ts';
+import { type CheckFigures, checkFigures } from './check.ts';
 
 /** Largest subtotal one order may carry: keeps every tax product far inside 2^53. */
 const maxOrderSubtotal = 100_000_000;
 
-/**
- * Rounds a non-negative rational `numerator / denominator` to the nearest integer, halves up.
- * Integer-only so the same order prices identically on every hub, in the cloud and in tests.
- */
-export function roundHalfUp(numerator: number, denominator: number): number {
-  return Math.floor((2 * numerator + denominator) / (2 * denominator));
-}
-
-/**
- * Tax for one tax class, computed once on the class's summed amount (not per line), so splitting
- * an order into more lines never changes its tax.
- * - exclusive (US sales tax): tax = round(taxable × rate / 10,000), added on top;
- * - inclusive (VAT): the price already holds it, tax = round(taxable × rate / (10,000 + rate)).
- */
-export function taxFor(taxable: number, rateBasisPoints: number, inclusive: boolean): number {
-  return inclusive
-    ? roundHalfUp(taxable * rateBasisPoints, 10_000 + rateBasisPoints)
-    : roundHalfUp(taxable * rateBasisPoints, 10_000);
-}
-
-export interface PricedOrder {
+export interface PricedOrder extends CheckFigures {
   lines: OrderLine[];
-  taxes: TaxLine[];
-  subtotal: number;
-  tax: number;
-  total: number;
 }
+
+/** Where new lines go on a check: the round they belong to and the number of the first. */
+export interface LinePlacement {
+  round: number;
+  firstLineNo: number;
+  /** A new line's id; the till's preview uses placeholders, the hub real UUIDv7s. */
+  lineId: (lineNo: number) => string;
+}
+
+const previewPlacement: LinePlacement = {
+  round: 1,
+  firstLineNo: 1,
+  lineId: (n) => `00000000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`,
+};
 
 export type PricingResult =
   | { ok: true; order: PricedOrder }
@@ -52,7 +43,7 @@ const lineError = (code: ErrorCode, field: string, message: string): LineResult 
 });
 
 /** One line against the menu: the item, its modifier choices per group, its unit price. */
-function priceLine(line: OrderLineInput, index: number, catalog: Catalog): LineResult {
+function priceLine(line: OrderLineInput, index: number, catalog: Catalog, place: LinePlacement): LineResult {
   const at = `lines[${index}]`;
   const item = catalog.items.get(line.itemId);
   if (!item)
@@ -66,6 +57,16 @@ function priceLine(line: OrderLineInput, index: number, catalog: Catalog): LineR
       'ITEM_UNAVAILABLE',
       `${at}.itemId`,
       `"${item.name}" is 86'd; pick something else or mark it back in stock`,
+    );
+  }
+  if (line.course !== undefined && !catalog.courseOrder.has(line.course)) {
+    const known = [...catalog.courseOrder.keys()];
+    return lineError(
+      'COURSE_NOT_FOUND',
+      `${at}.course`,
+      known.length > 0
+        ? `no course "${line.course}" on this menu (it has ${known.join(', ')})`
+        : `this menu has no courses; leave course out`,
     );
   }
   const byGroup = new Map<string, string[]>();
@@ -109,10 +110,17 @@ function priceLine(line: OrderLineInput, index: number, catalog: Catalog): LineR
   const unitPrice = item.price + modifiers.reduce((sum, m) => sum + m.priceDelta, 0);
   if (unitPrice < 0)
     return lineError('MODIFIER_INVALID', `${at}.modifiers`, 'the modifiers take the price below zero');
+  const lineNo = place.firstLineNo + index;
   return {
     ok: true,
     line: {
-      lineNo: index + 1,
+      id: place.lineId(lineNo),
+      lineNo,
+      round: place.round,
+      seat: line.seat ?? null,
+      course: line.course ?? catalog.courseOf(item),
+      kitchen: 'unsent',
+      ticketId: null,
       itemId: item.id,
       name: item.name,
       qty: line.qty,
@@ -122,6 +130,10 @@ function priceLine(line: OrderLineInput, index: number, catalog: Catalog): LineR
       stationId: item.stationId,
       taxClassId: item.taxClassId,
       lineTotal: unitPrice * line.qty,
+      discount: 0,
+      void: null,
+      comp: null,
+      share: null,
     },
   };
 }
@@ -130,43 +142,34 @@ function priceLine(line: OrderLineInput, index: number, catalog: Catalog): LineR
  * Prices an order from the menu. Pure: every failing line is reported with the field it
  * concerns, and the worst code decides the answer (an unknown item beats a bad modifier).
  */
-export function priceOrder(input: readonly OrderLineInput[], catalog: Catalog): PricingResult {
-  const results = input.map((line, i) => priceLine(line, i, catalog));
+export function priceOrder(
+  input: readonly OrderLineInput[],
+  catalog: Catalog,
+  place: LinePlacement = previewPlacement,
+): PricingResult {
+  const results = input.map((line, i) => priceLine(line, i, catalog, place));
   const failures = results.filter((r) => !r.ok);
   if (failures.length > 0) {
     const code = failures.some((f) => f.code === 'ITEM_NOT_FOUND') ? 'ITEM_NOT_FOUND' : failures[0]!.code;
     return { ok: false, code, errors: failures.map((f) => f.error) };
   }
   const lines = results.map((r) => (r as { line: OrderLine }).line);
-  const subtotal = lines.reduce((sum, l) => sum + l.lineTotal, 0);
-  if (subtotal > maxOrderSubtotal) {
-    return {
-      ok: false,
-      code: 'ORDER_TOO_LARGE',
-      errors: [
-        {
-          field: 'lines',
-          message: `subtotal ${subtotal} exceeds ${maxOrderSubtotal} minor units; split the order`,
-        },
-      ],
-    };
-  }
-  const taxable = new Map<string, number>();
-  for (const l of lines) taxable.set(l.taxClassId, (taxable.get(l.taxClassId) ?? 0) + l.lineTotal);
-  const taxes: TaxLine[] = [...taxable]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([taxClassId, amount]) => {
-      const t = catalog.taxClasses.get(taxClassId)!;
-      return {
-        taxClassId,
-        name: t.name,
-        rateBasisPoints: t.rateBasisPoints,
-        inclusive: t.inclusive,
-        taxable: amount,
-        tax: taxFor(amount, t.rateBasisPoints, t.inclusive),
-      };
-    });
-  const tax = taxes.reduce((sum, t) => sum + t.tax, 0);
-  const addedTax = taxes.filter((t) => !t.inclusive).reduce((sum, t) => sum + t.tax, 0);
-  return { ok: true, order: { lines, taxes, subtotal, tax, total: subtotal + addedTax } };
+  const refusal = sizeRefusal(lines.reduce((sum, l) => sum + l.lineTotal, 0));
+  if (refusal) return refusal;
+  return { ok: true, order: { lines, ...checkFigures(lines, catalog.taxClasses) } };
+}
+
+/** A check may hold at most `maxOrderSubtotal`: every tax product stays far inside 2^53. */
+export function sizeRefusal(subtotal: number): PricingResult | null {
+  if (subtotal <= maxOrderSubtotal) return null;
+  return {
+    ok: false,
+    code: 'ORDER_TOO_LARGE',
+    errors: [
+      {
+        field: 'lines',
+        message: `subtotal ${subtotal} exceeds ${maxOrderSubtotal} minor units; split the order`,
+      },
+    ],
+  };
 }

@@ -94,6 +94,12 @@ describe('orders over HTTP', () => {
     expect(twice.body.code).toBe('ILLEGAL_TRANSITION');
     expect((await kds(`/api/v1/tickets/${bar.id}/recall`)).body.status).toBe('open');
     expect((await t.api('GET', `/api/v1/orders/${order.id}`)).body.status).toBe('in_progress');
+    const unpaid = await t.api('POST', `/api/v1/orders/${order.id}/complete`);
+    expect(unpaid.status).toBe(409);
+    expect(unpaid.body.code).toBe('ORDER_UNPAID');
+    expect(unpaid.body.detail).toMatch(/still owes \$\d+\.\d\d: take payment first/);
+    const cash = { id: newOrderId(), method: 'cash', amount: order.total, tendered: order.total };
+    expect((await t.api('POST', `/api/v1/orders/${order.id}/payments`, cash)).status).toBe(201);
     expect((await t.api('POST', `/api/v1/orders/${order.id}/complete`)).body.status).toBe('completed');
     const voided = await t.api(
       'POST',

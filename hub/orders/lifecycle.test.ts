@@ -39,9 +39,15 @@ describe('order state machine', () => {
 });
 
 describe('routeTickets', () => {
-  it('makes one ticket per station, in first-appearance order', () => {
-    const line = (lineNo: number, stationId: string): OrderLine => ({
+  it('makes one ticket per station, course and round, sorted by station', () => {
+    const line = (lineNo: number, stationId: string, course: string | null = null, round = 1): OrderLine => ({
+      id: `00000000-0000-7000-8000-${String(lineNo).padStart(12, '0')}`,
       lineNo,
+      round,
+      seat: null,
+      course,
+      kitchen: 'unsent',
+      ticketId: null,
       stationId,
       itemId: 'x',
       name: 'x',
@@ -51,10 +57,32 @@ describe('routeTickets', () => {
       note: null,
       taxClassId: 't',
       lineTotal: 1,
+      discount: 0,
+      void: null,
+      comp: null,
+      share: null,
     });
-    expect(routeTickets([line(1, 'bar'), line(2, 'grill'), line(3, 'bar')])).toEqual([
-      { stationId: 'bar', lineNos: [1, 3] },
-      { stationId: 'grill', lineNos: [2] },
+    const nos = (routes: ReturnType<typeof routeTickets>) =>
+      routes.map((r) => ({
+        stationId: r.stationId,
+        course: r.course,
+        round: r.round,
+        lineNos: r.lines.map((l) => l.lineNo),
+      }));
+    expect(nos(routeTickets([line(1, 'grill'), line(2, 'bar'), line(3, 'grill')]))).toEqual([
+      { stationId: 'bar', course: null, round: 1, lineNos: [2] },
+      { stationId: 'grill', course: null, round: 1, lineNos: [1, 3] },
+    ]);
+    const courses = [
+      line(1, 'grill', 'starters'),
+      line(2, 'grill', 'mains'),
+      line(3, 'grill', 'starters'),
+      line(4, 'grill', 'starters', 2),
+    ];
+    expect(nos(routeTickets(courses))).toEqual([
+      { stationId: 'grill', course: 'starters', round: 1, lineNos: [1, 3] },
+      { stationId: 'grill', course: 'mains', round: 1, lineNos: [2] },
+      { stationId: 'grill', course: 'starters', round: 2, lineNos: [4] },
     ]);
   });
 });

@@ -24,7 +24,7 @@ const ticketMoves: Record<TicketAction, { from: readonly TicketStatus[]; to: Tic
   start: { from: ['open'], to: 'started' },
   bump: { from: ['open', 'started'], to: 'bumped' },
   recall: { from: ['bumped'], to: 'open' },
-  void: { from: ['open', 'started', 'bumped'], to: 'voided' },
+  void: { from: ['held', 'open', 'started', 'bumped'], to: 'voided' },
 };
 
 /** The ticket's next status, or null when the action is illegal from `from`. */

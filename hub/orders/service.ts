@@ -1,15 +1,17 @@
 import type { IdSource } from '../../protocol/ids.ts';
 import type { CreateOrderBody, Order, OrderStatus, Ticket, TicketStatus } from '../../protocol/orders.ts';
+import { money } from '../../rules/money.ts';
 import { choiceIds, priceOrder } from '../../rules/pricing.ts';
 import { HubError } from '../errors.ts';
 import { fingerprint, replayOf } from '../idempotency.ts';
 import type { MenuService } from '../menu/service.ts';
-import { holdsMoney } from '../payments/rules.ts';
+import { balance, holdsMoney } from '../payments/rules.ts';
 import type { CommandContext, GroupCommitter } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
-import { ticketOf } from '../store/orders.ts';
+import type { CheckRow } from '../store/orders.ts';
+import type { Kitchen } from './kitchen.ts';
 import { canMoveOrder, moveTicket, statusFromTickets, type TicketAction } from './lifecycle.ts';
-import { routeTickets } from './routing.ts';
+import type { ServiceSetup } from './setup.ts';
 
 export interface CreateResult {
   order: Order;
@@ -25,10 +27,16 @@ function orderFingerprint(body: CreateOrderBody): string {
       qty: l.qty,
       modifiers: choiceIds(l),
       note: l.note ?? null,
+      seat: l.seat ?? null,
+      course: l.course ?? null,
     })),
     note: body.note ?? null,
     tableLabel: body.tableLabel ?? null,
     send: body.send ?? true,
+    orderType: body.orderType ?? null,
+    tableId: body.tableId ?? null,
+    guests: body.guests ?? null,
+    hold: body.hold ?? [],
   });
 }
 
@@ -42,10 +50,15 @@ function businessDate(at: string): string {
 }
 
 export class OrderService {
+  /** Runs in a bump's transaction once the ticket is bumped (the check service's auto-fire). */
+  afterBump: (ctx: CommandContext, orderId: string) => void = () => {};
+
   constructor(
     private readonly store: Store,
     private readonly committer: GroupCommitter,
     private readonly menu: MenuService,
+    private readonly setup: ServiceSetup,
+    private readonly kitchen: Kitchen,
     private readonly newId: IdSource,
   ) {}
 
@@ -65,7 +78,12 @@ export class OrderService {
       );
       if (replay) return { order: replay, created: false };
       const catalog = this.menu.requireCatalog();
-      const priced = priceOrder(body.lines, catalog);
+      const table = body.tableId ? this.setup.table(body.tableId) : null;
+      const priced = priceOrder(body.lines, catalog, {
+        round: 1,
+        firstLineNo: 1,
+        lineId: () => this.newId(),
+      });
       if (!priced.ok) {
         throw new HubError(
           priced.code,
@@ -74,26 +92,37 @@ export class OrderService {
         );
       }
       const date = businessDate(ctx.at);
-      const order: Omit<Order, 'tickets'> = {
+      const order: CheckRow = {
         id: body.id,
         number: this.store.orders.nextNumber(`order-number:${date}`),
         status: body.send === false ? 'open' : 'sent',
+        version: 1,
+        orderType: body.orderType ?? (body.tableId ? 'dine_in' : body.tableLabel ? 'dine_in' : 'takeout'),
+        tableId: table?.id ?? null,
+        guests: body.guests ?? null,
         currency: catalog.snapshot.currency,
         menuVersion: catalog.version,
+        discountsApplied: [],
+        fixedTaxes: null,
         ...priced.order,
         note: body.note?.trim() || null,
-        tableLabel: body.tableLabel?.trim() || null,
+        tableLabel: table ? `Table ${table.name}` : body.tableLabel?.trim() || null,
         voidReason: null,
         deviceId,
         createdAt: ctx.at,
         updatedAt: ctx.at,
       };
+      // Ticket ids first: sending marks each line with its kitchen state and ticket.
+      const hold = new Set(body.hold);
+      const planned = order.status === 'sent' ? this.kitchen.plan(order, hold, ctx.at) : [];
       this.store.orders.insert({ order, fingerprint: asked, businessDate: date });
+      const tickets = this.kitchen.dispatch(order, planned);
       // Built in memory rather than read back: reading the new order twice (to route, then to
       // answer) was 10 % of the hub's CPU at saturation (`--cpu-prof`, npm run bench).
-      const full: Order = { ...order, tickets: order.status === 'sent' ? this.sendTickets(ctx, order) : [] };
+      const { fixedTaxes: _, ...fields } = order;
+      const full: Order = { ...fields, tickets };
       ctx.emit({ type: 'order.created', topic: 'orders', entityId: order.id, data: { order: full } });
-      for (const ticket of full.tickets) this.emitTicketCreated(ctx, ticket);
+      this.kitchen.announce(ctx, tickets);
       return { order: full, created: true };
     });
   }
@@ -122,14 +151,34 @@ export class OrderService {
     return this.committer.run((ctx) => {
       const order = this.get(id);
       this.moveOrder(ctx, order, 'sent', null);
-      for (const ticket of this.sendTickets(ctx, order)) this.emitTicketCreated(ctx, ticket);
+      const row = this.store.orders.getRow(id)!;
+      const tickets = this.kitchen.send(ctx, row, new Set());
+      // The lines now carry their kitchen state and ticket.
+      this.store.orders.save({ ...row, version: row.version + 1, updatedAt: ctx.at });
+      if (tickets.length > 0) {
+        ctx.emit({
+          type: 'order.updated',
+          topic: 'orders',
+          entityId: id,
+          data: { change: 'send', order: this.get(id) },
+        });
+      }
       return this.get(id);
     });
   }
 
+  /** Closes a check: only once it is paid in full (a check with nothing on it closes as it is). */
   complete(id: string): Promise<Order> {
     return this.committer.run((ctx) => {
-      this.moveOrder(ctx, this.get(id), 'completed', null);
+      const order = this.get(id);
+      const { due } = balance(order.total, this.store.payments.forOrder(id));
+      if (due > 0 && order.status !== 'completed' && order.status !== 'voided') {
+        throw new HubError(
+          'ORDER_UNPAID',
+          `Check #${order.number} still owes ${money(due, order.currency)}: take payment first, or void the check if the guest is not paying.`,
+        );
+      }
+      this.moveOrder(ctx, order, 'completed', null);
       return this.get(id);
     });
   }
@@ -137,6 +186,8 @@ export class OrderService {
   void(id: string, reason: string): Promise<Order> {
     return this.committer.run((ctx) => {
       const order = this.get(id);
+      // A closed check is refused as closed (refund it), before any word about its payments.
+      if (!canMoveOrder(order.status, 'voided')) this.moveOrder(ctx, order, 'voided', reason);
       const paid = this.store.payments.forOrder(id).filter(holdsMoney);
       if (paid.length > 0) {
         throw new HubError(
@@ -180,6 +231,7 @@ export class OrderService {
         order.tickets.map((t) => t.status),
       );
       if (derived !== order.status) this.moveOrder(ctx, order, derived, null);
+      if (action === 'bump') this.afterBump(ctx, ticket.orderId);
       return this.store.orders.ticket(ticketId)!;
     });
   }
@@ -197,32 +249,6 @@ export class OrderService {
       topic: 'orders',
       entityId: order.id,
       data: { orderId: order.id, from: order.status, to, reason },
-    });
-  }
-
-  /** One ticket per station the order's lines go to, stored and returned as the store reads them. */
-  private sendTickets(ctx: CommandContext, order: Omit<Order, 'tickets'>): Ticket[] {
-    const rows = routeTickets(order.lines)
-      .map((r) => ({
-        id: this.newId(),
-        orderId: order.id,
-        stationId: r.stationId,
-        lineNos: r.lineNos,
-        createdAt: ctx.at,
-      }))
-      .sort((a, b) => (a.stationId < b.stationId ? -1 : a.stationId > b.stationId ? 1 : 0));
-    this.store.orders.insertTickets(rows);
-    return rows.map((r) =>
-      ticketOf({ ...r, status: 'open', startedAt: null, bumpedAt: null }, order, order.lines),
-    );
-  }
-
-  private emitTicketCreated(ctx: CommandContext, ticket: Ticket): void {
-    ctx.emit({
-      type: 'ticket.created',
-      topic: `station:${ticket.stationId}`,
-      entityId: ticket.id,
-      data: { ticket },
     });
   }
 }

@@ -8,6 +8,7 @@ import { OrderStore } from './orders.ts';
 import { PaymentStore } from './payments.ts';
 import { PrintStore } from './printing.ts';
 import { SearchStore } from './search.ts';
+import { SettingsStore } from './settings.ts';
 import { StaffStore } from './staff.ts';
 import { SyncStore } from './sync.ts';
 
@@ -23,6 +24,7 @@ export class Store {
   readonly staff: StaffStore;
   readonly payments: PaymentStore;
   readonly printing: PrintStore;
+  readonly settings: SettingsStore;
   private readonly getMeta: Statement;
   private readonly setMeta: Statement;
 
@@ -40,6 +42,7 @@ export class Store {
     this.staff = new StaffStore(db);
     this.payments = new PaymentStore(db);
     this.printing = new PrintStore(db);
+    this.settings = new SettingsStore(db);
     this.getMeta = db.prepare('SELECT value FROM hub_meta WHERE key = ?');
     this.setMeta = db.prepare(
       'INSERT INTO hub_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

@@ -319,6 +319,67 @@ export const migrations: Migration[] = [
       CREATE INDEX tickets_status ON tickets (status, created_at);
     `,
   },
+  {
+    version: 10,
+    name: 'checks through the meal: rounds, courses, voids, comps, discounts, tables',
+    sql: `
+      ALTER TABLE orders ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE orders ADD COLUMN order_type TEXT NOT NULL DEFAULT 'dine_in';
+      ALTER TABLE orders ADD COLUMN table_id TEXT;
+      ALTER TABLE orders ADD COLUMN guests INTEGER;
+      ALTER TABLE orders ADD COLUMN discounts_applied TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE orders ADD COLUMN gross INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE orders ADD COLUMN voids INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE orders ADD COLUMN comps INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE orders ADD COLUMN discounts INTEGER NOT NULL DEFAULT 0;
+      -- The tax a split gave this check (JSON tax lines), kept until the check changes again.
+      ALTER TABLE orders ADD COLUMN fixed_taxes TEXT;
+      UPDATE orders SET gross = subtotal;
+      -- Lines gain a stable id, a round, a seat, a course and their kitchen state. An id for an
+      -- existing line is made from its order's id and its number: unique on its check.
+      UPDATE orders SET lines = (
+        SELECT json_group_array(json_set(l.value,
+          '$.id', substr(orders.id, 1, 33) || printf('%03x', l.value ->> 'lineNo'),
+          '$.round', 1, '$.seat', NULL, '$.course', NULL,
+          '$.kitchen', CASE orders.status WHEN 'open' THEN 'unsent' ELSE 'fired' END,
+          '$.ticketId', (SELECT t.id FROM tickets t, json_each(t.line_nos) n
+                          WHERE t.order_id = orders.id AND n.value = l.value ->> 'lineNo'),
+          '$.discount', 0, '$.void', NULL, '$.comp', NULL, '$.share', NULL))
+        FROM json_each(orders.lines) l);
+      CREATE INDEX orders_table ON orders (table_id, created_at) WHERE table_id IS NOT NULL;
+
+      -- A ticket keeps the lines as the kitchen got them (lines may later move to other checks).
+      ALTER TABLE tickets ADD COLUMN lines TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE tickets ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE tickets ADD COLUMN course TEXT;
+      ALTER TABLE tickets ADD COLUMN fired_at TEXT;
+      UPDATE tickets SET fired_at = created_at, lines = (
+        SELECT json_group_array(json(l.value)) FROM orders o, json_each(o.lines) l
+        WHERE o.id = tickets.order_id
+          AND l.value ->> 'lineNo' IN (SELECT value FROM json_each(tickets.line_nos)));
+      -- Held tickets are on the kitchen's screens too (greyed, as "next").
+      DROP INDEX tickets_open;
+      CREATE INDEX tickets_open ON tickets (created_at, id) WHERE status IN ('held', 'open', 'started');
+
+      -- Invariant 2 for commands on an existing check: the digest of what was asked under a
+      -- command id, and the answer given, so a replay answers the same.
+      CREATE TABLE check_commands (
+        id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        result TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
+
+      -- A manager's configuration: floor plan, discount list, service settings (JSON documents).
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)!.version;
