@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifacts, launchBrowser, skipBrowser, tablet, tv } from './support/browser.ts';
-import { burgerOrder, startHub, type TestHub } from './support/hub.ts';
+import { burgerOrder, newOrderId, startHub, type TestHub } from './support/hub.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -94,6 +94,48 @@ describe.skipIf(skipBrowser)('POS and KDS in a real browser', () => {
     await card.getByRole('button', { name: 'Bump all' }).click();
     await card.waitFor({ state: 'detached' });
     await expect.poll(() => t.hub.orders.get(order.id).status).toBe('ready');
+  });
+
+  it('shows a held course greyed as next, fires it visibly, strikes through a line voided after firing, marks an add-on round', async () => {
+    const grill = await open(t, '/kds/?station=grill', t.tokens.kds, tv);
+    await grill.getByText('Connected').waitFor();
+    const { body: check } = await t.api('POST', '/api/v1/orders', {
+      id: newOrderId(),
+      tableId: 't8',
+      lines: [
+        { itemId: 'wings', qty: 1, seat: 1 },
+        { itemId: 'veg-curry', qty: 1, seat: 1 },
+        { itemId: 'veg-curry', qty: 1, seat: 2 },
+      ],
+      hold: ['mains'],
+    });
+    const card = grill.locator(`[data-order="${check.id}"]`);
+    await card.getByTestId('next').waitFor();
+    expect(await card.getByTestId('bump').count()).toBe(0);
+    await shot(grill, 'kds-course-held');
+    const fired = await t.api('POST', `/api/v1/orders/${check.id}/fire`, {
+      commandId: newOrderId(),
+      course: 'mains',
+    });
+    expect(fired.status).toBe(200);
+    await card.getByTestId('bump').waitFor();
+    expect(await card.getByTestId('next').count()).toBe(0);
+    const curry = fired.body.lines.find((l: any) => l.seat === 2);
+    const voided = await t.api(
+      'POST',
+      `/api/v1/orders/${check.id}/void-lines`,
+      { commandId: newOrderId(), lineIds: [curry.id], reason: 'guest changed mind' },
+      t.tokens.manager,
+    );
+    expect(voided.status).toBe(200);
+    await card.getByTestId('voided-line').waitFor();
+    expect(await card.locator('li:not(.voided)').count()).toBe(1);
+    await t.api('POST', `/api/v1/orders/${check.id}/rounds`, {
+      commandId: newOrderId(),
+      lines: [{ itemId: 'salmon', qty: 1, seat: 1 }],
+    });
+    await grill.getByTestId('add-on').waitFor();
+    await shot(grill, 'kds-course-fired-void-addon');
   });
 
   it('takes a cash payment on the POS and shows the change due', async () => {

@@ -5,7 +5,7 @@ import { ConnectionPill } from '../shared/connection.ts';
 import { PairScreen } from '../shared/pairing.ts';
 import { api, deviceToken } from '../shared/session.ts';
 import { age, html } from '../shared/ui.ts';
-import { expoOrders, TicketCard } from './ticket-card.ts';
+import { cookableSince, expoOrders, TicketCard } from './ticket-card.ts';
 import { useTickets } from './use-tickets.ts';
 
 const params = new URLSearchParams(location.search);
@@ -52,7 +52,7 @@ function Kds({ token }: { token: string }) {
       else if (e.key === 'ArrowLeft') setSelected((s) => Math.max(0, s - 1));
       else if (e.key === 'Enter' || e.key === ' ') {
         const t = queue[selected];
-        if (t) void act(t, 'bump');
+        if (t && t.status !== 'held') void act(t, 'bump');
       } else if (e.key === 'r' && bumped[0]) void act(bumped[0], 'recall');
     };
     window.addEventListener('keydown', onKey);
@@ -60,9 +60,10 @@ function Kds({ token }: { token: string }) {
   });
 
   const allDay = new Map<string, number>();
-  for (const t of queue) for (const l of t.lines) allDay.set(l.name, (allDay.get(l.name) ?? 0) + l.qty);
+  for (const t of queue)
+    for (const l of t.lines) if (!l.void) allDay.set(l.name, (allDay.get(l.name) ?? 0) + l.qty);
   const tone = (t: Ticket) => {
-    const minutes = (now - Date.parse(t.createdAt)) / 60_000;
+    const minutes = (now - Date.parse(cookableSince(t))) / 60_000;
     return minutes >= lateMinutes ? 'late' : minutes >= warnMinutes ? 'warn' : 'fresh';
   };
   const title = station ? (stations[station] ?? station) : 'Expo · all stations';

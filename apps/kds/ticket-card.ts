@@ -1,4 +1,4 @@
-import type { Ticket } from '../../protocol/orders.ts';
+import type { OrderType, Ticket } from '../../protocol/orders.ts';
 import { age, html } from '../shared/ui.ts';
 
 /** Open tickets grouped by order, for the expo view. */
@@ -8,7 +8,21 @@ export function expoOrders(queue: Ticket[]): Ticket[][] {
   return [...byOrder.values()];
 }
 
-/** One station ticket: its slot number for bump bars, age, lines with modifiers and notes, Start and Bump. */
+const typeLabel: Record<OrderType, string | null> = {
+  dine_in: null,
+  takeout: 'Takeout',
+  delivery: 'Delivery',
+  bar_tab: 'Bar tab',
+};
+
+/** When the cook could start: a held course counts from when it fired, not when it was rung in. */
+export const cookableSince = (t: Ticket) => t.firedAt ?? t.createdAt;
+
+/**
+ * One station ticket: its slot number for bump bars, age, course and round, lines with modifiers
+ * and notes (a line voided after firing struck through), Start and Bump. A held course is shown
+ * greyed as "next", with nothing to press: it cannot be cooked until it fires.
+ */
 export function TicketCard({
   ticket,
   index,
@@ -26,24 +40,38 @@ export function TicketCard({
   onBump: () => void;
   onStart: () => void;
 }) {
-  return html`<article class="ticket ${tone} ${selected ? 'selected' : ''} ${ticket.status}" data-ticket=${ticket.id} data-order=${ticket.orderId}>
+  const held = ticket.status === 'held';
+  const type = typeLabel[ticket.orderType];
+  return html`<article class="ticket ${held ? 'next' : tone} ${selected ? 'selected' : ''} ${ticket.status}" data-ticket=${ticket.id} data-order=${ticket.orderId}>
     <header>
       <span class="slot">${index + 1}</span><b>#${ticket.orderNumber}</b><span>${ticket.tableLabel ?? ''}</span>
-      <span class="age" data-testid="age">${age(ticket.createdAt, now)}</span>
+      <span class="age" data-testid="age">${held ? 'next' : age(cookableSince(ticket), now)}</span>
     </header>
+    ${
+      (ticket.course || ticket.round > 1 || type) &&
+      html`<p class="tags">
+        ${held && html`<span class="tag next" data-testid="next">Next · hold</span>`}
+        ${ticket.course && html`<span class="tag course">${ticket.course}</span>`}
+        ${ticket.round > 1 && html`<span class="tag addon" data-testid="add-on">Add-on · round ${ticket.round}</span>`}
+        ${type && html`<span class="tag type">${type}</span>`}
+      </p>`
+    }
     ${ticket.orderNote && html`<p class="order-note">${ticket.orderNote}</p>`}
     <ul>
       ${ticket.lines.map(
-        (l) => html`<li>
-          <span class="qty">${l.qty}</span> <span class="lname">${l.name}</span>
+        (l) => html`<li class=${l.void ? 'voided' : ''} data-testid=${l.void ? 'voided-line' : undefined}>
+          <span class="qty">${l.qty}</span> <span class="lname">${l.void ? html`<s>${l.name}</s> VOID` : l.name}</span>
           ${l.modifiers.length > 0 && html`<div class="mods">${l.modifiers.map((m) => m.name).join(' · ')}</div>`}
           ${l.note && html`<div class="note">⚠ ${l.note}</div>`}
         </li>`,
       )}
     </ul>
-    <footer>
-      ${ticket.status === 'open' && html`<button onClick=${onStart}>Start</button>`}
-      <button class="primary" onClick=${onBump} data-testid="bump">Bump</button>
-    </footer>
+    ${
+      !held &&
+      html`<footer>
+        ${ticket.status === 'open' && html`<button onClick=${onStart}>Start</button>`}
+        <button class="primary" onClick=${onBump} data-testid="bump">Bump</button>
+      </footer>`
+    }
   </article>`;
 }

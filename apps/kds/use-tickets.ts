@@ -35,6 +35,13 @@ export function useTickets(token: string, station: string | null) {
     const next = new Map(ticketsRef.current);
     if (e.type === 'ticket.created' && data.ticket && mine(data.ticket)) {
       next.set(data.ticket.id, data.ticket);
+    } else if (
+      (e.type === 'ticket.fired' || e.type === 'ticket.lines_voided') &&
+      data.ticket &&
+      mine(data.ticket)
+    ) {
+      // A held course fired (now cookable), or lines voided after firing (shown struck through).
+      next.set(data.ticket.id, data.ticket);
     } else if (e.type === 'ticket.started' && data.ticketId && next.has(data.ticketId)) {
       next.set(data.ticketId, { ...next.get(data.ticketId)!, status: 'started' });
     } else if ((e.type === 'ticket.bumped' || e.type === 'ticket.voided') && data.ticketId) {
