@@ -59,7 +59,7 @@ describe.skipIf(skipBrowser)('POS and KDS in a real browser', () => {
     await pos.getByTestId('send').click();
     await pos
       .getByTestId('notice')
-      .getByText(/Order #\d+ sent/)
+      .getByText(/T9 sent as #\d+/)
       .waitFor();
 
     const order = t.hub.orders.recent(1)[0]!;

@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useState } from 'preact/hooks';
 import { PairScreen } from '../shared/pairing.ts';
-import { deviceToken } from '../shared/session.ts';
+import { deviceToken, forgetToken } from '../shared/session.ts';
 import { html } from '../shared/ui.ts';
 import { Till } from './till.ts';
 
@@ -9,7 +9,11 @@ import { Till } from './till.ts';
 function App() {
   const [token, setToken] = useState(deviceToken());
   if (!token) return html`<${PairScreen} role="pos" onPaired=${() => setToken(deviceToken())} />`;
-  return html`<${Till} token=${token} />`;
+  const pairAgain = () => {
+    forgetToken();
+    setToken(null);
+  };
+  return html`<${Till} token=${token} onUnpaired=${pairAgain} />`;
 }
 
 render(html`<${App} />`, document.getElementById('app')!);

@@ -1,17 +1,24 @@
-import type { CreateOrderBody } from '../../protocol/orders.ts';
+import type { Problem } from '../../protocol/errors.ts';
 
 /**
- * Orders the POS has taken but the hub has not acknowledged, kept in IndexedDB so they survive a
- * reload or a crash of the tablet. Each keeps its client id, so a replay is idempotent (the hub
- * answers 200 with the same order for an id it already has).
+ * Commands the POS has taken but the hub has not acknowledged (new checks, rounds, fires…), kept
+ * in IndexedDB so they survive a reload or a crash of the tablet, and sent in the order they were
+ * taken. Each keeps its client id (the check's id, or the command's), so a replay is idempotent.
+ * One the hub refuses stays here, marked, until the cashier has seen it: nothing is dropped.
  */
 const dbName = 'grow-pos';
 const store = 'outbox';
 
-export interface QueuedOrder {
+export interface QueuedCommand {
   id: string;
-  body: CreateOrderBody;
+  /** Where it goes: POST /api/v1/orders for a new check, /api/v1/orders/:id/<verb> for a command. */
+  path: string;
+  body: unknown;
+  /** What the cashier calls it: "Table 12", "Table 12 · round 2". */
+  label: string;
   queuedAt: string;
+  /** Set when the hub refused it on replay: shown until dismissed, never retried. */
+  refused?: Pick<Problem, 'code' | 'detail'>;
 }
 
 function open(): Promise<IDBDatabase> {
@@ -38,10 +45,11 @@ async function run<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRe
 }
 
 export const outbox = {
-  put: (order: QueuedOrder) => run('readwrite', (s) => s.put(order)),
+  put: (command: QueuedCommand) => run('readwrite', (s) => s.put(command)),
   remove: (id: string) => run('readwrite', (s) => s.delete(id)),
   all: async () =>
-    ((await run('readonly', (s) => s.getAll())) as QueuedOrder[]).sort((a, b) =>
-      a.queuedAt.localeCompare(b.queuedAt),
-    ),
+    ((await run('readonly', (s) => s.getAll())) as QueuedCommand[])
+      // Entries from before commands were queued are new checks.
+      .map((q) => ({ ...q, path: q.path ?? '/api/v1/orders', label: q.label ?? 'Order' }))
+      .sort((a, b) => a.queuedAt.localeCompare(b.queuedAt)),
 };

@@ -1,28 +1,75 @@
 import { useRef, useState } from 'preact/hooks';
+import type { ApprovalInput, CheckList, CheckSummary } from '../../protocol/checks.ts';
 import type { CreateOrderBody, Order } from '../../protocol/orders.ts';
+import { uuidv7Source } from '../../protocol/uuidv7.ts';
 import { api, HubUnreachable } from '../shared/session.ts';
-import { outbox, type QueuedOrder } from './outbox.ts';
+import { outbox, type QueuedCommand } from './outbox.ts';
 
 export type Notice = { tone: 'ok' | 'bad' | 'warn'; text: string };
 
-/**
- * Orders from this till: each goes into the IndexedDB outbox first and is sent from there (oldest
- * first, idempotent by its id), so an order taken while the hub is away is never lost. Also the
- * recent orders list and the actions on them.
- */
-export function useOrders() {
-  const [queued, setQueued] = useState<QueuedOrder[]>([]);
-  const [recent, setRecent] = useState<Order[]>([]);
-  const [notice, setNotice] = useState<Notice | null>(null);
-  const flushing = useRef(false);
+const newId = uuidv7Source();
 
+/** What a command on a check came to, for the screen that sent it. */
+export type CommandOutcome =
+  | { kind: 'done'; value: unknown }
+  | { kind: 'queued' }
+  | { kind: 'stale'; current: Order; redo: () => Promise<CommandOutcome> }
+  | { kind: 'refused'; message: string }
+  | { kind: 'cancelled' };
+
+export interface ListFilter {
+  state: 'open' | 'closed';
+  q: string;
+}
+
+/**
+ * The till's checks and commands. New checks and commands go into the IndexedDB outbox first and
+ * are sent from there (oldest first, idempotent by their ids), so what a cashier rings in while
+ * the hub is away is never lost; one the hub refuses on replay is shown by name until dismissed.
+ * Also the check list (a page at a time, nothing out of reach) and the commands on a check, with
+ * a manager's approval asked for when the hub needs one.
+ */
+export function useOrders(askApproval: (why: string) => Promise<ApprovalInput | null>) {
+  const [queued, setQueued] = useState<QueuedCommand[]>([]);
+  const [checks, setChecks] = useState<CheckSummary[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [filter, setFilterState] = useState<ListFilter>({ state: 'open', q: '' });
+  const [notice, setNotice] = useState<Notice | null>(null);
+  /** The hub no longer knows this till's token (revoked): keep everything, offer pairing again. */
+  const [unpaired, setUnpaired] = useState(false);
+  const flushing = useRef(false);
+  const filterRef = useRef(filter);
+
+  const listPath = (f: ListFilter, cursor?: string) => {
+    const q = new URLSearchParams({ state: f.state, limit: '25' });
+    if (f.q.trim()) q.set('q', f.q.trim());
+    if (cursor) q.set('cursor', cursor);
+    return `/api/v1/checks?${q}`;
+  };
+  /** The first page again (after any change); pages already shown stay until then. */
   const loadRecent = async () => {
     try {
-      const res = await api<{ orders: Order[] }>('GET', '/api/v1/orders?limit=12');
-      if (res.ok) setRecent(res.body.orders);
+      const res = await api<CheckList>('GET', listPath(filterRef.current));
+      if (res.ok) {
+        setChecks(res.body.checks);
+        setNext(res.body.next);
+      }
     } catch {
       // the hub is away: the list refreshes when the stream is live again
     }
+  };
+  const more = async () => {
+    if (!next) return;
+    const res = await api<CheckList>('GET', listPath(filterRef.current, next)).catch(() => null);
+    if (res?.ok) {
+      setChecks((c) => [...c, ...res.body.checks.filter((x) => !c.some((y) => y.id === x.id))]);
+      setNext(res.body.next);
+    }
+  };
+  const setFilter = (f: ListFilter) => {
+    filterRef.current = f;
+    setFilterState(f);
+    void loadRecent();
   };
   const loadQueued = async () => setQueued(await outbox.all());
 
@@ -32,18 +79,33 @@ export function useOrders() {
     flushing.current = true;
     try {
       for (const q of await outbox.all()) {
+        if (q.refused) continue;
         let res: Awaited<ReturnType<typeof api<Order>>>;
         try {
-          res = await api<Order>('POST', '/api/v1/orders', q.body);
+          res = await api<Order>('POST', q.path, q.body);
         } catch (err) {
           if (err instanceof HubUnreachable) break;
           throw err;
         }
         // Busy, rate-limited or restarting: the hub will take it later, so keep it queued.
         if (res.status === 408 || res.status === 429 || res.status >= 500) break;
-        await outbox.remove(q.id);
-        if (res.ok) setNotice({ tone: 'ok', text: `Order #${res.body.number} sent to the kitchen` });
-        else setNotice({ tone: 'bad', text: `Order not accepted: ${res.problem?.detail ?? res.status}` });
+        // Not the command's fault: the till must pair again; it stays queued until then.
+        if (res.status === 401) {
+          setUnpaired(true);
+          break;
+        }
+        if (res.ok) {
+          await outbox.remove(q.id);
+          const number = (res.body as Partial<Order>).number;
+          setNotice({ tone: 'ok', text: number ? `${q.label} sent as #${number}` : `${q.label} sent` });
+        } else {
+          const refused = {
+            code: res.problem?.code ?? 'INTERNAL',
+            detail: res.problem?.detail ?? `HTTP ${res.status}`,
+          };
+          await outbox.put({ ...q, refused });
+          setNotice({ tone: 'bad', text: `${q.label} was not accepted: ${refused.detail}` });
+        }
       }
     } finally {
       await loadQueued();
@@ -51,36 +113,125 @@ export function useOrders() {
     }
   };
 
-  const send = async (body: CreateOrderBody) => {
-    await outbox.put({ id: body.id, body, queuedAt: new Date().toISOString() });
+  const enqueue = async (command: QueuedCommand) => {
+    await outbox.put(command);
     await loadQueued();
-    setNotice({ tone: 'warn', text: 'Sending…' });
     await flush();
-    if ((await outbox.all()).some((q) => q.id === body.id)) {
+    const still = (await outbox.all()).find((q) => q.id === command.id);
+    if (still && !still.refused) {
       setNotice({
         tone: 'warn',
-        text: 'The hub is unreachable: the order is queued on this till and will be sent automatically.',
+        text: `${command.label} queued: the hub is unreachable; it will be sent by itself.`,
       });
     }
     await loadRecent();
+    return still ? (still.refused ? 'refused' : 'queued') : 'sent';
   };
 
-  /** A command on a recent order (complete, void), reported in the notice line. */
-  const act = async (order: Order, path: string, body: unknown, done: string) => {
-    try {
-      const res = await api<Order>('POST', `/api/v1/orders/${order.id}/${path}`, body);
-      setNotice(res.ok ? { tone: 'ok', text: done } : { tone: 'bad', text: res.problem?.detail ?? 'failed' });
-      await loadRecent();
-    } catch {
-      setNotice({ tone: 'bad', text: 'The hub is unreachable; try again in a moment.' });
+  /** A new check: into the outbox, then to the hub. */
+  const send = (body: CreateOrderBody, label: string) =>
+    enqueue({ id: body.id, path: '/api/v1/orders', body, label, queuedAt: new Date().toISOString() });
+
+  /**
+   * A command on an open check, with the version the cashier saw. Asks a manager when the hub
+   * needs one; answers `stale` (with the check as it is now and a redo) when another till was
+   * first; queues it when the hub is away (except what needs a PIN, which cannot wait).
+   */
+  const command = async (
+    check: Pick<Order, 'id' | 'version'>,
+    verb: string,
+    fields: Record<string, unknown>,
+    label: string,
+  ): Promise<CommandOutcome> => {
+    const body: Record<string, unknown> = { commandId: newId(), expectedVersion: check.version, ...fields };
+    const path = `/api/v1/orders/${check.id}/${verb}`;
+    for (;;) {
+      let res: Awaited<ReturnType<typeof api<unknown>>>;
+      try {
+        res = await api('POST', path, body);
+      } catch (err) {
+        if (!(err instanceof HubUnreachable)) throw err;
+        if (body.approval)
+          return {
+            kind: 'refused',
+            message: 'The hub is unreachable; a manager’s approval cannot wait. Try again when it is back.',
+          };
+        await enqueue({
+          id: body.commandId as string,
+          path,
+          body,
+          label,
+          queuedAt: new Date().toISOString(),
+        });
+        return { kind: 'queued' };
+      }
+      if (res.ok) {
+        await loadRecent();
+        return { kind: 'done', value: res.body };
+      }
+      if (res.status === 401) {
+        setUnpaired(true);
+        return {
+          kind: 'refused',
+          message: 'This till is no longer paired with the hub; pair it again, then redo this.',
+        };
+      }
+      const problem = res.problem;
+      if (problem?.code === 'APPROVAL_REQUIRED' && !body.approval) {
+        const approval = await askApproval(problem.detail);
+        if (!approval) return { kind: 'cancelled' };
+        body.approval = approval;
+        continue;
+      }
+      if (problem?.code === 'CHECK_VERSION_STALE' && problem.current) {
+        const current = problem.current as Order;
+        return { kind: 'stale', current, redo: () => command(current, verb, fields, label) };
+      }
+      return { kind: 'refused', message: problem?.detail ?? `The hub answered ${res.status}.` };
     }
   };
-  const complete = (order: Order) => act(order, 'complete', undefined, `Order #${order.number} completed`);
-  const voidOrder = (order: Order) => {
-    const reason = prompt(`Void order #${order.number}? Reason:`);
+
+  /** A plain action on a check (complete, void), reported in the notice line. */
+  const act = async (check: { id: string; number: number }, path: string, body: unknown, done: string) => {
+    try {
+      const res = await api<Order>('POST', `/api/v1/orders/${check.id}/${path}`, body);
+      setNotice(res.ok ? { tone: 'ok', text: done } : { tone: 'bad', text: res.problem?.detail ?? 'failed' });
+      await loadRecent();
+      return res.ok;
+    } catch {
+      setNotice({ tone: 'bad', text: 'The hub is unreachable; try again in a moment.' });
+      return false;
+    }
+  };
+  const complete = (check: { id: string; number: number }) =>
+    act(check, 'complete', undefined, `Check #${check.number} closed`);
+  const voidOrder = (check: { id: string; number: number }) => {
+    const reason = prompt(`Void check #${check.number}? Reason:`);
     if (!reason || reason.trim().length < 3) return;
-    return act(order, 'void', { reason: reason.trim() }, `Order #${order.number} voided`);
+    return act(check, 'void', { reason: reason.trim() }, `Check #${check.number} voided`);
+  };
+  const dismiss = async (id: string) => {
+    await outbox.remove(id);
+    await loadQueued();
   };
 
-  return { queued, recent, notice, setNotice, loadRecent, loadQueued, flush, send, complete, voidOrder };
+  return {
+    queued,
+    unpaired,
+    checks,
+    hasMore: next !== null,
+    more,
+    filter,
+    setFilter,
+    notice,
+    setNotice,
+    loadRecent,
+    loadQueued,
+    flush,
+    send,
+    command,
+    complete,
+    voidOrder,
+    dismiss,
+  };
 }

@@ -19,6 +19,11 @@ export function saveToken(token: string): void {
   localStorage.setItem(tokenKey, token);
 }
 
+/** Forget a token the hub no longer accepts, so the device pairs again. */
+export function forgetToken(): void {
+  localStorage.removeItem(tokenKey);
+}
+
 export class HubUnreachable extends Error {}
 
 export interface ApiAnswer<T> {

@@ -6,6 +6,7 @@ import type {
   PaymentStatus,
   RefundBody,
 } from '../../protocol/payments.ts';
+import { money } from '../../rules/money.ts';
 import { HubError } from '../errors.ts';
 import { fingerprint, replayOf } from '../idempotency.ts';
 import type { CommandContext, GroupCommitter } from '../store/committer.ts';
@@ -120,13 +121,16 @@ export class PaymentLedger {
     device: { id: string; role: Role },
   ): Promise<{ payment: Payment; created: boolean; override: boolean }> {
     const asked = paymentFingerprint(orderId, body);
-    const tooLarge = amountRefusals(body, this.amountLimits);
+    // Amounts as the cashier reads them, in the check's currency.
+    const currency = this.store.orders.get(orderId)?.currency ?? 'USD';
+    const show = (minor: number) => money(minor, currency);
+    const tooLarge = amountRefusals(body, this.amountLimits, show);
     if (body.method === 'card_present' && body.amount + body.tip < cardMinimum) {
       return Promise.reject(
         new HubError(
           'AMOUNT_TOO_SMALL',
-          `Stripe takes card payments of ${cardMinimum} or more (this is ${body.amount + body.tip}); take cash for it.`,
-          [{ field: 'amount', message: `is less than the card minimum of ${cardMinimum}` }],
+          `Stripe takes card payments of ${show(cardMinimum)} or more (this is ${show(body.amount + body.tip)}); take cash for it.`,
+          [{ field: 'amount', message: `is less than the card minimum of ${show(cardMinimum)}` }],
         ),
       );
     }
@@ -160,8 +164,8 @@ export class PaymentLedger {
       if (body.amount > due) {
         throw new HubError(
           'OVERPAYMENT',
-          `Order ${order.number} owes ${due}; this payment is ${body.amount}. Put the extra in tip.`,
-          [{ field: 'amount', message: `is more than the ${due} due` }],
+          `Check #${order.number} owes ${show(due)}; this payment is ${show(body.amount)}. Take ${show(due)}, and put any extra in the tip.`,
+          [{ field: 'amount', message: `is more than the ${show(due)} due` }],
         );
       }
       let override = false;
@@ -170,6 +174,7 @@ export class PaymentLedger {
           body.amount + body.tip,
           this.store.payments.unverifiedTotal().amount,
           this.standaloneLimits,
+          show,
         );
         if (refusal && !(body.managerOverride && device.role === 'manager')) {
           throw new HubError(

@@ -60,12 +60,16 @@ export interface AmountLimits {
 export function amountRefusals(
   b: { amount: number; tip: number; tendered?: number | undefined },
   limits: AmountLimits,
+  show: (minor: number) => string = String,
 ): { field: string; message: string }[] {
   const refusals: { field: string; message: string }[] = [];
   if (b.amount > limits.maxAmount)
-    refusals.push({ field: 'amount', message: `is more than the ${limits.maxAmount} one payment may carry` });
+    refusals.push({
+      field: 'amount',
+      message: `is more than the ${show(limits.maxAmount)} one payment may carry`,
+    });
   if (b.tip > limits.maxTip)
-    refusals.push({ field: 'tip', message: `is more than the ${limits.maxTip} a tip may be` });
+    refusals.push({ field: 'tip', message: `is more than the ${show(limits.maxTip)} a tip may be` });
   if (b.tendered !== undefined && b.tendered > limits.maxAmount + limits.maxTip)
     refusals.push({ field: 'tendered', message: 'is more cash than one payment may take' });
   return refusals;
@@ -89,12 +93,13 @@ export function standaloneRefusal(
   amountWithTip: number,
   unverifiedTotal: number,
   limits: StandaloneLimits,
+  show: (minor: number) => string = String,
 ): string | null {
   if (amountWithTip > limits.perTransaction) {
-    return `standalone card payments are limited to ${limits.perTransaction} each (this is ${amountWithTip})`;
+    return `standalone card payments are limited to ${show(limits.perTransaction)} each (this is ${show(amountWithTip)})`;
   }
   if (unverifiedTotal + amountWithTip > limits.total) {
-    return `standalone card payments not yet verified would reach ${unverifiedTotal + amountWithTip}, over the limit of ${limits.total}`;
+    return `standalone card payments not yet verified would reach ${show(unverifiedTotal + amountWithTip)}, over the limit of ${show(limits.total)}`;
   }
   return null;
 }

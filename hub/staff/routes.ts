@@ -52,6 +52,22 @@ export const staffRoutes =
       },
       async (request) => staff.unlock(request.params.id, deviceOf(request).id),
     );
+    // Who may approve on a till (a void after firing, a comp): names only, for the PIN dialog.
+    app.get(
+      '/api/v1/staff/approvers',
+      {
+        schema: {
+          response: { 200: z.object({ approvers: z.array(z.object({ id: Uuid, name: z.string() })) }) },
+        },
+        config: { roles: anyRole },
+      },
+      async () => ({
+        approvers: staff
+          .list()
+          .filter((s) => s.role === 'manager' && !s.disabledAt)
+          .map((s) => ({ id: s.id, name: s.name })),
+      }),
+    );
     app.post(
       '/api/v1/staff/verify',
       {
