@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { FloorView, TableState } from '../../protocol/checks.ts';
 import { api } from '../shared/session.ts';
-import { age, html } from '../shared/ui.ts';
+import { html } from '../shared/ui.ts';
 
 type Table = FloorView['areas'][number]['tables'][number];
+
+const minutes = (since: string, now: number) => Math.max(0, Math.floor((now - Date.parse(since)) / 60_000));
 
 const stateLabel: Record<TableState, string> = {
   free: 'Free',
@@ -54,7 +56,7 @@ export function FloorPlan({
           onClick=${() => tap(t)} data-table=${t.id} data-state=${t.state} aria-label=${`Table ${t.name}, ${stateLabel[t.state]}`}>
           <b>${t.name}</b>
           <small>${stateLabel[t.state]}</small>
-          ${t.seatedAt && html`<small>${t.guests ?? '?'} · ${age(t.seatedAt, now)}</small>`}
+          ${t.seatedAt && html`<small>${t.guests ?? '?'} guests · ${minutes(t.seatedAt, now)} min</small>`}
         </button>`,
       )}
     </div>

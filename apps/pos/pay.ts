@@ -8,6 +8,30 @@ import { CardProgress, type PaymentFeed, useCardPayment } from './card-payment.t
 
 const newId = uuidv7Source();
 const readerKey = 'grow.pos.reader';
+const brands = ['visa', 'mastercard', 'amex', 'discover', 'other'] as const;
+/** Field names as the form labels them, for refusals that name a field. */
+const fieldLabel: Record<string, string> = {
+  amount: 'Amount',
+  tip: 'Tip',
+  tendered: 'Cash tendered',
+  readerId: 'Reader',
+  'standalone.last4': 'Card last 4',
+  'standalone.brand': 'Card brand',
+  'standalone.reference': "Terminal's receipt number",
+};
+
+/** A refusal in the cashier's words: the form's own field names, never the API's. */
+function cashierMessage(
+  problem: { code: string; detail: string; errors?: { field: string; message: string }[] } | null,
+  status: number,
+): string {
+  if (!problem) return `The hub could not take it (${status}); try again.`;
+  if (problem.code === 'VALIDATION_FAILED' && problem.errors?.length) {
+    return problem.errors.map((e) => `${fieldLabel[e.field] ?? e.field}: ${e.message}`).join('. ');
+  }
+  return problem.detail;
+}
+
 const methodLabel: Record<PaymentMethod, string> = {
   cash: 'Cash',
   card_present: 'Card on reader',
@@ -76,7 +100,7 @@ export function PayDialog({
     try {
       const res = await api<Payment>('POST', `/api/v1/orders/${order.id}/payments`, body);
       if (!res.ok) {
-        setError(res.problem?.detail ?? `failed (${res.status})`);
+        setError(cashierMessage(res.problem, res.status));
         if (res.problem?.code === 'CARD_UNAVAILABLE') setMethod('card_standalone');
         return;
       }
@@ -106,7 +130,7 @@ export function PayDialog({
     html`<label class="note-field">${label} <input inputmode="decimal" value=${value} onInput=${(e: Event) => set((e.target as HTMLInputElement).value)} data-testid=${testid} /></label>`;
   return html`<div class="dialog-backdrop">
     <div class="dialog" role="dialog" aria-label="Take payment" data-testid="pay">
-      <h2>Order #${order.number} · ${money(order.total, order.currency)}</h2>
+      <h2>Check #${order.number} · ${money(order.total, order.currency)}</h2>
       ${summary && html`<p class="muted">Paid ${money(summary.paid, order.currency)} · due <b data-testid="due">${money(summary.due, order.currency)}</b></p>`}
       ${
         onReader
@@ -138,14 +162,19 @@ export function PayDialog({
             ${
               method === 'card_standalone' &&
               html`<p class="muted" data-testid="standalone-policy">Only when the reader cannot reach Stripe: take the card on the standalone terminal, then record it here. It has no authorisation the hub can see, so the restaurant carries the risk until a manager verifies it; the hub caps each payment and the total.</p>
+              <fieldset aria-label="Card brand">${brands.map(
+                (b) =>
+                  html`<button class=${standalone.brand === b ? 'opt on' : 'opt'} onClick=${() => setStandalone({ ...standalone, brand: b })} data-brand=${b}>${b}</button>`,
+              )}</fieldset>
               ${field('Card last 4', standalone.last4, (v) => setStandalone({ ...standalone, last4: v }), 'last4')}
               ${field("Terminal's receipt number (optional)", standalone.reference, (v) => setStandalone({ ...standalone, reference: v }), 'reference')}`
             }
             ${info && html`<p class="notice ok" data-testid="pay-info">${info}</p>`}
             ${error && html`<p class="notice bad" data-testid="pay-error">${error}</p>`}
+            ${summary?.due === 0 && html`<p class="notice ok" data-testid="nothing-due">Nothing is due on this check: it is paid.</p>`}
             <div class="dialog-actions">
               <button onClick=${() => onClose(null)}>Close</button>
-              <button class="primary" disabled=${busy} onClick=${submit} data-testid="take-payment">Take ${money(cents(amount) + cents(tip), order.currency)}</button>
+              <button class="primary" disabled=${busy || summary?.due === 0 || cents(amount) < 1} onClick=${submit} data-testid="take-payment">Take ${money(cents(amount) + cents(tip), order.currency)}</button>
             </div>`
       }
     </div>

@@ -32,16 +32,19 @@ export function Receipt({ order, onClose }: { order: Order; onClose: () => void 
   };
   return html`<div class="dialog-backdrop">
     <div class="dialog receipt" role="dialog" aria-label="Receipt" data-testid="receipt">
-      <h2>Order #${order.number}${order.tableLabel ? ` · ${order.tableLabel}` : ''}</h2>
+      <h2>Check #${order.number}${order.tableLabel ? ` · ${order.tableLabel}` : ''}</h2>
       <p class="muted">${new Date(order.createdAt).toLocaleString()} · ${order.status.replace('_', ' ')}</p>
       <table>
         <tbody>
-          ${order.lines.map(
-            (
-              l,
-            ) => html`<tr><td>${l.qty}× ${l.name}${l.modifiers.length > 0 ? html`<div class="mods">${l.modifiers.map((x) => x.name).join(', ')}</div>` : ''}</td>
-              <td class="num">${m(l.lineTotal)}</td></tr>`,
-          )}
+          ${order.lines
+            .filter((l) => !l.void)
+            .map(
+              (
+                l,
+              ) => html`<tr><td>${l.qty}× ${l.name}${l.share ? ` (${l.share.part}/${l.share.parts})` : ''}${l.modifiers.length > 0 ? html`<div class="mods">${l.modifiers.map((x) => x.name).join(', ')}</div>` : ''}
+                ${l.discount > 0 ? html`<div class="mods">discount −${m(l.discount)}</div>` : ''}${l.comp ? html`<div class="mods">comp: ${l.comp.reason}</div>` : ''}</td>
+                <td class="num">${l.comp ? m(0) : m(l.lineTotal - l.discount)}</td></tr>`,
+            )}
           <tr><td>Subtotal</td><td class="num">${m(order.subtotal)}</td></tr>
           ${order.taxes.map((t) => html`<tr><td>${t.name} ${(t.rateBasisPoints / 100).toFixed(2)}%${t.inclusive ? ' (included)' : ''}</td><td class="num">${m(t.tax)}</td></tr>`)}
           <tr class="grand"><td>Total</td><td class="num" data-testid="receipt-total">${m(order.total)}</td></tr>

@@ -227,7 +227,7 @@ export function Till({ token, onUnpaired }: { token: string; onUnpaired: () => v
           openId
             ? html`<${CheckView} checkId=${openId} menu=${menu} changes=${changes} command=${orders.command}
                 onPay=${setPaying} onClose=${() => setOpenId(null)} onDone=${notify}
-                round=${cart.length > 0 && cartPanel('New round', 'Send round', sendRound)} />`
+                round=${cartPanel('New round', 'Send round', sendRound)} />`
             : cartPanel(
                 seating ? `Table ${seating.tableName} · ${seating.guests} guests` : 'New check',
                 'Send order',

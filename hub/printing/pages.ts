@@ -66,15 +66,29 @@ export function checkPage(
   if (business.taxId) lines.push({ text: `Tax id ${business.taxId}`, align: 'center' });
   lines.push({ rule: true });
   lines.push({ text: `${kind === 'bill' ? 'BILL' : 'RECEIPT'}  Order #${order.number}`, bold: true });
+  const type = { dine_in: '', takeout: 'Takeout · ', delivery: 'Delivery · ', bar_tab: 'Bar tab · ' }[
+    order.orderType
+  ];
   lines.push({
-    text: `${order.tableLabel ? `${order.tableLabel} · ` : ''}${when(order.createdAt, business.locale)}`,
+    text: `${type}${order.tableLabel ? `${order.tableLabel} · ` : ''}${when(order.createdAt, business.locale)}`,
   });
   lines.push({ rule: true });
+  // The guest's copy: voided lines are not on it; a comp and a discount say what they took off.
   for (const line of order.lines) {
-    lines.push({ left: `${line.qty} x ${line.name}`, right: m(line.lineTotal) });
+    if (line.void) continue;
+    const share = line.share ? ` (${line.share.part}/${line.share.parts})` : '';
+    lines.push({ left: `${line.qty} x ${line.name}${share}`, right: m(line.lineTotal) });
     for (const mod of line.modifiers) lines.push({ text: `    + ${mod.name}` });
+    if (line.discount > 0) lines.push({ left: '    discount', right: m(-line.discount) });
+    if (line.comp)
+      lines.push({ left: `    comp (${line.comp.reason})`, right: m(-(line.lineTotal - line.discount)) });
   }
   lines.push({ rule: true });
+  if (order.discounts > 0 || order.comps > 0) {
+    lines.push({ left: 'Items', right: m(order.gross) });
+    if (order.discounts > 0) lines.push({ left: 'Discounts', right: m(-order.discounts) });
+    if (order.comps > 0) lines.push({ left: 'Comps', right: m(-order.comps) });
+  }
   lines.push({ left: 'Subtotal', right: m(order.subtotal) });
   for (const t of order.taxes) {
     const rate = `${(t.rateBasisPoints / 100).toFixed(2).replace(/\.?0+$/, '')}%`;
