@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import type { BenchOptions, Figure } from './lib/figure.ts';
 import { type Placement, place, placementNote } from './lib/placement.ts';
 import { machine, meets, table, write } from './lib/report.ts';
+import { checks } from './scenarios/checks.ts';
 import { cloudIngest } from './scenarios/cloud.ts';
 import { killTrials } from './scenarios/durability.ts';
 import { instructions } from './scenarios/instructions.ts';
@@ -45,6 +46,7 @@ const steps: Array<[string, () => Promise<Figure[]>]> = [
   ['instructions', () => instructions(options)],
   ['stalls', () => stalls(options)],
   ['realtime', () => fanOut(options)],
+  ['checks', () => checks(options)],
   ['printing', () => printing(options)],
   ['menu', () => menuLoad(options)],
   ['sockets', async () => [...(await sockets(options)), ...(await reconnectStorm(options))]],

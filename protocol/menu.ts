@@ -28,6 +28,8 @@ export const ModifierOption = z.strictObject({
   priceDelta: z.int().min(-1_000_000).max(1_000_000).default(0),
   /** Chosen when a required group is left empty by the device (e.g. "medium" for a burger). */
   default: z.boolean().default(false),
+  /** A side cooked elsewhere (fries with a steak): its own line on that station's ticket. */
+  stationId: Slug.optional(),
 });
 export type ModifierOption = z.infer<typeof ModifierOption>;
 

@@ -56,6 +56,8 @@ export const PricedModifier = z.object({
   optionId: Slug,
   name: z.string(),
   priceDelta: z.int(),
+  /** Set when the option is a side another station cooks (rules/pricing.ts). */
+  stationId: Slug.optional(),
 });
 
 /** Who did something on a check, and the manager who approved it where one had to. */

@@ -89,6 +89,12 @@ export function validateSnapshot(s: MenuSnapshot): FieldError[] {
         });
       }
       optionIds.add(o.id);
+      if (o.stationId !== undefined && !stations.has(o.stationId)) {
+        errors.push({
+          field: `modifierGroups[${gi}].options[${oi}].stationId`,
+          message: `unknown station "${o.stationId}"`,
+        });
+      }
     });
     if (g.maxChoices > g.options.length) {
       errors.push({

@@ -103,8 +103,16 @@ function priceLine(line: OrderLineInput, index: number, catalog: Catalog, place:
       );
     }
     for (const option of group.options) {
-      if (picks.includes(option.id))
-        modifiers.push({ groupId, optionId: option.id, name: option.name, priceDelta: option.priceDelta });
+      if (!picks.includes(option.id)) continue;
+      const side =
+        option.stationId && option.stationId !== item.stationId ? { stationId: option.stationId } : {};
+      modifiers.push({
+        groupId,
+        optionId: option.id,
+        name: option.name,
+        priceDelta: option.priceDelta,
+        ...side,
+      });
     }
   }
   const unitPrice = item.price + modifiers.reduce((sum, m) => sum + m.priceDelta, 0);

@@ -114,7 +114,8 @@ describe('a dinner service', () => {
       lines: seats(['cheesecake', 'tiramisu', 'sorbet', 'ice-cream']),
     });
     expect(desserts.status).toBe(200);
-    check = desserts.body;
+    expect(desserts.body.tickets).toEqual([]); // the answer is the check as its event has it
+    check = (await t.api('GET', `/api/v1/orders/${check.id}`)).body;
     const pastry = check.tickets.find((x: any) => x.stationId === 'pastry');
     expect(pastry).toMatchObject({ round: 2, course: 'desserts', tableLabel: 'Table 12', status: 'open' });
     expect(pastry.lines).toHaveLength(4);
@@ -281,10 +282,38 @@ describe('check commands', () => {
       { hold: ['mains'] },
     );
     const fired = await t.api('POST', `/api/v1/orders/${check.id}/fire`, { ...cmd(), course: 'mains' });
-    expect(fired.body.tickets.every((x: any) => x.status === 'open')).toBe(true);
+    expect(fired.body.lines.map((l: Line) => l.kitchen)).toEqual(['fired', 'fired']);
+    const tickets = (await t.api('GET', `/api/v1/orders/${check.id}`)).body.tickets;
+    expect(tickets.map((x: any) => [x.course, x.status])).toEqual([
+      ['starters', 'open'],
+      ['mains', 'open'],
+    ]);
     const twice = await t.api('POST', `/api/v1/orders/${check.id}/fire`, { ...cmd(), course: 'mains' });
     expect(twice.status).toBe(409);
     expect(twice.body.code).toBe('NOTHING_TO_FIRE');
+  });
+
+  it('sends a side another station cooks to that station, held, fired and voided with its main', async () => {
+    const check = await open([{ itemId: 'ribeye', qty: 1, modifiers: ['side-rings'] }], { hold: ['mains'] });
+    const tickets = async () => (await t.api('GET', `/api/v1/orders/${check.id}`)).body.tickets;
+    const side = (await tickets()).find((x: any) => x.stationId === 'fry');
+    expect(side).toMatchObject({ status: 'held', course: 'mains' });
+    expect(side.lines.map((l: Line & { name: string; note: string }) => [l.name, l.note])).toEqual([
+      ['Onion rings', 'with Ribeye Steak'],
+    ]);
+    await t.api('POST', `/api/v1/orders/${check.id}/fire`, { ...cmd(), course: 'mains' });
+    expect((await tickets()).map((x: any) => [x.stationId, x.status])).toEqual([
+      ['fry', 'open'],
+      ['grill', 'open'],
+    ]);
+    const voided = await t.api(
+      'POST',
+      `/api/v1/orders/${check.id}/void-lines`,
+      { ...cmd(), lineIds: [check.lines[0].id], reason: 'guest left' },
+      t.tokens.manager,
+    );
+    expect(voided.status).toBe(200);
+    expect((await tickets()).map((x: any) => x.status)).toEqual(['voided', 'voided']);
   });
 
   it('voids a line before it fires without a manager, and never reaches the kitchen', async () => {

@@ -28,7 +28,16 @@ describe('orders over HTTP', () => {
       'add-bacon',
       'side-fries',
     ]);
-    expect(order.tickets.map((tk: { stationId: string }) => tk.stationId).sort()).toEqual(['bar', 'grill']);
+    // The fries that come with the burgers are the fry station's (a side with its own station).
+    expect(order.tickets.map((tk: { stationId: string }) => tk.stationId).sort()).toEqual([
+      'bar',
+      'fry',
+      'grill',
+    ]);
+    const fries = order.tickets.find((tk: { stationId: string }) => tk.stationId === 'fry');
+    expect(
+      fries.lines.map((l: { name: string; qty: number; note: string }) => [l.qty, l.name, l.note]),
+    ).toEqual([[2, 'Fries', 'with Classic Beef Burger (no pickles)']]);
     expect(res.headers.get('location')).toBe(`/api/v1/orders/${order.id}`);
     // The answer is serialised as the event carries it, not through the response schema: it must
     // still be exactly an Order (parsing strips unknown fields at every level, so equal = none).
@@ -80,14 +89,17 @@ describe('orders over HTTP', () => {
   it('follows the kitchen: bump every ticket → ready; complete; no void after completion', async () => {
     const { body: order } = await t.api('POST', '/api/v1/orders', burgerOrder());
     const kds = (path: string) => t.api('POST', path, undefined, t.tokens.kds);
-    const [grill, bar] = [
+    const [grill, bar, fry] = [
       order.tickets.find((x: any) => x.stationId === 'grill'),
       order.tickets.find((x: any) => x.stationId === 'bar'),
+      order.tickets.find((x: any) => x.stationId === 'fry'),
     ];
     expect((await kds(`/api/v1/tickets/${grill.id}/start`)).body.status).toBe('started');
     expect((await t.api('GET', `/api/v1/orders/${order.id}`)).body.status).toBe('in_progress');
     expect((await kds(`/api/v1/tickets/${grill.id}/bump`)).status).toBe(200);
     expect((await kds(`/api/v1/tickets/${bar.id}/bump`)).status).toBe(200);
+    expect((await t.api('GET', `/api/v1/orders/${order.id}`)).body.status).toBe('in_progress');
+    expect((await kds(`/api/v1/tickets/${fry.id}/bump`)).status).toBe(200);
     expect((await t.api('GET', `/api/v1/orders/${order.id}`)).body.status).toBe('ready');
     const twice = await kds(`/api/v1/tickets/${bar.id}/bump`);
     expect(twice.status).toBe(409);
@@ -136,7 +148,7 @@ describe('orders over HTTP', () => {
     expect((await t.api('GET', `/api/v1/orders/${open.id}`)).body).toEqual(open);
     const sent = await t.api('POST', `/api/v1/orders/${open.id}/send`);
     expect(sent.body.status).toBe('sent');
-    expect(sent.body.tickets).toHaveLength(2);
+    expect(sent.body.tickets.map((x: { stationId: string }) => x.stationId)).toEqual(['bar', 'fry', 'grill']);
     expect((await t.api('POST', `/api/v1/orders/${open.id}/send`)).status).toBe(409);
   });
 

@@ -71,7 +71,8 @@ describe('realtime /ws', () => {
     await Promise.all([live(grill), live(expo)]);
     await t.api('POST', '/api/v1/orders', colaOrder());
     const { body: burger } = await t.api('POST', '/api/v1/orders', burgerOrder());
-    await expo.waitFor(() => expo.events().filter((e) => e.type === 'ticket.created').length === 3);
+    // cola → bar; burgers → grill, their fries → fry.
+    await expo.waitFor(() => expo.events().filter((e) => e.type === 'ticket.created').length === 4);
     await grill.waitFor(() => grill.events().find((e) => e.type === 'ticket.created'));
     await t.api('POST', '/api/v1/menu/items/fries/availability', { available: false }, t.tokens.manager);
     await grill.waitFor(() => grill.events().find((e) => e.type === 'item.availability_changed'));

@@ -246,22 +246,66 @@ describe.skipIf(skipBrowser)('a dinner service in the browser', () => {
     await pos.locator('[data-table="t12"][data-state="free"]').waitFor();
   });
 
-  it('shows the kitchen in a rush: many tickets, courses held and fired, add-ons', async () => {
-    for (let i = 1; i <= 10; i++) {
+  it('works a kitchen in a rush: pages, a key for every ticket, Enter only with a ticket chosen, recall, its own settings, expo keeping stations done', async () => {
+    for (let i = 1; i <= 14; i++) {
       await t.api('POST', '/api/v1/orders', {
         id: newOrderId(),
-        tableId: `t${i}`,
+        tableId: `t${(i % 12) + 1}`,
+        note: i === 3 ? 'birthday: candle on the dessert' : undefined,
         lines: [
-          { itemId: 'ribeye', qty: 1 + (i % 2), seat: 1 },
+          { itemId: 'ribeye', qty: 1 + (i % 2), seat: 1, modifiers: ['steak-rare'] },
           { itemId: 'salmon', qty: 1, seat: 2, note: i % 3 === 0 ? 'no dairy' : undefined },
-          { itemId: 'wings', qty: 1 },
         ],
-        hold: i % 2 === 0 ? ['mains'] : [],
       });
     }
     const grill = await open(t, '/kds/?station=grill', t.tokens.kds, tv);
-    await expect.poll(() => grill.locator('.ticket').count()).toBeGreaterThanOrEqual(10);
+    await grill.getByTestId('pager').getByText('Page 1 of 2').waitFor();
+    expect(await grill.locator('.ticket').count()).toBe(12);
     await shot(grill, 'kds-rush');
+    // The 11th ticket on the page has key "a"; Enter alone bumps nothing.
+    const open11 = async () => grill.locator('.ticket').nth(10).getAttribute('data-ticket');
+    const eleventh = await open11();
+    await grill.keyboard.press('Enter');
+    await grill.keyboard.press('a');
+    await grill.locator('.ticket.selected').getByText('a', { exact: true }).waitFor();
+    await grill.keyboard.press('Enter');
+    await grill.locator(`[data-ticket="${eleventh}"]`).waitFor({ state: 'detached' });
+    expect(
+      (await t.api('GET', '/api/v1/tickets?station=grill&status=bumped', undefined, t.tokens.kds)).body
+        .tickets,
+    ).toHaveLength(1);
+    await grill.keyboard.press('Shift+R');
+    await grill.locator(`[data-ticket="${eleventh}"]`).waitFor();
+    await grill.getByTestId('next-page').click();
+    await grill.getByTestId('pager').getByText('Page 2 of 2').waitFor();
+    // This screen's settings: five tickets a page, kept after a reload.
+    await grill.getByTestId('screen-settings').click();
+    await grill.locator('[data-setting="perPage"]').fill('5');
+    await grill.locator('[data-setting="perPage"]').dispatchEvent('change');
+    await grill.getByTestId('pager').getByText(/of 3/).waitFor();
+    await grill.reload();
+    await grill.getByTestId('pager').getByText(/of 3/).waitFor();
+
+    // Expo: a station done stays on the order, marked, until every station is done.
+    const expo = await open(t, '/kds/?perPage=20', t.tokens.kds, tv);
+    const { body: check } = await t.api('POST', '/api/v1/orders', {
+      id: newOrderId(),
+      tableId: 't11',
+      note: 'allergy: shellfish',
+      lines: [
+        { itemId: 'lager', qty: 1 },
+        { itemId: 'veg-curry', qty: 1, note: 'extra spicy' },
+      ],
+    });
+    const card = expo.locator(`.expo[data-order="${check.id}"]`);
+    await card.getByText('allergy: shellfish').waitFor();
+    await card.getByText('⚠ extra spicy').waitFor();
+    const bar = check.tickets.find((x: any) => x.stationId === 'bar');
+    await t.api('POST', `/api/v1/tickets/${bar.id}/bump`, undefined, t.tokens.kds);
+    await card.locator('[data-station="bar"]').getByText('✓ done').waitFor();
+    await shot(expo, 'kds-expo-station-done');
+    await card.getByRole('button', { name: 'Bump all' }).click();
+    await card.waitFor({ state: 'detached' });
   });
 });
 

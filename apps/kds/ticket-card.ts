@@ -26,6 +26,7 @@ export const cookableSince = (t: Ticket) => t.firedAt ?? t.createdAt;
 export function TicketCard({
   ticket,
   index,
+  slot,
   selected,
   tone,
   now,
@@ -34,6 +35,8 @@ export function TicketCard({
 }: {
   ticket: Ticket;
   index: number;
+  /** The key that selects it (bump bars). */
+  slot: string;
   selected: boolean;
   tone: string;
   now: number;
@@ -44,7 +47,7 @@ export function TicketCard({
   const type = typeLabel[ticket.orderType];
   return html`<article class="ticket ${held ? 'next' : tone} ${selected ? 'selected' : ''} ${ticket.status}" data-ticket=${ticket.id} data-order=${ticket.orderId}>
     <header>
-      <span class="slot">${index + 1}</span><b>#${ticket.orderNumber}</b><span>${ticket.tableLabel ?? ''}</span>
+      <span class="slot" data-slot=${index}>${slot}</span><b>#${ticket.orderNumber}</b><span>${ticket.tableLabel ?? ''}</span>
       <span class="age" data-testid="age">${held ? 'next' : age(cookableSince(ticket), now)}</span>
     </header>
     ${

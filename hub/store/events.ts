@@ -8,6 +8,7 @@ export class EventLog {
   private readonly afterTopics: Statement;
   private readonly head: Statement;
   private readonly countAfter: Statement;
+  private readonly dataBySeq: Statement;
 
   constructor(db: Db) {
     this.insert = db.prepare(
@@ -25,6 +26,7 @@ export class EventLog {
       "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0) AS seq",
     );
     this.countAfter = db.prepare('SELECT COUNT(*) AS n FROM events WHERE seq > ?');
+    this.dataBySeq = db.prepare('SELECT data FROM events WHERE seq = ?').pluck();
   }
 
   /** Call only inside a transaction (the GroupCommitter's): the event commits with its change. */
@@ -38,6 +40,11 @@ export class EventLog {
   after(since: number, limit: number, topics: readonly string[] | null = null): StoredEvent[] {
     if (topics === null) return this.afterAll.all(since, limit) as StoredEvent[];
     return this.afterTopics.all(since, JSON.stringify(topics), limit) as StoredEvent[];
+  }
+
+  /** One event's data, as the JSON text it was stored as. */
+  dataOf(seq: number): string {
+    return this.dataBySeq.get(seq) as string;
   }
 
   headSeq(): number {

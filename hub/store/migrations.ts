@@ -348,13 +348,15 @@ export const migrations: Migration[] = [
         FROM json_each(orders.lines) l);
       CREATE INDEX orders_table ON orders (table_id, created_at) WHERE table_id IS NOT NULL;
 
-      -- A ticket keeps the lines as the kitchen got them (lines may later move to other checks).
-      ALTER TABLE tickets ADD COLUMN lines TEXT NOT NULL DEFAULT '[]';
+      -- A ticket names its lines by id (lineNo changes when a check is split); once lines leave its
+      -- check (a split, a merge, a transfer) it keeps them as the kitchen got them, in lines.
+      ALTER TABLE tickets ADD COLUMN line_ids TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE tickets ADD COLUMN lines TEXT;
       ALTER TABLE tickets ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
       ALTER TABLE tickets ADD COLUMN course TEXT;
       ALTER TABLE tickets ADD COLUMN fired_at TEXT;
-      UPDATE tickets SET fired_at = created_at, lines = (
-        SELECT json_group_array(json(l.value)) FROM orders o, json_each(o.lines) l
+      UPDATE tickets SET fired_at = created_at, line_ids = (
+        SELECT json_group_array(l.value ->> 'id') FROM orders o, json_each(o.lines) l
         WHERE o.id = tickets.order_id
           AND l.value ->> 'lineNo' IN (SELECT value FROM json_each(tickets.line_nos)));
       -- Held tickets are on the kitchen's screens too (greyed, as "next").
@@ -362,7 +364,8 @@ export const migrations: Migration[] = [
       CREATE INDEX tickets_open ON tickets (created_at, id) WHERE status IN ('held', 'open', 'started');
 
       -- Invariant 2 for commands on an existing check: the digest of what was asked under a
-      -- command id, and the answer given, so a replay answers the same.
+      -- command id, and where its answer is (the seqs of the events that carry the checks it
+      -- changed), so a replay answers the same.
       CREATE TABLE check_commands (
         id TEXT PRIMARY KEY,
         order_id TEXT NOT NULL,

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { CheckListQuery, CheckSummary } from '../../protocol/checks.ts';
 import type { Order, OrderLine, OrderStatus, Ticket, TicketStatus } from '../../protocol/orders.ts';
+import { linesAt } from '../../rules/kitchen.ts';
 import { HubError } from '../errors.ts';
 import type { Db } from './db.ts';
 
@@ -40,7 +41,9 @@ interface TicketRow {
   order_id: string;
   station_id: string;
   status: TicketStatus;
-  lines: string;
+  line_ids: string;
+  /** The lines as the kitchen got them, once lines left the check (else null: read from the check). */
+  lines: string | null;
   round: number;
   course: string | null;
   created_at: string;
@@ -96,19 +99,31 @@ export function ticketOf(t: TicketFields, order: TicketHead): Ticket {
   };
 }
 
-const ticketFields = (r: TicketRow): TicketFields => ({
-  id: r.id,
-  orderId: r.order_id,
-  stationId: r.station_id,
-  status: r.status,
-  lines: JSON.parse(r.lines) as OrderLine[],
-  round: r.round,
-  course: r.course,
-  createdAt: r.created_at,
-  firedAt: r.fired_at,
-  startedAt: r.started_at,
-  bumpedAt: r.bumped_at,
-});
+/**
+ * A ticket's fields from its row and its check's lines: the lines it names, as its station sees
+ * them (sides included: rules/kitchen.ts), or the copy it keeps once lines left the check.
+ */
+function ticketFields(r: TicketRow, checkLines: readonly OrderLine[]): TicketFields {
+  let lines: OrderLine[];
+  if (r.lines !== null) lines = JSON.parse(r.lines) as OrderLine[];
+  else {
+    const ids = new Set(JSON.parse(r.line_ids) as string[]);
+    lines = checkLines.filter((l) => ids.has(l.id)).flatMap((l) => linesAt(r.station_id, l));
+  }
+  return {
+    id: r.id,
+    orderId: r.order_id,
+    stationId: r.station_id,
+    status: r.status,
+    lines,
+    round: r.round,
+    course: r.course,
+    createdAt: r.created_at,
+    firedAt: r.fired_at,
+    startedAt: r.started_at,
+    bumpedAt: r.bumped_at,
+  };
+}
 
 const orderHead = (o: OrderRow): TicketHead => ({
   number: o.number,
@@ -150,10 +165,12 @@ export class OrderStore {
   private readonly insertTicketRow: Statement;
   private readonly selectTicket: Statement;
   private readonly selectTicketsOfOrder: Statement;
+  private readonly selectTicketStatuses: Statement;
   /** Tickets by filter: open (the default) or in one state, at one station or all. */
   readonly selectTickets: Record<'open' | 'openAt' | 'inState' | 'inStateAt', Statement>;
   private readonly updateTicket: Statement;
   private readonly updateTicketLines: Statement;
+  private readonly freezeTicket: Statement;
   private readonly fireTicketRow: Statement;
   private readonly bumpCounter: Statement;
   private readonly selectCommand: Statement;
@@ -216,10 +233,11 @@ export class OrderStore {
        ORDER BY c.created_at DESC, c.id DESC LIMIT @limit`,
     );
     this.insertTicketRow = db.prepare(
-      `INSERT INTO tickets (id, order_id, station_id, status, line_nos, lines, round, course, created_at, fired_at)
-       VALUES (@id, @orderId, @stationId, @status, @lineNos, @lines, @round, @course, @createdAt, @firedAt)`,
+      `INSERT INTO tickets (id, order_id, station_id, status, line_nos, line_ids, round, course, created_at, fired_at)
+       VALUES (@id, @orderId, @stationId, @status, @lineNos, @lineIds, @round, @course, @createdAt, @firedAt)`,
     );
     this.selectTicket = db.prepare('SELECT * FROM tickets WHERE id = ?');
+    this.selectTicketStatuses = db.prepare('SELECT status FROM tickets WHERE order_id = ?').pluck();
     this.selectTicketsOfOrder = db.prepare(
       'SELECT * FROM tickets WHERE order_id = ? ORDER BY created_at, station_id, id',
     );
@@ -245,7 +263,9 @@ export class OrderStore {
     this.updateTicket = db.prepare(
       'UPDATE tickets SET status = ?, started_at = ?, bumped_at = ? WHERE id = ?',
     );
-    this.updateTicketLines = db.prepare('UPDATE tickets SET lines = ? WHERE id = ?');
+    // Only a frozen ticket's copy needs the change; the others read their lines from the check.
+    this.updateTicketLines = db.prepare('UPDATE tickets SET lines = ? WHERE id = ? AND lines IS NOT NULL');
+    this.freezeTicket = db.prepare('UPDATE tickets SET lines = ? WHERE id = ? AND lines IS NULL');
     this.fireTicketRow = db.prepare("UPDATE tickets SET status = 'open', fired_at = ? WHERE id = ?");
     this.bumpCounter = db.prepare(
       `INSERT INTO counters (name, value) VALUES (?, 1)
@@ -287,7 +307,7 @@ export class OrderStore {
       stationId: t.stationId,
       status: t.status,
       lineNos: JSON.stringify(t.lines.map((l) => l.lineNo)),
-      lines: JSON.stringify(t.lines),
+      lineIds: JSON.stringify([...new Set(t.lines.map((l) => l.id))]),
       round: t.round,
       course: t.course,
       createdAt: t.createdAt,
@@ -362,7 +382,7 @@ export class OrderStore {
     const row = this.selectTicket.get(id) as TicketRow | undefined;
     if (!row) return null;
     const order = this.selectOrder.get(row.order_id) as OrderRow;
-    return ticketOf(ticketFields(row), orderHead(order));
+    return ticketOf(ticketFields(row, JSON.parse(order.lines)), orderHead(order));
   }
 
   /** Open and started tickets (or those of one status), oldest first: a KDS screen's queue. */
@@ -376,21 +396,40 @@ export class OrderStore {
         ? this.selectTickets.openAt
         : this.selectTickets.open;
     const rows = statement.all({ station, status, limit }) as TicketRow[];
-    const heads = new Map<string, TicketHead>();
+    const checks = new Map<string, { head: TicketHead; lines: OrderLine[] }>();
     return rows.map((row) => {
-      let head = heads.get(row.order_id);
-      if (!head) {
-        head = orderHead(this.selectOrder.get(row.order_id) as OrderRow);
-        heads.set(row.order_id, head);
+      let check = checks.get(row.order_id);
+      if (!check) {
+        const o = this.selectOrder.get(row.order_id) as OrderRow;
+        check = { head: orderHead(o), lines: JSON.parse(o.lines) };
+        checks.set(row.order_id, check);
       }
-      return ticketOf(ticketFields(row), head);
+      return ticketOf(ticketFields(row, check.lines), check.head);
     });
+  }
+
+  /** A check's tickets, as stations see them. */
+  ticketsOf(orderId: string): Ticket[] {
+    const row = this.selectOrder.get(orderId) as OrderRow | undefined;
+    if (!row) return [];
+    return this.ticketsOfRow(row, JSON.parse(row.lines));
+  }
+
+  /** A check's tickets frozen: each keeps the lines it shows now, because lines are about to leave the check. */
+  freezeTickets(orderId: string): void {
+    for (const t of this.ticketsOf(orderId)) this.freezeTicket.run(JSON.stringify(t.lines), t.id);
+  }
+
+  /** The statuses of a check's tickets, without reading their lines: what the check's status follows. */
+  ticketStatuses(orderId: string): TicketStatus[] {
+    return this.selectTicketStatuses.all(orderId) as TicketStatus[];
   }
 
   setTicket(id: string, status: TicketStatus, startedAt: string | null, bumpedAt: string | null): void {
     this.updateTicket.run(status, startedAt, bumpedAt, id);
   }
 
+  /** A ticket's lines changed (fired, struck): kept where the ticket has its own copy. */
   setTicketLines(id: string, lines: readonly OrderLine[]): void {
     this.updateTicketLines.run(JSON.stringify(lines), id);
   }
@@ -446,11 +485,16 @@ export class OrderStore {
     };
   }
 
-  private hydrate(row: OrderRow, withTickets = true): Order {
+  private ticketsOfRow(row: OrderRow, lines: readonly OrderLine[]): Ticket[] {
     const head = orderHead(row);
-    const tickets = withTickets
-      ? (this.selectTicketsOfOrder.all(row.id) as TicketRow[]).map((t) => ticketOf(ticketFields(t), head))
-      : [];
+    return (this.selectTicketsOfOrder.all(row.id) as TicketRow[]).map((t) =>
+      ticketOf(ticketFields(t, lines), head),
+    );
+  }
+
+  private hydrate(row: OrderRow, withTickets = true): Order {
+    const lines = JSON.parse(row.lines) as OrderLine[];
+    const tickets = withTickets ? this.ticketsOfRow(row, lines) : [];
     return {
       id: row.id,
       number: row.number,
@@ -461,7 +505,7 @@ export class OrderStore {
       guests: row.guests,
       currency: row.currency,
       menuVersion: row.menu_version,
-      lines: JSON.parse(row.lines),
+      lines,
       discountsApplied: JSON.parse(row.discounts_applied),
       taxes: JSON.parse(row.taxes),
       gross: row.gross,
