@@ -42,6 +42,11 @@ export const CreateOrderBody = z.strictObject({
   guests: z.int().min(1).max(99).optional(),
   /** Courses to hold when the lines are sent: they wait for a fire command (or auto-fire). */
   hold: z.array(Slug).max(20).optional(),
+  /**
+   * When the cashier sent it, by the till's clock: an order queued while the hub was away keeps
+   * it, and the kitchen's timer counts from it. Ignored when it is in the future or over a day old.
+   */
+  takenAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type CreateOrderBody = z.infer<typeof CreateOrderBody>;
 
@@ -134,6 +139,8 @@ export const Ticket = z.object({
   tableLabel: z.string().nullable(),
   orderType: OrderType,
   orderNote: z.string().nullable(),
+  /** When the cashier sent the check, if it waited in a till's queue (else null). */
+  takenAt: z.string().nullable(),
   /** 1 for the first round sent; later rounds are add-ons to the same table. */
   round: z.int(),
   course: Slug.nullable(),
@@ -191,6 +198,8 @@ export const Order = z.object({
   note: z.string().nullable(),
   tableLabel: z.string().nullable(),
   voidReason: z.string().nullable(),
+  /** When the cashier sent it, when that was earlier than the hub got it (a till's queue). */
+  takenAt: z.string().nullable(),
   tickets: z.array(Ticket),
   deviceId: z.string().nullable(),
   createdAt: z.string(),

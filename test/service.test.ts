@@ -351,4 +351,47 @@ describe.skipIf(skipBrowser)('a till with the hub away', () => {
       await t.stop();
     }
   });
+
+  it('opens the POS after a reload while the hub is down, queues an order that keeps when it was sent, and delivers it once', async () => {
+    let t = await startHub();
+    const port = Number(new URL(t.base).port);
+    try {
+      const pos = await open(t, '/pos/', t.tokens.pos);
+      // The service worker has the shell once it controls the page.
+      await pos.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, {
+        timeout: 15_000,
+      });
+      await t.hub.stop();
+      await pos.reload();
+      await pos.getByTestId('menu-grid').waitFor();
+      await pos
+        .getByTestId('connection')
+        .getByText(/unreachable/)
+        .waitFor();
+      await shot(pos, 'pos-reloaded-offline');
+      await pos.getByPlaceholder('T4').fill('Sam');
+      await ring(pos, 'Beer and wine', 'stout');
+      const sentAt = Date.now();
+      await pos.getByTestId('send').click();
+      await pos
+        .getByTestId('notice')
+        .getByText('Sam queued: the hub is unreachable; it will be sent by itself.')
+        .waitFor();
+      await new Promise((r) => setTimeout(r, 2_500)); // it waits in the queue
+      t = await startHub({ port }, t.dir);
+      await pos
+        .getByTestId('notice')
+        .getByText(/Sam sent as #\d+/)
+        .waitFor({ timeout: 20_000 });
+      const sam = (await t.api('GET', '/api/v1/checks?q=sam')).body.checks;
+      expect(sam).toHaveLength(1);
+      const check = (await t.api('GET', `/api/v1/orders/${sam[0].id}`)).body;
+      expect(Math.abs(Date.parse(check.takenAt) - sentAt)).toBeLessThan(1_500);
+      expect(Date.parse(check.createdAt) - Date.parse(check.takenAt)).toBeGreaterThan(2_000);
+      const bar = await open(t, '/kds/?station=bar', t.tokens.kds);
+      await bar.locator(`[data-order="${check.id}"]`).getByTestId('queued-for').waitFor();
+    } finally {
+      await t.stop();
+    }
+  });
 });

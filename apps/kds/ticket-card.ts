@@ -15,8 +15,16 @@ const typeLabel: Record<OrderType, string | null> = {
   bar_tab: 'Bar tab',
 };
 
-/** When the cook could start: a held course counts from when it fired, not when it was rung in. */
-export const cookableSince = (t: Ticket) => t.firedAt ?? t.createdAt;
+/**
+ * When the cook's clock starts: when the cashier sent it (an order that waited in a till's queue
+ * counts from then), or, for a course held and fired later, when it fired.
+ */
+export const cookableSince = (t: Ticket) =>
+  t.firedAt && t.firedAt !== t.createdAt ? t.firedAt : (t.takenAt ?? t.createdAt);
+
+/** How long an order waited in a till's queue before the hub got it, when it did. */
+export const queueDelay = (t: Ticket, now: number) =>
+  t.takenAt ? age(t.takenAt, Date.parse(t.createdAt) || now) : null;
 
 /**
  * One station ticket: its slot number for bump bars, age, course and round, lines with modifiers
@@ -51,12 +59,13 @@ export function TicketCard({
       <span class="age" data-testid="age">${held ? 'next' : age(cookableSince(ticket), now)}</span>
     </header>
     ${
-      (ticket.course || ticket.round > 1 || type) &&
+      (ticket.course || ticket.round > 1 || type || ticket.takenAt) &&
       html`<p class="tags">
         ${held && html`<span class="tag next" data-testid="next">Next · hold</span>`}
         ${ticket.course && html`<span class="tag course">${ticket.course}</span>`}
         ${ticket.round > 1 && html`<span class="tag addon" data-testid="add-on">Add-on · round ${ticket.round}</span>`}
         ${type && html`<span class="tag type">${type}</span>`}
+        ${ticket.takenAt && html`<span class="tag queued" data-testid="queued-for">queued ${queueDelay(ticket, now)}</span>`}
       </p>`
     }
     ${ticket.orderNote && html`<p class="order-note">${ticket.orderNote}</p>`}

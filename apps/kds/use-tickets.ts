@@ -97,7 +97,7 @@ export function useTickets(
     let live: ReturnType<typeof startLive> | null = null;
     let cancelled = false;
     (async () => {
-      const since = await currentSeq();
+      const since = await currentSeq((attempt) => setConn({ status: 'connecting', attempt }));
       await load();
       if (cancelled) return;
       live = startLive(token, {

@@ -17,3 +17,11 @@ function App() {
 }
 
 render(html`<${App} />`, document.getElementById('app')!);
+
+// The shell offline: a reload while the hub is away still opens the till (public/pos/sw.js).
+// Browsers allow a service worker only on HTTPS or localhost: on the LAN, run the hub with TLS.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker
+    .register('/pos/sw.js', { scope: '/pos/' })
+    .catch((err) => console.warn('the POS will not open offline after a reload', err));
+}

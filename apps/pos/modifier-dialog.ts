@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { MenuItem, ModifierGroup } from '../../protocol/menu.ts';
 import type { Catalog } from '../../rules/catalog.ts';
 import { html, money } from '../shared/ui.ts';
@@ -25,6 +25,14 @@ export function ModifierDialog({
   );
   const [qty, setQty] = useState(1);
   const [note, setNote] = useState('');
+  const box = useRef<HTMLDivElement>(null);
+  // Focus moves into the dialog (its first choice), and Escape closes it, as a keyboard user expects.
+  useEffect(() => {
+    box.current?.querySelector<HTMLElement>('button, input')?.focus();
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onCancel();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   const toggle = (g: ModifierGroup, optionId: string) => {
     const now = chosen[g.id] ?? [];
     let next: string[];
@@ -41,7 +49,7 @@ export function ModifierDialog({
       .flatMap((g) => g.options.filter((o) => chosen[g.id]?.includes(o.id)))
       .reduce((s, o) => s + o.priceDelta, 0);
   return html`<div class="dialog-backdrop" onClick=${(e: Event) => e.target === e.currentTarget && onCancel()}>
-    <div class="dialog" role="dialog" aria-label=${item.name} data-testid="modifiers">
+    <div class="dialog" role="dialog" aria-modal="true" aria-label=${item.name} data-testid="modifiers" ref=${box}>
       <h2>${item.name}</h2>
       <p class="muted">${item.description}</p>
       ${groups.map(

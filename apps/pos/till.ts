@@ -60,7 +60,7 @@ export function Till({ token, onUnpaired }: { token: string; onUnpaired: () => v
     orders.loadQueued();
     let live: ReturnType<typeof startLive> | null = null;
     let cancelled = false;
-    currentSeq().then((since) => {
+    currentSeq((attempt) => setConn({ status: 'connecting', attempt })).then((since) => {
       if (cancelled) return;
       live = startLive(token, {
         since,
@@ -141,6 +141,8 @@ export function Till({ token, onUnpaired }: { token: string; onUnpaired: () => v
       lines: lines(),
       ...(seating ? { tableId: seating.tableId, guests: seating.guests } : name ? { tableLabel: name } : {}),
       ...(hold.length > 0 ? { hold } : {}),
+      // The kitchen counts from when the cashier sent it, even if it waits here for the hub.
+      takenAt: new Date().toISOString(),
     };
     const label = seating ? `Table ${seating.tableName}` : name || 'Order';
     clearCart();
@@ -206,6 +208,17 @@ export function Till({ token, onUnpaired }: { token: string; onUnpaired: () => v
         onInput=${(e: Event) => {
           setQuery((e.target as HTMLInputElement).value);
           setView('menu');
+        }}
+        onKeyDown=${(e: KeyboardEvent) => {
+          // Enter takes the first match; the down arrow goes straight to the results.
+          const first = document.querySelector<HTMLButtonElement>(
+            '[data-testid="menu-grid"] [data-item]:not([disabled])',
+          );
+          if (e.key === 'Enter' && first) first.click();
+          else if (e.key === 'ArrowDown' && first) {
+            e.preventDefault();
+            first.focus();
+          }
         }} data-testid="search" />
       <${ConnectionPill} state=${conn} queued=${orders.queued.filter((q) => !q.refused).length} />
     </header>

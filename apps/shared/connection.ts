@@ -16,15 +16,19 @@ export interface LiveOptions {
   onControl?: (m: { type: string } & Record<string, unknown>) => void;
 }
 
-/** The hub's current seq, retried until the hub answers: apps start their stream from there. */
-export async function currentSeq(): Promise<number> {
-  for (;;) {
+/**
+ * The hub's current seq, retried until the hub answers: apps start their stream from there.
+ * `onMiss` hears each failed try, so a page opened while the hub is away can say so.
+ */
+export async function currentSeq(onMiss: (attempt: number) => void = () => {}): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
     try {
       const res = await fetch('/health', { signal: AbortSignal.timeout(3_000) });
       if (res.ok) return (await res.json()).headSeq as number;
     } catch {
       // the hub does not answer yet: try again below
     }
+    onMiss(attempt);
     await new Promise((r) => setTimeout(r, 2_000));
   }
 }

@@ -6,7 +6,7 @@ import type { Store } from '../store/index.ts';
 import { type CheckRow, type TicketFields, ticketOf } from '../store/orders.ts';
 import { routeTickets } from './routing.ts';
 
-type Head = Pick<CheckRow, 'id' | 'number' | 'tableLabel' | 'note' | 'orderType'>;
+type Head = Pick<CheckRow, 'id' | 'number' | 'tableLabel' | 'note' | 'orderType' | 'takenAt'>;
 
 /**
  * What the kitchen gets from a check: tickets per station and course when lines are sent (held

@@ -37,6 +37,7 @@ function orderFingerprint(body: CreateOrderBody): string {
     tableId: body.tableId ?? null,
     guests: body.guests ?? null,
     hold: body.hold ?? [],
+    takenAt: body.takenAt ?? null,
   });
 }
 
@@ -47,6 +48,16 @@ const localDay = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-d
 /** The hub's local business day, for the "order #42" counter cashiers call out. */
 function businessDate(at: string): string {
   return localDay.format(new Date(at));
+}
+
+/**
+ * When the cashier sent an order that waited in a till's queue: kept when it is before the hub
+ * got it (by more than clock jitter) and within a day; a till's clock far off is not trusted.
+ */
+function queuedSince(takenAt: string | undefined, at: string): string | null {
+  if (!takenAt) return null;
+  const waited = Date.parse(at) - Date.parse(takenAt);
+  return waited > 2_000 && waited < 86_400_000 ? new Date(Date.parse(takenAt)).toISOString() : null;
 }
 
 export class OrderService {
@@ -108,6 +119,7 @@ export class OrderService {
         note: body.note?.trim() || null,
         tableLabel: table ? `Table ${table.name}` : body.tableLabel?.trim() || null,
         voidReason: null,
+        takenAt: queuedSince(body.takenAt, ctx.at),
         deviceId,
         createdAt: ctx.at,
         updatedAt: ctx.at,

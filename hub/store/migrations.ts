@@ -334,6 +334,8 @@ export const migrations: Migration[] = [
       ALTER TABLE orders ADD COLUMN discounts INTEGER NOT NULL DEFAULT 0;
       -- The tax a split gave this check (JSON tax lines), kept until the check changes again.
       ALTER TABLE orders ADD COLUMN fixed_taxes TEXT;
+      -- When the cashier sent it, if it waited in a till's queue first.
+      ALTER TABLE orders ADD COLUMN taken_at TEXT;
       UPDATE orders SET gross = subtotal;
       -- Lines gain a stable id, a round, a seat, a course and their kitchen state. An id for an
       -- existing line is made from its order's id and its number: unique on its check.

@@ -31,6 +31,7 @@ interface OrderRow {
   note: string | null;
   table_label: string | null;
   void_reason: string | null;
+  taken_at: string | null;
   device_id: string | null;
   created_at: string;
   updated_at: string;
@@ -76,7 +77,7 @@ export interface TicketFields {
   bumpedAt: string | null;
 }
 
-type TicketHead = Pick<Order, 'number' | 'tableLabel' | 'note' | 'orderType'>;
+type TicketHead = Pick<Order, 'number' | 'tableLabel' | 'note' | 'orderType' | 'takenAt'>;
 
 /** The one way a ticket is built: from its fields and its check's head (just made, or read back). */
 export function ticketOf(t: TicketFields, order: TicketHead): Ticket {
@@ -89,6 +90,7 @@ export function ticketOf(t: TicketFields, order: TicketHead): Ticket {
     tableLabel: order.tableLabel,
     orderType: order.orderType,
     orderNote: order.note,
+    takenAt: order.takenAt,
     round: t.round,
     course: t.course,
     lines: t.lines,
@@ -130,6 +132,7 @@ const orderHead = (o: OrderRow): TicketHead => ({
   tableLabel: o.table_label,
   note: o.note,
   orderType: o.order_type,
+  takenAt: o.taken_at,
 });
 
 /** The check list's filters, as SQL parameters (null: not filtered). */
@@ -181,11 +184,11 @@ export class OrderStore {
       `INSERT INTO orders (id, number, business_date, status, version, order_type, table_id, guests,
          fingerprint, currency, menu_version, lines, discounts_applied, taxes, fixed_taxes,
          gross, voids, comps, discounts, subtotal, tax, total,
-         note, table_label, void_reason, device_id, created_at, updated_at)
+         note, table_label, void_reason, taken_at, device_id, created_at, updated_at)
        VALUES (@id, @number, @businessDate, @status, @version, @orderType, @tableId, @guests,
          @fingerprint, @currency, @menuVersion, @lines, @discountsApplied, @taxes, @fixedTaxes,
          @gross, @voids, @comps, @discounts, @subtotal, @tax, @total,
-         @note, @tableLabel, @voidReason, @deviceId, @createdAt, @updatedAt)`,
+         @note, @tableLabel, @voidReason, @takenAt, @deviceId, @createdAt, @updatedAt)`,
     );
     this.updateOrder = db.prepare(
       `UPDATE orders SET status = @status, version = @version, order_type = @orderType,
@@ -479,6 +482,7 @@ export class OrderStore {
       note: o.note,
       tableLabel: o.tableLabel,
       voidReason: o.voidReason,
+      takenAt: o.takenAt,
       deviceId: o.deviceId,
       createdAt: o.createdAt,
       updatedAt: o.updatedAt,
@@ -518,6 +522,7 @@ export class OrderStore {
       note: row.note,
       tableLabel: row.table_label,
       voidReason: row.void_reason,
+      takenAt: row.taken_at,
       tickets,
       deviceId: row.device_id,
       createdAt: row.created_at,
