@@ -116,7 +116,11 @@ export const FloorArea = z.strictObject({
 export const FloorPlan = z.strictObject({ areas: z.array(FloorArea).max(20) });
 export type FloorPlan = z.infer<typeof FloorPlan>;
 
-/** What a table shows on the POS floor plan, derived from its open checks. */
+/**
+ * What a table shows on the POS floor plan, derived from its open checks: seated (nothing sent),
+ * ordered (a course still waits), mains fired (everything fired), presented (the bill printed or
+ * part paid), paid (nothing due, not yet closed).
+ */
 export const TableState = z.enum(['free', 'seated', 'ordered', 'mains_fired', 'presented', 'paid']);
 export type TableState = z.infer<typeof TableState>;
 

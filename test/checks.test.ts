@@ -387,6 +387,23 @@ describe('check commands', () => {
     expect(split.body.checks[2].lines[0].share).toEqual({ part: 3, parts: 3 });
   });
 
+  it('shows a table as presented once its bill is printed', async () => {
+    const check = await open([{ itemId: 'lager', qty: 1 }], { tableId: 't10' });
+    const state = async () =>
+      (await t.api('GET', '/api/v1/floor')).body.areas[0].tables.find((x: any) => x.id === 't10').state;
+    expect(await state()).toBe('mains_fired');
+    // A printer nobody listens on: the bill is queued, which is enough to say it was presented.
+    const printer = await t.api(
+      'POST',
+      '/api/v1/printers',
+      { name: 'Front', host: '127.0.0.1', port: 9 },
+      t.tokens.manager,
+    );
+    const bill = await t.api('POST', `/api/v1/orders/${check.id}/bill`, { printerId: printer.body.id });
+    expect(bill.status).toBe(202);
+    expect(await state()).toBe('presented');
+  });
+
   it('pages through every open check, filters by table, pay state and number', async () => {
     const made = [];
     for (let i = 0; i < 7; i++) made.push(await open([{ itemId: 'espresso', qty: 1 }], { tableId: 't9' }));

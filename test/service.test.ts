@@ -246,6 +246,44 @@ describe.skipIf(skipBrowser)('a dinner service in the browser', () => {
     await pos.locator('[data-table="t12"][data-state="free"]').waitFor();
   });
 
+  it('opens a bar tab by name, moves a line to it from a table, then merges it back, from the POS', async () => {
+    const pos = await open(t, '/pos/', t.tokens.pos);
+    await pos.locator('[data-type="bar_tab"]').click();
+    await pos.getByPlaceholder('T4').fill('Sam');
+    await ring(pos, 'Beer and wine', 'stout');
+    await pos.getByTestId('send').click();
+    await pos
+      .getByTestId('notice')
+      .getByText(/Sam sent as #\d+/)
+      .waitFor();
+    const tab = (await t.api('GET', '/api/v1/checks?q=sam')).body.checks[0];
+    expect(tab).toMatchObject({ orderType: 'bar_tab', tableLabel: 'Sam' });
+    const { body: table } = await t.api('POST', '/api/v1/orders', {
+      id: newOrderId(),
+      tableId: 't3',
+      lines: [
+        { itemId: 'wings', qty: 1 },
+        { itemId: 'lager', qty: 1 },
+      ],
+    });
+    await pos.locator(`[data-order="${table.id}"]`).getByTestId('open-check').click();
+    const check = pos.getByTestId('check');
+    await check.locator('li[data-item="lager"] input').check();
+    await pos.getByTestId('move').click();
+    await pos.locator(`[data-other="${tab.id}"]`).click();
+    await pos.getByTestId('notice').getByText(`Moved to check #${tab.number}`).waitFor();
+    expect((await t.api('GET', `/api/v1/orders/${tab.id}`)).body.lines.map((l: any) => l.itemId)).toEqual([
+      'stout',
+      'lager',
+    ]);
+    await pos.getByTestId('move').click();
+    await pos.locator(`[data-other="${tab.id}"]`).click();
+    await pos.getByTestId('notice').getByText(`Check #${tab.number} merged into this one`).waitFor();
+    const merged = (await t.api('GET', `/api/v1/orders/${table.id}`)).body;
+    expect(merged.lines.map((l: any) => l.itemId)).toEqual(['wings', 'stout', 'lager']);
+    expect((await t.api('GET', `/api/v1/orders/${tab.id}`)).body.status).toBe('voided');
+  });
+
   it('works a kitchen in a rush: pages, a key for every ticket, Enter only with a ticket chosen, recall, its own settings, expo keeping stations done', async () => {
     for (let i = 1; i <= 14; i++) {
       await t.api('POST', '/api/v1/orders', {

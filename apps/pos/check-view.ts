@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { Discount, FloorPlan } from '../../protocol/checks.ts';
+import type { CheckList, CheckSummary, Discount, FloorPlan } from '../../protocol/checks.ts';
 import type { MenuView } from '../../protocol/menu.ts';
 import type { Order, OrderLine } from '../../protocol/orders.ts';
 import type { OrderPayments } from '../../protocol/payments.ts';
@@ -55,6 +55,7 @@ export function CheckView({
   const [panel, setPanel] = useState<'none' | 'discount' | 'split' | 'move'>('none');
   const [discounts, setDiscounts] = useState<Discount[]>([]);
   const [tables, setTables] = useState<FloorPlan['areas'][number]['tables']>([]);
+  const [others, setOthers] = useState<CheckSummary[]>([]);
   const [ways, setWays] = useState(2);
 
   const load = async () => {
@@ -115,9 +116,13 @@ export function CheckView({
       const r = await api<{ discounts: Discount[] }>('GET', '/api/v1/discounts').catch(() => null);
       if (r?.ok) setDiscounts(r.body.discounts);
     }
-    if (p === 'move' && tables.length === 0) {
-      const r = await api<FloorPlan>('GET', '/api/v1/floor-plan').catch(() => null);
-      if (r?.ok) setTables(r.body.areas.flatMap((a) => a.tables));
+    if (p === 'move') {
+      const [plan, open] = await Promise.all([
+        api<FloorPlan>('GET', '/api/v1/floor-plan').catch(() => null),
+        api<CheckList>('GET', '/api/v1/checks?state=open&limit=100').catch(() => null),
+      ]);
+      if (plan?.ok) setTables(plan.body.areas.flatMap((a) => a.tables));
+      if (open?.ok) setOthers(open.body.checks.filter((c) => c.id !== checkId));
     }
   };
 
@@ -215,6 +220,21 @@ export function CheckView({
       html`<div class="panel" data-testid="move-panel">
         <p class="muted">Move this check to table:</p>
         ${tables.map((t) => html`<button class="opt" onClick=${() => run('move', { tableId: t.id }, `Moved to table ${t.name}`)} data-move=${t.id}>${t.name}</button>`)}
+        ${
+          others.length > 0 &&
+          html`<p class="muted">${chosenIds.length > 0 ? `Move the ${chosenIds.length} chosen line(s) to check:` : 'Bring another check onto this one (merge):'}</p>
+          ${others.map(
+            (o) =>
+              html`<button class="opt" data-other=${o.id} onClick=${() =>
+                chosenIds.length > 0
+                  ? run('transfer', { lineIds: chosenIds, toOrderId: o.id }, `Moved to check #${o.number}`)
+                  : run(
+                      'merge',
+                      { fromOrderId: o.id },
+                      `Check #${o.number} merged into this one`,
+                    )}>#${o.number} ${o.tableLabel ?? ''}</button>`,
+          )}`
+        }
       </div>`
     }
     ${!closed && round}

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { CheckSummary } from '../../protocol/checks.ts';
 import type { MenuItem } from '../../protocol/menu.ts';
-import type { CreateOrderBody, Order } from '../../protocol/orders.ts';
+import type { CreateOrderBody, Order, OrderType } from '../../protocol/orders.ts';
 import type { Payment } from '../../protocol/payments.ts';
 import type { ConnectionState } from '../../protocol/realtime-client.ts';
 import { uuidv7Source } from '../../protocol/uuidv7.ts';
@@ -41,6 +41,7 @@ export function Till({ token, onUnpaired }: { token: string; onUnpaired: () => v
   const [seat, setSeat] = useState<number | null>(null);
   const [hold, setHold] = useState<string[]>([]);
   const [table, setTable] = useState('');
+  const [orderType, setOrderType] = useState<OrderType>('dine_in');
   const [seating, setSeating] = useState<Seating | null>(null);
   const [openId, setOpenId] = useState<string | null>(null);
   const [openGuests, setOpenGuests] = useState(0);
@@ -139,7 +140,9 @@ export function Till({ token, onUnpaired }: { token: string; onUnpaired: () => v
     const body: CreateOrderBody = {
       id: newId(),
       lines: lines(),
-      ...(seating ? { tableId: seating.tableId, guests: seating.guests } : name ? { tableLabel: name } : {}),
+      ...(seating
+        ? { tableId: seating.tableId, guests: seating.guests }
+        : { orderType, ...(name ? { tableLabel: name } : {}) }),
       ...(hold.length > 0 ? { hold } : {}),
       // The kitchen counts from when the cashier sent it, even if it waits here for the hub.
       takenAt: new Date().toISOString(),
@@ -246,7 +249,20 @@ export function Till({ token, onUnpaired }: { token: string; onUnpaired: () => v
                 'Send order',
                 sendCheck,
                 !seating &&
-                  html`<label class="table">Table or name <input value=${table} onInput=${(e: Event) => setTable((e.target as HTMLInputElement).value)} placeholder="T4" /></label>`,
+                  html`<div class="seg types" role="group" aria-label="Order type">
+                    ${(
+                      [
+                        ['takeout', 'Takeout'],
+                        ['dine_in', 'Dine in'],
+                        ['delivery', 'Delivery'],
+                        ['bar_tab', 'Bar tab'],
+                      ] as const
+                    ).map(
+                      ([type, name]) =>
+                        html`<button class=${orderType === type ? 'on' : ''} onClick=${() => setOrderType(type)} data-type=${type}>${name}</button>`,
+                    )}
+                  </div>
+                  <label class="table">${orderType === 'bar_tab' ? 'Tab name' : 'Table or name'} <input value=${table} onInput=${(e: Event) => setTable((e.target as HTMLInputElement).value)} placeholder="T4" /></label>`,
               )
         }
         ${orders.notice && html`<p class="notice ${orders.notice.tone}" data-testid="notice">${orders.notice.text}</p>`}

@@ -100,7 +100,8 @@ export class CheckService {
           let state: TableState = 'free';
           if (checks.length > 0) state = 'seated';
           if (fired(lines)) state = held(lines) ? 'ordered' : 'mains_fired';
-          if (checks.some((c) => c.paid > 0)) state = 'presented';
+          // The bill printed, or part of it paid: the guests are settling up.
+          if (checks.some((c) => c.presented || c.paid > 0)) state = 'presented';
           if (checks.length > 0 && checks.every((c) => c.total > 0 && c.due === 0)) state = 'paid';
           return {
             ...table,

@@ -349,6 +349,8 @@ export const migrations: Migration[] = [
           '$.discount', 0, '$.void', NULL, '$.comp', NULL, '$.share', NULL))
         FROM json_each(orders.lines) l);
       CREATE INDEX orders_table ON orders (table_id, created_at) WHERE table_id IS NOT NULL;
+      -- A table whose bill was printed shows as presented on the floor plan.
+      CREATE INDEX print_jobs_bill ON print_jobs (order_id) WHERE kind = 'bill';
 
       -- A ticket names its lines by id (lineNo changes when a check is split); once lines leave its
       -- check (a split, a merge, a transfer) it keeps them as the kitchen got them, in lines.

@@ -213,7 +213,9 @@ export class OrderStore {
       "SELECT * FROM orders WHERE status NOT IN ('completed', 'voided') ORDER BY created_at, id LIMIT ?",
     );
     this.selectOnTable = db.prepare(
-      `SELECT o.*, ${paidSql} AS paid FROM orders o
+      `SELECT o.*, ${paidSql} AS paid,
+         EXISTS (SELECT 1 FROM print_jobs j WHERE j.order_id = o.id AND j.kind = 'bill') AS presented
+       FROM orders o
        WHERE table_id IS NOT NULL AND status NOT IN ('completed', 'voided') ORDER BY created_at, id`,
     );
     // One statement for every filter of the check list: newest first, a page at a time by
@@ -348,10 +350,11 @@ export class OrderStore {
   }
 
   /** Open checks on tables, oldest first, as summaries: what the floor plan is drawn from. */
-  onTables(): (CheckSummary & { lines: OrderLine[] })[] {
-    return (this.selectOnTable.all() as (OrderRow & { paid: number })[]).map((r) => ({
+  onTables(): (CheckSummary & { lines: OrderLine[]; presented: boolean })[] {
+    return (this.selectOnTable.all() as (OrderRow & { paid: number; presented: number })[]).map((r) => ({
       ...summary(r),
       lines: JSON.parse(r.lines) as OrderLine[],
+      presented: r.presented === 1,
     }));
   }
 
