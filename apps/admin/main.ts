@@ -5,6 +5,7 @@ import { api, deviceToken } from '../shared/session.ts';
 import { html } from '../shared/ui.ts';
 import { type Act, AvailabilityCard, BackupsCard, DevicesCard, HubCard, SyncCard } from './cards.ts';
 import { PrintersCard, usePrinting } from './printers.ts';
+import { ServiceCard } from './service.ts';
 import { StandaloneCardsCard } from './standalone-cards.ts';
 import { useHub } from './use-hub.ts';
 
@@ -19,7 +20,7 @@ function App() {
   return html`<${Admin} token=${token} />`;
 }
 
-/** The manager's page on the hub: status, cloud sync, devices, standalone cards to verify, printers, 86, backups. */
+/** The manager's page on the hub: status, cloud sync, devices, standalone cards to verify, printers, 86, the service (discounts, floor plan), backups. */
 function Admin({ token }: { token: string }) {
   const hub = useHub(token);
   const printing = usePrinting();
@@ -52,6 +53,7 @@ function Admin({ token }: { token: string }) {
       <${StandaloneCardsCard} act=${act} version=${hub.sync?.standaloneCardsUnverified.count ?? 0} currency=${hub.menu?.currency ?? 'USD'} />
       <${PrintersCard} printing=${printing} devices=${hub.devices} act=${act} />
       <${AvailabilityCard} menu=${hub.menu} act=${act} reload=${hub.loadMenu} />
+      <${ServiceCard} act=${act} currency=${hub.menu?.currency ?? 'USD'} />
       <${BackupsCard} backups=${hub.backups} act=${act} reload=${hub.loadBackups} />
     </main>
   </div>`;

@@ -81,6 +81,8 @@ export function Till({ token, onUnpaired }: { token: string; onUnpaired: () => v
         onSnapshot: () => orders.loadRecent(),
         onState: (s) => {
           setConn(s);
+          // The hub refused this till's token (revoked): keep everything, offer pairing again.
+          if (s.status === 'unauthorized') orders.setUnpaired(true);
           if (s.status === 'live') {
             loadMenu();
             orders.loadRecent();

@@ -36,7 +36,12 @@ export function useOrders(askApproval: (why: string) => Promise<ApprovalInput | 
   const [filter, setFilterState] = useState<ListFilter>({ state: 'open', q: '' });
   const [notice, setNotice] = useState<Notice | null>(null);
   /** The hub no longer knows this till's token (revoked): keep everything, offer pairing again. */
-  const [unpaired, setUnpaired] = useState(false);
+  const [unpaired, setUnpairedState] = useState(false);
+  const unpairedRef = useRef(false);
+  const setUnpaired = (v: boolean) => {
+    unpairedRef.current = v;
+    setUnpairedState(v);
+  };
   const flushing = useRef(false);
   const filterRef = useRef(filter);
 
@@ -119,10 +124,17 @@ export function useOrders(askApproval: (why: string) => Promise<ApprovalInput | 
     await flush();
     const still = (await outbox.all()).find((q) => q.id === command.id);
     if (still && !still.refused) {
-      setNotice({
-        tone: 'warn',
-        text: `${command.label} queued: the hub is unreachable; it will be sent by itself.`,
-      });
+      setNotice(
+        unpairedRef.current
+          ? {
+              tone: 'bad',
+              text: `${command.label} is kept on this till: the till is no longer paired with the hub. Pair again to send it.`,
+            }
+          : {
+              tone: 'warn',
+              text: `${command.label} queued: the hub is unreachable; it will be sent by itself.`,
+            },
+      );
     }
     await loadRecent();
     return still ? (still.refused ? 'refused' : 'queued') : 'sent';
@@ -218,6 +230,7 @@ export function useOrders(askApproval: (why: string) => Promise<ApprovalInput | 
   return {
     queued,
     unpaired,
+    setUnpaired,
     checks,
     hasMore: next !== null,
     more,
