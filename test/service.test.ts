@@ -282,6 +282,16 @@ describe.skipIf(skipBrowser)('a dinner service in the browser', () => {
     const merged = (await t.api('GET', `/api/v1/orders/${table.id}`)).body;
     expect(merged.lines.map((l: any) => l.itemId)).toEqual(['wings', 'stout', 'lager']);
     expect((await t.api('GET', `/api/v1/orders/${tab.id}`)).body.status).toBe('voided');
+
+    // An item 86'd while it sits in a round: the round stays rung in, says why, and cannot be sent
+    // until the cashier changes it.
+    await ring(pos, 'Beer and wine', 'ipa');
+    await t.api('POST', '/api/v1/menu/items/ipa/availability', { available: false }, t.tokens.manager);
+    await pos.getByText('"IPA" is 86\'d; pick something else or mark it back in stock').waitFor();
+    expect(await pos.getByTestId('send').isDisabled()).toBe(true);
+    await pos.getByTestId('cart').getByText('IPA').waitFor();
+    await t.api('POST', '/api/v1/menu/items/ipa/availability', { available: true }, t.tokens.manager);
+    await expect.poll(() => pos.getByTestId('send').isDisabled()).toBe(false);
   });
 
   it('works a kitchen in a rush: pages, a key for every ticket, Enter only with a ticket chosen, recall, its own settings, expo keeping stations done', async () => {

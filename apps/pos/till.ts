@@ -166,21 +166,23 @@ export function Till({ token, onUnpaired }: { token: string; onUnpaired: () => v
     const check = current?.ok ? current.body : { id: openId, version: undefined as unknown as number };
     const label = `${current?.ok ? (current.body.tableLabel ?? `Check #${current.body.number}`) : 'Check'} · round`;
     const fields = { lines: lines(), ...(hold.length > 0 ? { hold } : {}) };
-    clearCart();
-    const outcome = await orders.command(check, 'rounds', fields, label);
-    if (outcome.kind === 'done') orders.setNotice({ tone: 'ok', text: `${label} sent` });
-    else if (outcome.kind === 'refused') orders.setNotice({ tone: 'bad', text: outcome.message });
-    else if (outcome.kind === 'stale') {
-      const redone = await outcome.redo();
-      orders.setNotice(
-        redone.kind === 'done'
-          ? {
-              tone: 'ok',
-              text: `${label} sent (the check had changed on another till; your round was added to it)`,
-            }
-          : { tone: 'bad', text: 'The round could not be added; look at the check and ring it in again.' },
-      );
-    }
+    let outcome = await orders.command(check, 'rounds', fields, label);
+    // A round does not depend on what else the check holds: one that met a change from another
+    // till is simply added to the check as it now is.
+    const redone = outcome.kind === 'stale';
+    if (outcome.kind === 'stale') outcome = await outcome.redo();
+    // The round leaves the till only once the hub has it (or the outbox does): a refused round
+    // stays rung in, for the cashier to fix and send again.
+    if (outcome.kind === 'done' || outcome.kind === 'queued') clearCart();
+    if (outcome.kind === 'done')
+      orders.setNotice({
+        tone: 'ok',
+        text: redone
+          ? `${label} sent (the check had changed on another till; your round was added to it)`
+          : `${label} sent`,
+      });
+    else if (outcome.kind === 'refused')
+      orders.setNotice({ tone: 'bad', text: `${outcome.message} The round is still here.` });
     setChanges((n) => n + 1);
   };
 
