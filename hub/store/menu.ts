@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { MenuSnapshot } from '../../protocol/menu.ts';
+import { MenuSnapshot } from '../../protocol/menu.ts';
 import type { Db } from './db.ts';
 
 export class MenuStore {
@@ -20,9 +20,13 @@ export class MenuStore {
     );
   }
 
+  /**
+   * The newest snapshot, read through its schema: one stored by an older hub gets the defaults of
+   * fields added since (a menu from before courses has none), instead of breaking the new code.
+   */
   latestSnapshot(): MenuSnapshot | null {
     const row = this.latest.get() as { body: string } | undefined;
-    return row ? (JSON.parse(row.body) as MenuSnapshot) : null;
+    return row ? MenuSnapshot.parse(JSON.parse(row.body)) : null;
   }
 
   saveSnapshot(snapshot: MenuSnapshot, at: string): void {

@@ -99,6 +99,95 @@ describe('migration 7 (asynchronous card attempts)', () => {
   });
 });
 
+describe('migration 10 (checks through the meal)', () => {
+  it('gives existing orders the check model, their tickets their lines by id, and an old menu no courses', () => {
+    const { dir, remove } = tempDir();
+    const db = new Database(`${dir}/old.db`);
+    try {
+      migrate(
+        db,
+        migrations.filter((m) => m.version <= 9),
+        'old.db',
+      );
+      const line = (lineNo: number, itemId: string, stationId: string) => ({
+        lineNo,
+        itemId,
+        name: itemId,
+        qty: 1,
+        unitPrice: 500,
+        modifiers: [],
+        note: null,
+        stationId,
+        taxClassId: 'food',
+        lineTotal: 500,
+      });
+      const order = db.prepare(
+        `INSERT INTO orders (id, number, business_date, status, fingerprint, currency, menu_version, lines, taxes,
+           subtotal, tax, total, created_at, updated_at) VALUES (?, ?, '2026-11-28', ?, 'f', 'USD', 1, ?, '[]', 1000, 0, 1000, 't', 't')`,
+      );
+      const sent = '01a22837-ba18-7000-837c-b9ee1370d870';
+      const open = '01a22837-ba0c-7000-9626-caa1e68322e5';
+      order.run(sent, 1, 'in_progress', JSON.stringify([line(1, 'burger', 'grill'), line(2, 'cola', 'bar')]));
+      order.run(open, 2, 'open', JSON.stringify([line(1, 'cola', 'bar')]));
+      const ticket = db.prepare(
+        `INSERT INTO tickets (id, order_id, station_id, status, line_nos, created_at) VALUES (?, ?, ?, ?, ?, 't')`,
+      );
+      ticket.run('01a22837-ba18-7001-8000-000000000001', sent, 'grill', 'bumped', '[1]');
+      ticket.run('01a22837-ba18-7001-8000-000000000002', sent, 'bar', 'open', '[2]');
+      const menu = {
+        version: 1,
+        currency: 'USD',
+        taxClasses: [{ id: 'food', name: 'Tax', rateBasisPoints: 0, inclusive: false }],
+        stations: [{ id: 'bar', name: 'Bar' }],
+        categories: [{ id: 'drinks', name: 'Drinks', sort: 0 }],
+        modifierGroups: [],
+        items: [
+          {
+            id: 'cola',
+            categoryId: 'drinks',
+            name: 'Cola',
+            description: '',
+            price: 500,
+            taxClassId: 'food',
+            stationId: 'bar',
+            modifierGroupIds: [],
+            sort: 0,
+          },
+        ],
+      };
+      db.prepare("INSERT INTO menu_versions (version, body, applied_at) VALUES (1, ?, 't')").run(
+        JSON.stringify(menu),
+      );
+
+      migrate(db, migrations, 'old.db');
+      const store = new Store(db, `${dir}/old.db`);
+      const check = store.orders.get(sent)!;
+      expect(check).toMatchObject({
+        version: 1,
+        orderType: 'dine_in',
+        gross: 1000,
+        discounts: 0,
+        takenAt: null,
+      });
+      expect(check.lines.map((l) => [l.id, l.round, l.kitchen, l.ticketId, l.void])).toEqual([
+        ['01a22837-ba18-7000-837c-b9ee1370d001', 1, 'fired', '01a22837-ba18-7001-8000-000000000001', null],
+        ['01a22837-ba18-7000-837c-b9ee1370d002', 1, 'fired', '01a22837-ba18-7001-8000-000000000002', null],
+      ]);
+      expect(
+        check.tickets.map((t) => [t.stationId, t.status, t.lines.map((l) => l.itemId), t.firedAt]),
+      ).toEqual([
+        ['bar', 'open', ['cola'], 't'],
+        ['grill', 'bumped', ['burger'], 't'],
+      ]);
+      expect(store.orders.get(open)!.lines[0]).toMatchObject({ kitchen: 'unsent', ticketId: null });
+      expect(store.menu.latestSnapshot()!.courses).toEqual([]);
+    } finally {
+      db.close();
+      remove();
+    }
+  });
+});
+
 describe('GroupCommitter', () => {
   const committer = (store: Store, published: number[][] = [], maxQueue = 1_000) =>
     new GroupCommitter(
