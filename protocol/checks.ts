@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Slug, Uuid } from './ids.ts';
-import { Order, OrderLineInput, OrderStatus, OrderType } from './orders.ts';
+import { Order, OrderLineInput, OrderType } from './orders.ts';
 import { FreeText, Name } from './text.ts';
 
 /**
@@ -188,24 +188,27 @@ export const CheckListQuery = z.strictObject({
 });
 export type CheckListQuery = z.infer<typeof CheckListQuery>;
 
-export const CheckSummary = z.object({
-  id: Uuid,
-  number: z.int(),
-  status: OrderStatus,
-  version: z.int(),
-  orderType: OrderType,
-  tableId: Slug.nullable(),
-  tableLabel: z.string().nullable(),
-  guests: z.int().nullable(),
-  currency: z.string(),
-  total: z.int(),
+/** A row of the check list: the check's head from `Order`, and what is paid and due. */
+export const CheckSummary = Order.pick({
+  id: true,
+  number: true,
+  status: true,
+  version: true,
+  orderType: true,
+  tableId: true,
+  tableLabel: true,
+  guests: true,
+  currency: true,
+  total: true,
+  deviceId: true,
+  createdAt: true,
+  updatedAt: true,
+}).extend({
   paid: z.int(),
   due: z.int(),
   pay: PayState,
+  /** Lines not voided. */
   lineCount: z.int(),
-  deviceId: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
 });
 export type CheckSummary = z.infer<typeof CheckSummary>;
 

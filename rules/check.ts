@@ -1,5 +1,5 @@
 import type { TaxClass } from '../protocol/menu.ts';
-import type { OrderLine, TaxLine } from '../protocol/orders.ts';
+import type { Order, OrderLine, TaxLine } from '../protocol/orders.ts';
 import { roundHalfUp, taxFor } from './tax.ts';
 
 /**
@@ -12,16 +12,11 @@ import { roundHalfUp, taxFor } from './tax.ts';
  *   the split checks add up to the original to the cent, tax included.
  */
 
-export interface CheckFigures {
-  taxes: TaxLine[];
-  gross: number;
-  voids: number;
-  comps: number;
-  discounts: number;
-  subtotal: number;
-  tax: number;
-  total: number;
-}
+/** A check's money, as `Order` carries it. */
+export type CheckFigures = Pick<
+  Order,
+  'taxes' | 'gross' | 'voids' | 'comps' | 'discounts' | 'subtotal' | 'tax' | 'total'
+>;
 
 /** What a line still sells for: its value less discounts and comp; zero when voided. */
 export function lineNet(line: OrderLine): number {

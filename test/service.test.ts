@@ -1,4 +1,5 @@
 /**
+ * (One file, long: the browser scenarios of a service share Chromium, a hub and their helpers.)
  * A dinner service in the browser (docs/checks.md): the POS and the kitchen screens in Chromium
  * against a real hub. Table 12 seats four from the floor plan; drinks and starters go, mains are
  * held and fire when the starters are bumped; a dessert round; a void after firing and a comp, each

@@ -1,3 +1,6 @@
+// Long on purpose: every command on a check goes through one frame (replay, approval, version,
+// save and announce) kept private here, so no command can skip a step of it. The money rules are
+// in rules/check.ts, the kitchen's tickets in kitchen.ts, the manager's set-up in setup.ts.
 import type {
   AddRoundBody,
   ApplyDiscountBody,
@@ -356,6 +359,8 @@ export class CheckService {
    * a course is still held, the next course fires by itself (if the restaurant wants that).
    */
   autoFire(ctx: CommandContext, orderId: string): void {
+    // Runs on every bump: most checks hold nothing, and their statuses say so without their lines.
+    if (!this.store.orders.ticketStatuses(orderId).includes('held')) return;
     if (!this.setup.service().autoFireNextCourse) return;
     const check = this.store.orders.get(orderId);
     if (!check || closed.has(check.status)) return;

@@ -172,8 +172,8 @@ export class OrderService {
       this.moveOrder(ctx, order, 'sent', null);
       const row = this.store.orders.getRow(id)!;
       const tickets = this.kitchen.send(ctx, row, new Set());
-      // The lines now carry their kitchen state and ticket.
-      this.store.orders.save({ ...row, version: row.version + 1, updatedAt: ctx.at });
+      // The lines now carry their kitchen state and ticket (the version already moved with the status).
+      this.store.orders.save({ ...row, updatedAt: ctx.at });
       if (tickets.length > 0) {
         ctx.emit({
           type: 'order.updated',

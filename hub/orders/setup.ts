@@ -68,14 +68,21 @@ const starterDiscounts: Discount[] = [
  * apply, and service settings. Stored as documents; each change is an event so tills redraw.
  */
 export class ServiceSetup {
+  /** The documents as parsed, read once: the service settings are asked on every bump. */
+  private readonly cache = new Map<string, unknown>();
+
   constructor(
     private readonly store: Store,
     private readonly committer: GroupCommitter,
   ) {}
 
+  private read<T>(key: string, parse: (stored: unknown) => T): T {
+    if (!this.cache.has(key)) this.cache.set(key, parse(this.store.settings.get(key)));
+    return this.cache.get(key) as T;
+  }
+
   floorPlan(): FloorPlan {
-    const stored = this.store.settings.get(keys.floor);
-    return stored ? FloorPlanSchema.parse(stored) : starterFloor;
+    return this.read(keys.floor, (stored) => (stored ? FloorPlanSchema.parse(stored) : starterFloor));
   }
 
   table(id: string): FloorTable {
@@ -113,8 +120,9 @@ export class ServiceSetup {
   }
 
   discounts(): Discount[] {
-    const stored = this.store.settings.get(keys.discounts);
-    return stored ? DiscountList.parse(stored).discounts : starterDiscounts;
+    return this.read(keys.discounts, (stored) =>
+      stored ? DiscountList.parse(stored).discounts : starterDiscounts,
+    );
   }
 
   discount(id: string): Discount {
@@ -142,7 +150,7 @@ export class ServiceSetup {
   }
 
   service(): ServiceSettings {
-    return ServiceSettings.parse(this.store.settings.get(keys.service) ?? {});
+    return this.read(keys.service, (stored) => ServiceSettings.parse(stored ?? {}));
   }
 
   setService(settings: ServiceSettings): Promise<ServiceSettings> {
@@ -152,6 +160,8 @@ export class ServiceSetup {
   private put<T>(key: string, value: T): Promise<T> {
     return this.committer.run((ctx) => {
       this.store.settings.put(key, value, ctx.at);
+      // Read again from the store next time (after the commit, or after a rollback alike).
+      this.cache.delete(key);
       ctx.emit({ type: 'settings.changed', topic: 'orders', entityId: key, data: { key } });
       return value;
     });

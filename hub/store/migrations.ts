@@ -1,5 +1,5 @@
 /**
- * The hub's schema, as ordered migrations. `PRAGMA user_version` records the last one applied;
+ * The hub's schema, as ordered migrations (one list, long by nature: it only ever grows). `PRAGMA user_version` records the last one applied;
  * a database from newer code is refused rather than guessed at. Append only: never edit a
  * migration that has shipped, add the next one.
  */

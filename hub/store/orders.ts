@@ -1,3 +1,5 @@
+// Long because it is the one place for the SQL of checks and their tickets (hub/store holds one
+// repository per table group): the rows, how a ticket reads its lines from its check, the list.
 import type { Statement } from 'better-sqlite3';
 import type { CheckListQuery, CheckSummary } from '../../protocol/checks.ts';
 import type { Order, OrderLine, OrderStatus, Ticket, TicketStatus } from '../../protocol/orders.ts';
