@@ -80,6 +80,8 @@ async function start(values: Record<string, unknown>): Promise<void> {
   if (config.demo && (await hub.loadDemoMenuIfEmpty())) hub.app.log.info('loaded the demo restaurant menu');
   const firstRun = hub.devices.list().length === 0;
   const issued = [];
+  // The demo restaurant's staff, so the till's PIN pad has someone to sign in (docs/staff.md).
+  const demoStaff = config.demo && hub.staff.list().length === 0 ? await hub.addDemoStaff() : [];
   if (firstRun) {
     issued.push(await hub.devices.create('Owner', 'manager'));
     if (config.demo) {
@@ -123,6 +125,8 @@ async function start(values: Record<string, unknown>): Promise<void> {
     );
     for (const d of issued) lines.push(`  ${d.role.padEnd(8)} ${d.name.padEnd(20)} ${d.token}`);
   }
+  if (demoStaff.length > 0)
+    lines.push(`Demo staff PINs: ${demoStaff.map((s) => `${s.name} (${s.roleId}) ${s.pin}`).join(', ')}`);
   lines.push('Stop with Ctrl+C (finishes in-flight orders first).');
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -30,7 +30,11 @@ export const errorCatalogue: Record<ErrorCode, CatalogueEntry> = {
   LINE_NOT_FOUND: { status: 422, title: 'The check has no such line' },
   COURSE_NOT_FOUND: { status: 422, title: 'The menu has no such course' },
   NOTHING_TO_FIRE: { status: 409, title: 'Nothing of that course is held' },
-  APPROVAL_REQUIRED: { status: 403, title: "A manager's approval is needed" },
+  PERMISSION_REQUIRED: {
+    status: 403,
+    title: 'This needs a permission the signed-in staff member does not have; a manager may override',
+  },
+  STAFF_SIGNED_OUT: { status: 401, title: 'The staff member is not signed in on this device' },
   DISCOUNT_NOT_FOUND: { status: 422, title: 'No discount with that id' },
   TABLE_NOT_FOUND: { status: 422, title: 'The floor plan has no such table' },
   SPLIT_INVALID: { status: 422, title: 'The check cannot be split that way' },
@@ -84,6 +88,8 @@ export class HubError extends Error {
     readonly retryAfterSeconds?: number,
     /** The entity as it is now, for a conflict the client resolves (CHECK_VERSION_STALE). */
     readonly current?: unknown,
+    /** Members the problem adds for the client to act on (PERMISSION_REQUIRED: `permission`). */
+    readonly extensions?: Record<string, unknown>,
   ) {
     super(`${code}: ${detail}`);
     this.status = errorCatalogue[code].status;
@@ -101,6 +107,7 @@ export function toProblem(error: HubError, instance?: string): Problem {
     ...(instance ? { instance } : {}),
     ...(error.errors ? { errors: error.errors } : {}),
     ...(error.current !== undefined ? { current: error.current } : {}),
+    ...error.extensions,
   };
 }
 

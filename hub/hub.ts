@@ -170,7 +170,14 @@ export class Hub {
       },
       connections,
     );
-    this.staff = new StaffService(this.store, this.committer, this.limiter, newId, log);
+    this.staff = new StaffService(
+      this.store,
+      this.committer,
+      this.limiter,
+      newId,
+      log,
+      () => this.setup.service().idleMinutes,
+    );
     this.checks = new CheckService(
       this.store,
       this.committer,
@@ -184,6 +191,7 @@ export class Hub {
     this.payments = new PaymentService(
       this.store,
       this.committer,
+      this.staff,
       config.stripeSecretKey
         ? stripeGateway({
             secretKey: config.stripeSecretKey,
@@ -286,6 +294,7 @@ export class Hub {
         maxSocketsPerDevice: config.wsMaxSocketsPerDevice,
         handshakesPerSecond: config.wsHandshakesPerSecond,
         now,
+        staffOnDuty: (session, device) => this.staff.onDuty(session, device),
       },
       this.app.log,
     );
@@ -428,6 +437,18 @@ export class Hub {
   }
 
   /** Loads the demo menu when the hub has none (never over a menu HQ or an operator applied). */
+  /** The demo restaurant's staff, one per role a service needs; their PINs are printed at start. */
+  async addDemoStaff(): Promise<{ name: string; roleId: string; pin: string }[]> {
+    const demo = [
+      { name: 'Maria', roleId: 'manager', pin: '1234' },
+      { name: 'Sam', roleId: 'server', pin: '1111' },
+      { name: 'Ana', roleId: 'server', pin: '2222' },
+      { name: 'Ben', roleId: 'bartender', pin: '3333' },
+    ];
+    for (const s of demo) await this.staff.add(s.name, s.roleId, s.pin);
+    return demo;
+  }
+
   async loadDemoMenuIfEmpty(): Promise<boolean> {
     if (this.menu.catalog()) return false;
     await this.menu.apply(demoMenu());

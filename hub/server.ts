@@ -94,7 +94,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblems(app);
-  registerAuth(app, deps.admission, appPaths);
+  registerAuth(app, deps.admission, appPaths, (session, device) => deps.staff.onDuty(session, device));
   app.addHook('onSend', async (request, reply, payload) => {
     for (const [name, value] of securityHeaders(request.url)) reply.header(name, value);
     return payload;

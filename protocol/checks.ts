@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Slug, Uuid } from './ids.ts';
 import { Order, OrderLineInput, OrderType } from './orders.ts';
+import { ApprovalInput } from './staff.ts';
 import { FreeText, Name } from './text.ts';
 
 /**
@@ -13,13 +14,6 @@ const Command = {
   commandId: Uuid,
   expectedVersion: z.int().min(1).optional(),
 };
-
-/** A manager's PIN, typed on the same till, approving this one action only. */
-export const ApprovalInput = z.strictObject({
-  staffId: Uuid,
-  pin: z.string().regex(/^\d{4,8}$/, 'must be 4 to 8 digits'),
-});
-export type ApprovalInput = z.infer<typeof ApprovalInput>;
 
 const Reason = Name(280, 3);
 
@@ -85,6 +79,14 @@ export const TransferBody = z.strictObject({
 });
 export type TransferBody = z.infer<typeof TransferBody>;
 
+/** The check changes hands: another server takes it over (needs "check.transfer"). */
+export const ChangeServerBody = z.strictObject({
+  ...Command,
+  staffId: Uuid,
+  approval: ApprovalInput.optional(),
+});
+export type ChangeServerBody = z.infer<typeof ChangeServerBody>;
+
 export const SplitResult = z.object({ checks: z.array(Order) });
 export type SplitResult = z.infer<typeof SplitResult>;
 
@@ -149,8 +151,6 @@ export const Discount = z
     /** Basis points for percent (1000 = 10 %); minor units for amount. */
     value: z.int().min(1).max(100_000_000),
     scope: z.enum(['line', 'check', 'either']).default('either'),
-    /** Only a manager (a manager device, or a manager's PIN on the till) may apply it. */
-    managerOnly: z.boolean().default(false),
   })
   .refine((d) => d.kind !== 'percent' || d.value <= 10_000, {
     message: 'a percent discount is at most 10000 basis points (100 %)',
@@ -164,6 +164,8 @@ export type DiscountList = z.infer<typeof DiscountList>;
 export const ServiceSettings = z.strictObject({
   /** Fire a held course by itself when every ticket of the course before it is bumped. */
   autoFireNextCourse: z.boolean().default(true),
+  /** Minutes without a touch after which a till locks and asks for a PIN. */
+  idleMinutes: z.int().min(1).max(240).default(5),
 });
 export type ServiceSettings = z.infer<typeof ServiceSettings>;
 
@@ -178,8 +180,10 @@ export const CheckListQuery = z.strictObject({
   pay: PayState.optional(),
   table: Slug.optional(),
   type: OrderType.optional(),
-  /** The device that opened the check (its server until staff sign-in). */
+  /** The device that opened the check. */
   device: z.string().max(80).optional(),
+  /** The server the check belongs to (a staff id). */
+  server: Uuid.optional(),
   /** A check number, or part of a table label or tab name. */
   q: FreeText(40).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(30),
@@ -201,6 +205,7 @@ export const CheckSummary = Order.pick({
   currency: true,
   total: true,
   deviceId: true,
+  server: true,
   createdAt: true,
   updatedAt: true,
 }).extend({

@@ -25,7 +25,8 @@ export const ErrorCode = z.enum([
   'LINE_NOT_FOUND',
   'COURSE_NOT_FOUND',
   'NOTHING_TO_FIRE',
-  'APPROVAL_REQUIRED',
+  'PERMISSION_REQUIRED',
+  'STAFF_SIGNED_OUT',
   'DISCOUNT_NOT_FOUND',
   'TABLE_NOT_FOUND',
   'SPLIT_INVALID',
@@ -92,5 +93,8 @@ export const Problem = z.object({
   errors: z.array(FieldError).optional(),
   /** With CHECK_VERSION_STALE: the check as it is now, for the till to show and redo on. */
   current: z.unknown().optional(),
+  /** With PERMISSION_REQUIRED: the permission needed, and that a manager's PIN may override. */
+  permission: z.string().optional(),
+  override: z.boolean().optional(),
 });
 export type Problem = z.infer<typeof Problem>;

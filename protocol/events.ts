@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuditRecord } from './audit.ts';
 import { Slug, Uuid } from './ids.ts';
 import { Order, OrderStatus, Ticket } from './orders.ts';
 import { Payment } from './payments.ts';
@@ -32,16 +33,19 @@ export const EventData = {
   'settings.changed': z.object({ key: z.string() }),
   'menu.applied': z.object({ version: z.int(), itemCount: z.int() }),
   'item.availability_changed': z.object({ itemId: Slug, available: z.boolean() }),
+  /** A sensitive action for the audit trail (docs/staff.md). */
+  'audit.recorded': z.object({ audit: AuditRecord }),
 } as const;
 
 export type EventType = keyof typeof EventData;
 export type EventPayload<T extends EventType> = z.infer<(typeof EventData)[T]>;
 
 /**
- * Who receives an event: `orders` (POS, manager, expo), `menu` (every device),
+ * Who receives an event: `orders` (POS, manager, expo), `menu` (every device), `staff` (POS and
+ * manager: sign-ins, the audit trail),
  * `station:<id>` (that station's KDS, plus devices that watch all stations).
  */
-export type Topic = 'orders' | 'menu' | `station:${string}`;
+export type Topic = 'orders' | 'menu' | 'staff' | `station:${string}`;
 
 export interface NewEvent<T extends EventType = EventType> {
   type: T;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Slug, Uuid } from './ids.ts';
 import { Currency } from './menu.ts';
+import { StaffRef } from './staff.ts';
 import { FreeText, Name } from './text.ts';
 
 export const OrderStatus = z.enum(['open', 'sent', 'in_progress', 'ready', 'completed', 'voided']);
@@ -65,15 +66,13 @@ export const PricedModifier = z.object({
   stationId: Slug.optional(),
 });
 
-/** Who did something on a check, and the manager who approved it where one had to. */
-export const Approval = z.object({ staffId: Uuid, name: z.string() });
-export type Approval = z.infer<typeof Approval>;
-
 export const LineVoid = z.object({
   reason: z.string(),
   at: z.string(),
   deviceId: z.string().nullable(),
-  approvedBy: Approval.nullable(),
+  /** Who did it (the staff member signed in on the till), and who approved it by override. */
+  by: StaffRef.nullable().default(null),
+  approvedBy: StaffRef.nullable(),
   /** True when the kitchen already had it: the KDS strikes it through. */
   afterFire: z.boolean(),
   /** The line's value when voided, for the voids report. */
@@ -84,7 +83,9 @@ export const LineComp = z.object({
   reason: z.string(),
   at: z.string(),
   deviceId: z.string().nullable(),
-  approvedBy: Approval.nullable(),
+  /** Who did it (the staff member signed in on the till), and who approved it by override. */
+  by: StaffRef.nullable().default(null),
+  approvedBy: StaffRef.nullable(),
   /** What the comp took off: the line's value after any discount. */
   amount: z.int(),
 });
@@ -165,7 +166,9 @@ export const AppliedDiscount = z.object({
   amount: z.int(),
   at: z.string(),
   deviceId: z.string().nullable(),
-  approvedBy: Approval.nullable(),
+  /** Who did it (the staff member signed in on the till), and who approved it by override. */
+  by: StaffRef.nullable().default(null),
+  approvedBy: StaffRef.nullable(),
 });
 export type AppliedDiscount = z.infer<typeof AppliedDiscount>;
 
@@ -202,6 +205,8 @@ export const Order = z.object({
   takenAt: z.string().nullable(),
   tickets: z.array(Ticket),
   deviceId: z.string().nullable(),
+  /** The server the check belongs to: who opened it, or who it was moved to. */
+  server: StaffRef.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Uuid } from './ids.ts';
+import { ApprovalInput } from './staff.ts';
 import { Name } from './text.ts';
 
 /**
@@ -131,6 +132,8 @@ export const RefundBody = z.strictObject({
   id: Uuid,
   amount: Minor.min(1),
   reason: Name(200, 3),
+  /** A manager override, when the signed-in staff member may not refund (docs/staff.md). */
+  approval: ApprovalInput.optional(),
 });
 export type RefundBody = z.infer<typeof RefundBody>;
 

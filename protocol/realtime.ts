@@ -38,6 +38,8 @@ export const OrderCreateCommand = z.strictObject({
   type: z.literal('order.create'),
   /** Echoed in the result so the device can match answers to requests. */
   requestId: z.string().min(1).max(64),
+  /** The staff session of whoever is signed in on the till (as the X-Grow-Staff header). */
+  staff: z.string().max(100).optional(),
   body: z.unknown(),
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newOrderId, startHub, type TestHub } from './support/hub.ts';
+import { newOrderId, signIn, startHub, type TestHub } from './support/hub.ts';
 
 /**
  * (One file, long: it is one service's worth of scenarios, sharing a hub and a manager.)
@@ -16,13 +16,9 @@ const kds = (path: string) => t.api('POST', path, undefined, t.tokens.kds);
 
 beforeAll(async () => {
   t = await startHub();
-  const maria = await t.api(
-    'POST',
-    '/api/v1/staff',
-    { name: 'Maria', role: 'manager', pin },
-    t.tokens.manager,
-  );
-  managerId = maria.body.id;
+  managerId = (await signIn(t, 'Maria', 'manager', pin)).staffId;
+  // Every till call below is made by a server signed in on the till (docs/staff.md).
+  t.api = (await signIn(t, 'Sam', 'server', '1111')).api;
 });
 afterAll(() => t?.stop());
 
@@ -126,8 +122,14 @@ describe('a dinner service', () => {
     const voidBody = { lineIds: [curry3.id], reason: 'sent to the wrong seat' };
     const refused = await t.api('POST', `/api/v1/orders/${check.id}/void-lines`, { ...cmd(), ...voidBody });
     expect(refused.status).toBe(403);
-    expect(refused.body).toMatchObject({ code: 'APPROVAL_REQUIRED' });
-    expect(refused.body.detail).toMatch(/needs a manager/);
+    expect(refused.body).toMatchObject({
+      code: 'PERMISSION_REQUIRED',
+      permission: 'void.fired',
+      override: true,
+    });
+    expect(refused.body.detail).toMatch(
+      /needs the "void.fired" permission, which Sam \(Server\) does not have/,
+    );
     const wrongPin = await t.api('POST', `/api/v1/orders/${check.id}/void-lines`, {
       ...cmd(),
       ...voidBody,
@@ -142,7 +144,12 @@ describe('a dinner service', () => {
     expect(voided.status).toBe(200);
     check = voided.body;
     const struck = check.lines.find((l: Line) => l.id === curry3.id);
-    expect(struck.void).toMatchObject({ afterFire: true, approvedBy: { name: 'Maria' }, amount: 1600 });
+    expect(struck.void).toMatchObject({
+      afterFire: true,
+      approvedBy: { name: 'Maria' },
+      by: { name: 'Sam' },
+      amount: 1600,
+    });
     const grill = (
       await t.api('GET', '/api/v1/tickets?station=grill', undefined, t.tokens.kds)
     ).body.tickets.find((x: any) => x.orderId === check.id);

@@ -33,7 +33,7 @@ describe('rate limits and lockouts survive a restart', () => {
       const made = await t.api(
         'POST',
         '/api/v1/staff',
-        { name: 'Sam', role: 'cashier', pin: '4821' },
+        { name: 'Sam', roleId: 'cashier', pin: '4821' },
         t.tokens.manager,
       );
       expect(made.status).toBe(201);

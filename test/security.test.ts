@@ -47,7 +47,7 @@ describe('staff PINs', () => {
     const made = await t.api(
       'POST',
       '/api/v1/staff',
-      { name: 'Ria', role: 'cashier', pin: '482913' },
+      { name: 'Ria', roleId: 'cashier', pin: '482913' },
       t.tokens.manager,
     );
     const staffId = made.body.id;

@@ -59,7 +59,7 @@ describe.skipIf(skipBrowser)('a dinner service in the browser', () => {
   const pin = '2468';
   beforeAll(async () => {
     t = await startHub();
-    await t.api('POST', '/api/v1/staff', { name: 'Maria', role: 'manager', pin }, t.tokens.manager);
+    await t.api('POST', '/api/v1/staff', { name: 'Maria', roleId: 'manager', pin }, t.tokens.manager);
   });
   afterAll(() => t?.stop());
 
@@ -330,6 +330,9 @@ describe.skipIf(skipBrowser)('a dinner service in the browser', () => {
     // This screen's settings: five tickets a page, kept after a reload.
     await grill.getByTestId('screen-settings').click();
     await grill.locator('[data-setting="perPage"]').fill('5');
+    // The ticket clocks tick while the cook is still typing; what was typed must stay.
+    await grill.waitForTimeout(1_100);
+    expect(await grill.locator('[data-setting="perPage"]').inputValue()).toBe('5');
     await grill.locator('[data-setting="perPage"]').dispatchEvent('change');
     await grill.getByTestId('pager').getByText(/of 3/).waitFor();
     await grill.reload();

@@ -66,7 +66,7 @@ export function ServiceCard({ act, currency }: { act: Act; currency: string }) {
 
     <h3>Discounts</h3>
     <table class="edit" data-testid="discounts">
-      <thead><tr><th>Name</th><th>Kind</th><th>Value</th><th>On</th><th>Manager only</th><th></th></tr></thead>
+      <thead><tr><th>Name</th><th>Kind</th><th>Value</th><th>On</th><th></th></tr></thead>
       <tbody>
         ${discounts.map(
           (d, i) => html`<tr data-discount=${d.id}>
@@ -77,14 +77,13 @@ export function ServiceCard({ act, currency }: { act: Act; currency: string }) {
               onInput=${(e: Event) => setDiscount(i, { value: Math.round(num(e) * 100) })} /></td>
             <td><select value=${d.scope} onChange=${(e: Event) => setDiscount(i, { scope: text(e) as Discount['scope'] })}>
               <option value="either">a line or the check</option><option value="line">lines</option><option value="check">the whole check</option></select></td>
-            <td><input type="checkbox" checked=${d.managerOnly} onChange=${(e: Event) => setDiscount(i, { managerOnly: (e.target as HTMLInputElement).checked })} /></td>
             <td><button onClick=${() => setDiscounts(discounts.filter((_, k) => k !== i))}>Remove</button></td>
           </tr>`,
         )}
       </tbody>
     </table>
-    <p class="muted">A percent is of what the lines still sell for (10 = 10 %); an amount is in ${currency}.</p>
-    <button onClick=${() => setDiscounts([...discounts, { id: '', name: '', kind: 'percent', value: 1_000, scope: 'either', managerOnly: false }])} data-testid="add-discount">Add a discount</button>
+    <p class="muted">A percent is of what the lines still sell for (10 = 10 %); an amount is in ${currency}. Who may apply each is set on the roles (Staff).</p>
+    <button onClick=${() => setDiscounts([...discounts, { id: '', name: '', kind: 'percent', value: 1_000, scope: 'either' }])} data-testid="add-discount">Add a discount</button>
     <button class="primary" data-testid="save-discounts" onClick=${() =>
       act(
         'PUT',

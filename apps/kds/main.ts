@@ -189,7 +189,9 @@ function ScreenSetup({
   onSave: (s: ScreenSettings) => void;
 }) {
   const field = (label: string, name: keyof ScreenSettings, step: number) =>
-    html`<label>${label} <input type="number" step=${step} value=${String(settings[name])} data-setting=${name}
+    // Uncontrolled, keyed by the saved value: the screen re-renders every second for the ticket
+    // clocks, and a controlled field would put back the old value while the cook is typing.
+    html`<label>${label} <input type="number" step=${step} defaultValue=${String(settings[name])} key=${`${name}:${settings[name]}`} data-setting=${name}
       onChange=${(e: Event) => onSave({ ...settings, [name]: Number((e.target as HTMLInputElement).value) })} /></label>`;
   return html`<section class="screen-setup" data-testid="setup">
     <h3>This screen</h3>

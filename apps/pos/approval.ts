@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApprovalInput } from '../../protocol/checks.ts';
+import type { ApprovalInput } from '../../protocol/staff.ts';
 import { api } from '../shared/session.ts';
 import { html } from '../shared/ui.ts';
 
@@ -8,31 +8,47 @@ interface Approver {
   name: string;
 }
 
+interface Asking {
+  why: string;
+  permission: string | null;
+  resolve: (a: ApprovalInput | null) => void;
+}
+
 /**
- * A manager's approval on this till, for one action: the manager picks their name and types their
- * PIN. The PIN goes with that one command and is not kept; the hub checks it (with its lockout).
- * `ask(why)` resolves with the approval, or null when the cashier cancels.
+ * A manager override on this till, for one action: someone whose role holds the permission picks
+ * their name and types their PIN. The PIN goes with that one command and is not kept; the hub
+ * checks it (with its lockout). `ask(why, permission)` resolves with the approval, or null when
+ * the cashier cancels.
  */
 export function useApproval() {
-  const [asking, setAsking] = useState<{ why: string; resolve: (a: ApprovalInput | null) => void } | null>(
-    null,
-  );
-  const ask = (why: string) => new Promise<ApprovalInput | null>((resolve) => setAsking({ why, resolve }));
+  const [asking, setAsking] = useState<Asking | null>(null);
+  const ask = (why: string, permission: string | null = null) =>
+    new Promise<ApprovalInput | null>((resolve) => setAsking({ why, permission, resolve }));
   const done = (a: ApprovalInput | null) => {
     asking?.resolve(a);
     setAsking(null);
   };
-  const dialog = asking && html`<${ApprovalDialog} why=${asking.why} onDone=${done} />`;
+  const dialog =
+    asking && html`<${ApprovalDialog} why=${asking.why} permission=${asking.permission} onDone=${done} />`;
   return { ask, dialog };
 }
 
-function ApprovalDialog({ why, onDone }: { why: string; onDone: (a: ApprovalInput | null) => void }) {
+function ApprovalDialog({
+  why,
+  permission,
+  onDone,
+}: {
+  why: string;
+  permission: string | null;
+  onDone: (a: ApprovalInput | null) => void;
+}) {
   const [approvers, setApprovers] = useState<Approver[] | null>(null);
   const [staffId, setStaffId] = useState<string | null>(null);
   const [pin, setPin] = useState('');
   const pinBox = useRef<HTMLInputElement>(null);
   useEffect(() => {
-    api<{ approvers: Approver[] }>('GET', '/api/v1/staff/approvers')
+    const only = permission ? `?permission=${encodeURIComponent(permission)}` : '';
+    api<{ approvers: Approver[] }>('GET', `/api/v1/staff/approvers${only}`)
       .then((r) => {
         const list = r.ok ? r.body.approvers : [];
         setApprovers(list);
@@ -50,10 +66,10 @@ function ApprovalDialog({ why, onDone }: { why: string; onDone: (a: ApprovalInpu
   };
   return html`<div class="dialog-backdrop">
     <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="approval-title" onSubmit=${submit} data-testid="approval">
-      <h2 id="approval-title">Manager approval</h2>
+      <h2 id="approval-title">Manager override</h2>
       <p>${why}</p>
       ${approvers === null && html`<p class="muted">Loading managers…</p>`}
-      ${approvers?.length === 0 && html`<p class="error">No manager is set up on this hub. Add one in the admin page (Staff).</p>`}
+      ${approvers?.length === 0 && html`<p class="error">Nobody on this hub may approve this. A manager can give a role the permission in the admin page (Staff).</p>`}
       <div class="choices" role="group" aria-label="Manager">
         ${approvers?.map(
           (a) =>

@@ -17,6 +17,8 @@ export interface QueuedCommand {
   /** What the cashier calls it: "Table 12", "Table 12 · round 2". */
   label: string;
   queuedAt: string;
+  /** The staff session of whoever took it: a replay is sent as them. */
+  staff?: string | null;
   /** Set when the hub refused it on replay: shown until dismissed, never retried. */
   refused?: Pick<Problem, 'code' | 'detail'>;
 }

@@ -1,8 +1,9 @@
 import { useRef, useState } from 'preact/hooks';
-import type { ApprovalInput, CheckList, CheckSummary } from '../../protocol/checks.ts';
+import type { CheckList, CheckSummary } from '../../protocol/checks.ts';
 import type { CreateOrderBody, Order } from '../../protocol/orders.ts';
+import type { ApprovalInput } from '../../protocol/staff.ts';
 import { uuidv7Source } from '../../protocol/uuidv7.ts';
-import { api, HubUnreachable } from '../shared/session.ts';
+import { api, HubUnreachable, staffSession } from '../shared/session.ts';
 import { outbox, type QueuedCommand } from './outbox.ts';
 
 export type Notice = { tone: 'ok' | 'bad' | 'warn'; text: string };
@@ -29,7 +30,9 @@ export interface ListFilter {
  * Also the check list (a page at a time, nothing out of reach) and the commands on a check, with
  * a manager's approval asked for when the hub needs one.
  */
-export function useOrders(askApproval: (why: string) => Promise<ApprovalInput | null>) {
+export function useOrders(
+  askApproval: (why: string, permission: string | null) => Promise<ApprovalInput | null>,
+) {
   const [queued, setQueued] = useState<QueuedCommand[]>([]);
   const [checks, setChecks] = useState<CheckSummary[]>([]);
   const [next, setNext] = useState<string | null>(null);
@@ -87,7 +90,8 @@ export function useOrders(askApproval: (why: string) => Promise<ApprovalInput | 
         if (q.refused) continue;
         let res: Awaited<ReturnType<typeof api<Order>>>;
         try {
-          res = await api<Order>('POST', q.path, q.body);
+          // Sent as whoever took it, even if someone else is signed in now.
+          res = await api<Order>('POST', q.path, q.body, undefined, q.staff ?? null);
         } catch (err) {
           if (err instanceof HubUnreachable) break;
           throw err;
@@ -95,7 +99,7 @@ export function useOrders(askApproval: (why: string) => Promise<ApprovalInput | 
         // Busy, rate-limited or restarting: the hub will take it later, so keep it queued.
         if (res.status === 408 || res.status === 429 || res.status >= 500) break;
         // Not the command's fault: the till must pair again; it stays queued until then.
-        if (res.status === 401) {
+        if (res.status === 401 && res.problem?.code !== 'STAFF_SIGNED_OUT') {
           setUnpaired(true);
           break;
         }
@@ -142,7 +146,14 @@ export function useOrders(askApproval: (why: string) => Promise<ApprovalInput | 
 
   /** A new check: into the outbox, then to the hub. */
   const send = (body: CreateOrderBody, label: string) =>
-    enqueue({ id: body.id, path: '/api/v1/orders', body, label, queuedAt: new Date().toISOString() });
+    enqueue({
+      id: body.id,
+      path: '/api/v1/orders',
+      body,
+      label,
+      queuedAt: new Date().toISOString(),
+      staff: staffSession(),
+    });
 
   /**
    * A command on an open check, with the version the cashier saw. Asks a manager when the hub
@@ -174,12 +185,16 @@ export function useOrders(askApproval: (why: string) => Promise<ApprovalInput | 
           body,
           label,
           queuedAt: new Date().toISOString(),
+          staff: staffSession(),
         });
         return { kind: 'queued' };
       }
       if (res.ok) {
         await loadRecent();
         return { kind: 'done', value: res.body };
+      }
+      if (res.status === 401 && res.problem?.code === 'STAFF_SIGNED_OUT') {
+        return { kind: 'refused', message: res.problem.detail };
       }
       if (res.status === 401) {
         setUnpaired(true);
@@ -189,8 +204,8 @@ export function useOrders(askApproval: (why: string) => Promise<ApprovalInput | 
         };
       }
       const problem = res.problem;
-      if (problem?.code === 'APPROVAL_REQUIRED' && !body.approval) {
-        const approval = await askApproval(problem.detail);
+      if (problem?.code === 'PERMISSION_REQUIRED' && !body.approval) {
+        const approval = await askApproval(problem.detail, problem.permission ?? null);
         if (!approval) return { kind: 'cancelled' };
         body.approval = approval;
         continue;

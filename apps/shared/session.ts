@@ -24,6 +24,21 @@ export function forgetToken(): void {
   localStorage.removeItem(tokenKey);
 }
 
+const staffKey = 'grow.staffSession';
+
+/**
+ * The staff member signed in on this till (their session from POST /api/v1/staff/sign-in): sent
+ * as `X-Grow-Staff` with every request. Kept for this tab only, so closing it signs nobody in.
+ */
+export function staffSession(): string | null {
+  return sessionStorage.getItem(staffKey);
+}
+
+export function setStaffSession(session: string | null): void {
+  if (session) sessionStorage.setItem(staffKey, session);
+  else sessionStorage.removeItem(staffKey);
+}
+
 export class HubUnreachable extends Error {}
 
 export interface ApiAnswer<T> {
@@ -33,12 +48,16 @@ export interface ApiAnswer<T> {
   problem: Problem | null;
 }
 
-/** fetch against the hub; throws HubUnreachable when the hub does not answer at all. */
+/**
+ * fetch against the hub; throws HubUnreachable when the hub does not answer at all. `staff`
+ * sends a given staff session instead of the current one (a queued command keeps whoever took it).
+ */
 export async function api<T = unknown>(
   method: string,
   path: string,
   body?: unknown,
   timeoutMs = 8_000,
+  staff: string | null = staffSession(),
 ): Promise<ApiAnswer<T>> {
   const token = localStorage.getItem(tokenKey);
   let res: Response;
@@ -47,6 +66,7 @@ export async function api<T = unknown>(
       method,
       headers: {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(staff ? { 'x-grow-staff': staff } : {}),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       body: body === undefined ? undefined : JSON.stringify(body),

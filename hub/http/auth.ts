@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Device, Role } from '../../protocol/devices.ts';
+import type { Acting, Caller } from '../../rules/permissions.ts';
 import { HubError } from '../errors.ts';
 import { type Admission, bearerToken } from './admission.ts';
 import { sendProblem } from './problems.ts';
@@ -16,6 +17,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     device: Device | null;
+    /** The staff member signed in on the device (`X-Grow-Staff`), or null. */
+    staff: Acting | null;
   }
   interface FastifyInstance {
     /** Every route with who may call it: the auth tests walk this, so a new route is covered. */
@@ -39,8 +42,10 @@ export function registerAuth(
   app: FastifyInstance,
   admission: Admission,
   publicPrefixes: readonly string[] = [],
+  onDuty: (session: string | undefined, device: Device) => Acting | null | HubError = () => null,
 ): void {
   app.decorateRequest('device', null);
+  app.decorateRequest('staff', null);
   const table: RouteAccess[] = [];
   app.decorate('routeTable', table);
   app.addHook('onRoute', (route) => {
@@ -87,6 +92,10 @@ export function registerAuth(
       return sendProblem(reply, request, device);
     }
     request.device = device;
+    const header = request.headers['x-grow-staff'];
+    const staff = onDuty(typeof header === 'string' ? header : undefined, device);
+    if (staff instanceof HubError) return sendProblem(reply, request, staff);
+    request.staff = staff;
     const read = request.method === 'GET' || request.method === 'HEAD';
     const cost = read ? (config.readCost?.(request.query as Record<string, unknown>) ?? 1) : 1;
     const refused = admission.authorize(device, config.roles ?? [], read ? 'read' : 'command', cost);
@@ -97,4 +106,9 @@ export function registerAuth(
 /** The authenticated device; routes behind `roles` always have one. */
 export function deviceOf(request: FastifyRequest): Device {
   return request.device!;
+}
+
+/** The device and the staff member signed in on it, for commands that record who acted. */
+export function callerOf(request: FastifyRequest): Caller {
+  return { device: request.device!, staff: request.staff };
 }

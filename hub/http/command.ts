@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { Device, Role } from '../../protocol/devices.ts';
+import type { Role } from '../../protocol/devices.ts';
+import type { Caller } from '../../rules/permissions.ts';
 
 /**
  * A command a device may send, over HTTP or over its socket: who may send it, the body it takes,
@@ -9,5 +10,5 @@ export interface DeviceCommand<B extends z.ZodType = z.ZodType, V = unknown> {
   roles: readonly Role[];
   body: B;
   /** 201 when the command made something, 200 when it replayed an earlier answer. */
-  run(body: z.output<B>, device: Device): Promise<{ status: 200 | 201; value: V }>;
+  run(body: z.output<B>, caller: Caller): Promise<{ status: 200 | 201; value: V }>;
 }

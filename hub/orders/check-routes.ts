@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import {
   AddRoundBody,
   ApplyDiscountBody,
+  ChangeServerBody,
   CheckList,
   CheckListQuery,
   CompLinesBody,
@@ -19,10 +20,10 @@ import {
   TwoChecks,
   VoidLinesBody,
 } from '../../protocol/checks.ts';
-import type { Device } from '../../protocol/devices.ts';
 import { Order, OrderIdParams } from '../../protocol/orders.ts';
+import type { Caller } from '../../rules/permissions.ts';
 import { anyRole } from '../http/admission.ts';
-import { deviceOf } from '../http/auth.ts';
+import { callerOf } from '../http/auth.ts';
 import { asTheEventCarriesIt } from '../http/validation.ts';
 import type { CheckService } from './checks.ts';
 import { listCost } from './routes.ts';
@@ -34,7 +35,7 @@ type CheckCommand = {
   path: string;
   body: z.ZodType;
   response: z.ZodType;
-  run: (id: string, body: never, device: Device) => Promise<unknown>;
+  run: (id: string, body: never, caller: Caller) => Promise<unknown>;
 };
 
 export const checkRoutes =
@@ -81,6 +82,12 @@ export const checkRoutes =
         response: TwoChecks,
         run: (id, b, d) => checks.transfer(id, b, d),
       },
+      {
+        path: 'server',
+        body: ChangeServerBody,
+        response: Order,
+        run: (id, b, d) => checks.changeServer(id, b, d),
+      },
     ];
     for (const c of commands) {
       app.post(
@@ -91,7 +98,7 @@ export const checkRoutes =
           serializerCompiler: asTheEventCarriesIt,
           config: { roles: cashier },
         },
-        async (request) => c.run(request.params.id, request.body as never, deviceOf(request)),
+        async (request) => c.run(request.params.id, request.body as never, callerOf(request)),
       );
     }
 

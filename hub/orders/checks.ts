@@ -4,7 +4,7 @@
 import type {
   AddRoundBody,
   ApplyDiscountBody,
-  ApprovalInput,
+  ChangeServerBody,
   CheckList,
   CheckListQuery,
   FireCourseBody,
@@ -17,10 +17,10 @@ import type {
   TwoChecks,
   VoidLinesBody,
 } from '../../protocol/checks.ts';
-import type { Device } from '../../protocol/devices.ts';
 import type { IdSource } from '../../protocol/ids.ts';
 import type { TaxClass } from '../../protocol/menu.ts';
-import type { Approval, Order, OrderLine } from '../../protocol/orders.ts';
+import type { Order, OrderLine } from '../../protocol/orders.ts';
+import type { ApprovalInput, Permission, StaffRef } from '../../protocol/staff.ts';
 import {
   adjustable,
   allocate,
@@ -31,12 +31,14 @@ import {
   splitTaxes,
 } from '../../rules/check.ts';
 import { money } from '../../rules/money.ts';
+import type { Caller } from '../../rules/permissions.ts';
 import { priceOrder, sizeRefusal } from '../../rules/pricing.ts';
 import { HubError } from '../errors.ts';
 import { fingerprint } from '../idempotency.ts';
 import type { MenuService } from '../menu/service.ts';
 import { balance, holdsMoney } from '../payments/rules.ts';
-import type { StaffService } from '../staff/service.ts';
+import { recordAudit } from '../staff/audit.ts';
+import type { Actor, StaffService } from '../staff/service.ts';
 import type { CommandContext, GroupCommitter } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
 import type { CheckRow } from '../store/orders.ts';
@@ -45,12 +47,6 @@ import { statusFromTickets } from './lifecycle.ts';
 import type { ServiceSetup } from './setup.ts';
 
 const closed = new Set(['completed', 'voided']);
-
-/** Who acts: the device, and the manager who approved (null when none had to). */
-interface Actor {
-  device: Device;
-  approvedBy: Approval | null;
-}
 
 /** How a command answers: one check, the checks of a split, or the two a move touched. */
 type Shape = 'check' | 'checks' | 'pair';
@@ -122,8 +118,8 @@ export class CheckService {
   }
 
   /** A round: lines added to the check, sent to the kitchen (unless `send` is false). */
-  addRound(orderId: string, body: AddRoundBody, device: Device): Promise<Order> {
-    return this.command('round', orderId, body, device, null, (ctx, check) => {
+  addRound(orderId: string, body: AddRoundBody, caller: Caller): Promise<Order> {
+    return this.command('round', orderId, body, caller, null, (ctx, check) => {
       const catalog = this.menu.requireCatalog();
       const round = Math.max(0, ...check.lines.map((l) => l.round)) + 1;
       const firstLineNo = Math.max(0, ...check.lines.map((l) => l.lineNo)) + 1;
@@ -149,8 +145,8 @@ export class CheckService {
   }
 
   /** Fire a held course now (the server's call, or auto-fire from a bump). */
-  fire(orderId: string, body: FireCourseBody, device: Device): Promise<Order> {
-    return this.command('fire', orderId, body, device, null, (ctx, check) => {
+  fire(orderId: string, body: FireCourseBody, caller: Caller): Promise<Order> {
+    return this.command('fire', orderId, body, caller, null, (ctx, check) => {
       if (this.kitchen.fire(ctx, check.id, check.lines, body.course) === 0) {
         throw new HubError(
           'NOTHING_TO_FIRE',
@@ -162,30 +158,47 @@ export class CheckService {
     });
   }
 
-  async voidLines(orderId: string, body: VoidLinesBody, device: Device): Promise<Order> {
-    return this.command('void', orderId, body, device, body.approval, (ctx, check, actor) => {
+  async voidLines(orderId: string, body: VoidLinesBody, caller: Caller): Promise<Order> {
+    return this.command('void', orderId, body, caller, body.approval, (ctx, check, actor) => {
       const lines = this.linesOf(check, body.lineIds);
       for (const line of lines) {
         if (line.void)
           throw new HubError('ILLEGAL_TRANSITION', `"${line.name}" (line ${line.lineNo}) is already voided.`);
       }
+      const names = (some: OrderLine[]) => some.map((l) => `"${l.name}"`).join(', ');
       const afterFire = lines.filter((l) => l.kitchen === 'fired');
-      if (afterFire.length > 0)
-        this.requireManager(
-          actor,
-          `voiding ${afterFire.map((l) => `"${l.name}"`).join(', ')} after it went to the kitchen`,
-        );
+      const beforeFire = lines.filter((l) => l.kitchen !== 'fired');
+      const approvedBy =
+        (afterFire.length > 0
+          ? this.staff.permit(actor, 'void.fired', `voiding ${names(afterFire)} after it went to the kitchen`)
+          : null) ??
+        (beforeFire.length > 0
+          ? this.staff.permit(actor, 'void.unsent', `voiding ${names(beforeFire)}`)
+          : null);
       check.fixedTaxes = null;
       for (const line of lines) {
         line.void = {
           reason: body.reason,
           at: ctx.at,
           deviceId: actor.device.id,
-          approvedBy: actor.approvedBy,
+          by: actor.staff?.ref ?? null,
+          approvedBy,
           afterFire: line.kitchen === 'fired',
           amount: line.lineTotal,
         };
       }
+      this.audit(
+        ctx,
+        check,
+        actor,
+        approvedBy,
+        'void',
+        body.reason,
+        `voided ${names(lines)} (${money(
+          lines.reduce((s, l) => s + l.lineTotal, 0),
+          check.currency,
+        )})`,
+      );
       this.refuseBelowPaid(check);
       this.kitchen.strike(
         ctx,
@@ -196,10 +209,10 @@ export class CheckService {
     });
   }
 
-  async compLines(orderId: string, body: VoidLinesBody, device: Device): Promise<Order> {
-    return this.command('comp', orderId, body, device, body.approval, (ctx, check, actor) => {
+  async compLines(orderId: string, body: VoidLinesBody, caller: Caller): Promise<Order> {
+    return this.command('comp', orderId, body, caller, body.approval, (ctx, check, actor) => {
       const lines = this.linesOf(check, body.lineIds);
-      this.requireManager(actor, 'a comp');
+      const approvedBy = this.staff.permit(actor, 'comp', 'a comp');
       check.fixedTaxes = null;
       for (const line of lines) {
         if (!adjustable(line))
@@ -211,17 +224,28 @@ export class CheckService {
           reason: body.reason,
           at: ctx.at,
           deviceId: actor.device.id,
-          approvedBy: actor.approvedBy,
+          by: actor.staff?.ref ?? null,
+          approvedBy,
           amount: lineNet(line),
         };
       }
+      const comped = lines.reduce((s, l) => s + (l.comp?.amount ?? 0), 0);
+      this.audit(
+        ctx,
+        check,
+        actor,
+        approvedBy,
+        'comp',
+        body.reason,
+        `comped ${lines.map((l) => `"${l.name}"`).join(', ')} (${money(comped, check.currency)})`,
+      );
       this.refuseBelowPaid(check);
       return this.one(check);
     });
   }
 
-  async applyDiscount(orderId: string, body: ApplyDiscountBody, device: Device): Promise<Order> {
-    return this.command('discount', orderId, body, device, body.approval, (ctx, check, actor) => {
+  async applyDiscount(orderId: string, body: ApplyDiscountBody, caller: Caller): Promise<Order> {
+    return this.command('discount', orderId, body, caller, body.approval, (ctx, check, actor) => {
       const discount = this.setup.discount(body.discountId);
       const scope = body.lineIds ? 'line' : 'check';
       if (discount.scope !== 'either' && discount.scope !== scope) {
@@ -236,7 +260,11 @@ export class CheckService {
           ],
         );
       }
-      if (discount.managerOnly) this.requireManager(actor, `"${discount.name}"`);
+      const approvedBy = this.staff.permit(
+        actor,
+        `discount:${discount.id}` as Permission,
+        `the discount "${discount.name}"`,
+      );
       const lines = (body.lineIds ? this.linesOf(check, body.lineIds) : check.lines).filter(adjustable);
       const nets = lines.map(lineNet);
       const amounts =
@@ -270,8 +298,18 @@ export class CheckService {
         amount,
         at: ctx.at,
         deviceId: actor.device.id,
-        approvedBy: actor.approvedBy,
+        by: actor.staff?.ref ?? null,
+        approvedBy,
       });
+      this.audit(
+        ctx,
+        check,
+        actor,
+        approvedBy,
+        'discount',
+        null,
+        `"${discount.name}" took ${money(amount, check.currency)} off`,
+      );
       this.refuseBelowPaid(check);
       return this.one(check);
     });
@@ -281,8 +319,8 @@ export class CheckService {
    * Splits the check: by groups of lines, by seat, or evenly. The check keeps the first part and
    * new checks take the rest; together they hold exactly what it held, tax included.
    */
-  split(orderId: string, body: SplitBody, device: Device): Promise<{ checks: Order[] }> {
-    return this.command('split', orderId, body, device, null, (ctx, check) => {
+  split(orderId: string, body: SplitBody, caller: Caller): Promise<{ checks: Order[] }> {
+    return this.command('split', orderId, body, caller, null, (ctx, check) => {
       this.refuseWithPayments(check, 'split');
       this.store.orders.freezeTickets(check.id);
       const live = check.lines;
@@ -307,8 +345,8 @@ export class CheckService {
     });
   }
 
-  moveTable(orderId: string, body: MoveTableBody, device: Device): Promise<Order> {
-    return this.command('move', orderId, body, device, null, (_ctx, check) => {
+  moveTable(orderId: string, body: MoveTableBody, caller: Caller): Promise<Order> {
+    return this.command('move', orderId, body, caller, null, (_ctx, check) => {
       const table = this.setup.table(body.tableId);
       check.tableId = table.id;
       check.tableLabel = `Table ${table.name}`;
@@ -318,8 +356,8 @@ export class CheckService {
   }
 
   /** Brings another check's lines onto this one; the other is closed as merged. */
-  merge(orderId: string, body: MergeBody, device: Device): Promise<TwoChecks> {
-    return this.command('merge', orderId, body, device, null, (ctx, check) => {
+  merge(orderId: string, body: MergeBody, caller: Caller): Promise<TwoChecks> {
+    return this.command('merge', orderId, body, caller, null, (ctx, check) => {
       const from = this.openCheck(body.fromOrderId, 'fromOrderId');
       if (from.id === check.id)
         throw new HubError('VALIDATION_FAILED', 'Invalid body: fromOrderId is this same check.', [
@@ -339,8 +377,8 @@ export class CheckService {
   }
 
   /** Moves chosen lines to another open check (a guest moves to the bar). */
-  transfer(orderId: string, body: TransferBody, device: Device): Promise<TwoChecks> {
-    return this.command('transfer', orderId, body, device, null, (_ctx, check) => {
+  transfer(orderId: string, body: TransferBody, caller: Caller): Promise<TwoChecks> {
+    return this.command('transfer', orderId, body, caller, null, (_ctx, check) => {
       const to = this.openCheck(body.toOrderId, 'toOrderId');
       if (to.id === check.id)
         throw new HubError('VALIDATION_FAILED', 'Invalid body: toOrderId is this same check.', [
@@ -351,6 +389,22 @@ export class CheckService {
       this.linesOf(check, body.lineIds);
       this.moveLines(check, to, body.lineIds);
       return { changed: [check, to], shape: 'pair' };
+    });
+  }
+
+  /** Another server takes the check over (a shift change, a section swap). */
+  changeServer(orderId: string, body: ChangeServerBody, caller: Caller): Promise<Order> {
+    return this.command('server', orderId, body, caller, body.approval, (ctx, check, actor) => {
+      const to = this.staff.ref(body.staffId);
+      const approvedBy = this.staff.permit(
+        actor,
+        'check.transfer',
+        `moving check #${check.number} to ${to.name}`,
+      );
+      const from = check.server?.name ?? 'nobody';
+      check.server = to;
+      this.audit(ctx, check, actor, approvedBy, 'check.transfer', null, `moved from ${from} to ${to.name}`);
+      return this.one(check);
     });
   }
 
@@ -388,7 +442,7 @@ export class CheckService {
     kind: string,
     orderId: string,
     body: { commandId: string; expectedVersion?: number | undefined; approval?: ApprovalInput | undefined },
-    device: Device,
+    caller: Caller,
     approval: ApprovalInput | undefined | null,
     apply: (ctx: CommandContext, check: CheckRow, actor: Actor) => Applied,
   ): Promise<T> {
@@ -397,7 +451,7 @@ export class CheckService {
     const asked = fingerprint({ kind, orderId, ...rest, approver: body.approval?.staffId ?? null });
     const earlier = this.replay<T>(body.commandId, asked);
     if (earlier !== undefined) return earlier;
-    const approvedBy = approval ? await this.approve(approval) : null;
+    const override = await this.staff.overrider(approval);
     return this.committer.run((ctx) => {
       const again = this.replay<T>(body.commandId, asked);
       if (again !== undefined) return again;
@@ -416,7 +470,7 @@ export class CheckService {
           this.store.orders.get(orderId),
         );
       }
-      const applied = apply(ctx, check, { device, approvedBy });
+      const applied = apply(ctx, check, { ...caller, override });
       const saved = applied.changed.map((c) => this.save(ctx, c, kind));
       // The answer is what the checks' events carry; the command keeps only where they are, so a
       // replay reads the same answer back (storing the checks again doubled a round's writes).
@@ -451,25 +505,26 @@ export class CheckService {
     return shaped(shape, orders) as T;
   }
 
-  private async approve(approval: ApprovalInput): Promise<Approval> {
-    const member = await this.staff.verify(approval.staffId, approval.pin);
-    if (member.role !== 'manager') {
-      throw new HubError(
-        'APPROVAL_REQUIRED',
-        `${member.name} is not a manager; a manager must enter their PIN to approve this.`,
-        [{ field: 'approval.staffId', message: 'is not a manager' }],
-      );
-    }
-    return { staffId: member.id, name: member.name };
-  }
-
-  private requireManager(actor: Actor, what: string): void {
-    if (actor.device.role === 'manager' || actor.approvedBy) return;
-    throw new HubError(
-      'APPROVAL_REQUIRED',
-      `${what[0]!.toUpperCase()}${what.slice(1)} needs a manager: ask one to enter their PIN on this till.`,
-      [{ field: 'approval', message: "a manager's PIN is needed" }],
-    );
+  /** One sensitive action on this check, for the audit trail. */
+  private audit(
+    ctx: CommandContext,
+    check: CheckRow,
+    actor: Actor,
+    approvedBy: StaffRef | null,
+    action: 'void' | 'comp' | 'discount' | 'check.transfer',
+    reason: string | null,
+    detail: string,
+  ): void {
+    recordAudit(ctx, this.store, {
+      at: ctx.at,
+      action,
+      staff: actor.staff?.ref ?? null,
+      approver: approvedBy,
+      deviceId: actor.device.id,
+      orderId: check.id,
+      reason,
+      detail: `Check #${check.number}: ${detail}`,
+    });
   }
 
   /**

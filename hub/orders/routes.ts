@@ -8,7 +8,7 @@ import {
   VoidOrderBody,
 } from '../../protocol/orders.ts';
 import { anyRole } from '../http/admission.ts';
-import { deviceOf } from '../http/auth.ts';
+import { callerOf } from '../http/auth.ts';
 import type { DeviceCommand } from '../http/command.ts';
 import { asTheEventCarriesIt } from '../http/validation.ts';
 import type { OrderService } from './service.ts';
@@ -23,8 +23,8 @@ export const listCost = (query: Record<string, unknown>) =>
 export const createOrder = (orders: OrderService): DeviceCommand<typeof CreateOrderBody, Order> => ({
   roles: cashier,
   body: CreateOrderBody,
-  run: async (body, device) => {
-    const { order, created } = await orders.create(body, device.id);
+  run: async (body, caller) => {
+    const { order, created } = await orders.create(body, caller);
     return { status: created ? 201 : 200, value: order };
   },
 });
@@ -41,7 +41,7 @@ export const orderRoutes =
         config: { roles: create.roles },
       },
       async (request, reply) => {
-        const { status, value } = await create.run(request.body, deviceOf(request));
+        const { status, value } = await create.run(request.body, callerOf(request));
         return reply.code(status).header('location', `/api/v1/orders/${value.id}`).send(value);
       },
     );

@@ -1,6 +1,7 @@
 import type { IdSource } from '../../protocol/ids.ts';
 import type { CreateOrderBody, Order, OrderStatus, Ticket, TicketStatus } from '../../protocol/orders.ts';
 import { money } from '../../rules/money.ts';
+import type { Caller } from '../../rules/permissions.ts';
 import { choiceIds, priceOrder } from '../../rules/pricing.ts';
 import { HubError } from '../errors.ts';
 import { fingerprint, replayOf } from '../idempotency.ts';
@@ -73,7 +74,7 @@ export class OrderService {
     private readonly newId: IdSource,
   ) {}
 
-  async create(body: CreateOrderBody, deviceId: string | null): Promise<CreateResult> {
+  async create(body: CreateOrderBody, caller: Caller): Promise<CreateResult> {
     const asked = orderFingerprint(body);
     return this.committer.run((ctx) => {
       const replay = replayOf(
@@ -120,7 +121,8 @@ export class OrderService {
         tableLabel: table ? `Table ${table.name}` : body.tableLabel?.trim() || null,
         voidReason: null,
         takenAt: queuedSince(body.takenAt, ctx.at),
-        deviceId,
+        deviceId: caller.device.id,
+        server: caller.staff?.ref ?? null,
         createdAt: ctx.at,
         updatedAt: ctx.at,
       };

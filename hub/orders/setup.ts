@@ -43,6 +43,7 @@ const starterFloor: FloorPlan = {
   ],
 };
 
+// Who may apply each is a permission on the roles (`discount:<id>`, hub/store/migrations.ts).
 const starterDiscounts: Discount[] = [
   {
     id: 'staff-meal',
@@ -50,16 +51,14 @@ const starterDiscounts: Discount[] = [
     kind: 'percent',
     value: 5_000,
     scope: 'check',
-    managerOnly: false,
   },
-  { id: 'ten-percent', name: '10 % off', kind: 'percent', value: 1_000, scope: 'either', managerOnly: false },
+  { id: 'ten-percent', name: '10 % off', kind: 'percent', value: 1_000, scope: 'either' },
   {
     id: 'manager-5',
     name: '$5 off (manager)',
     kind: 'amount',
     value: 500,
     scope: 'either',
-    managerOnly: true,
   },
 ];
 

@@ -1,3 +1,4 @@
+import type { AuditRecord } from '../../protocol/audit.ts';
 import type { Role } from '../../protocol/devices.ts';
 import type {
   CreatePaymentBody,
@@ -9,6 +10,7 @@ import type {
 import { money } from '../../rules/money.ts';
 import { HubError } from '../errors.ts';
 import { fingerprint, replayOf } from '../idempotency.ts';
+import { recordAudit } from '../staff/audit.ts';
 import type { CommandContext, GroupCommitter } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
 import type { CheckSchedule } from '../store/payments.ts';
@@ -244,9 +246,16 @@ export class PaymentLedger {
   }
 
   /** Record a refund the money has already gone back for (cash handed over, or Stripe's refund id). */
-  recordRefund(paymentId: string, body: RefundBody, stripeRefund: string | null): Promise<Payment> {
+  /** Records a refund Stripe made (or a cash one), with its line in the audit trail. */
+  recordRefund(
+    paymentId: string,
+    body: RefundBody,
+    stripeRefund: string | null,
+    audit: AuditRecord,
+  ): Promise<Payment> {
     return this.committer.run((ctx) => {
       if (this.store.payments.refund(body.id)) return this.get(paymentId);
+      recordAudit(ctx, this.store, { ...audit, at: ctx.at });
       this.store.payments.addRefund({
         id: body.id,
         paymentId,

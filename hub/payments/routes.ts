@@ -12,7 +12,7 @@ import {
   VerifyStandaloneBody,
 } from '../../protocol/payments.ts';
 import { anyRole } from '../http/admission.ts';
-import { deviceOf } from '../http/auth.ts';
+import { callerOf, deviceOf } from '../http/auth.ts';
 import type { PaymentService } from './service.ts';
 
 const PaymentIdParams = z.strictObject({ id: Uuid });
@@ -55,9 +55,9 @@ export const paymentRoutes =
       '/api/v1/payments/:id/refunds',
       {
         schema: { params: PaymentIdParams, body: RefundBody, response: { 200: Payment } },
-        config: { roles: ['manager'] },
+        config: { roles: ['pos', 'manager'] },
       },
-      async (request) => payments.refund(request.params.id, request.body),
+      async (request) => payments.refund(request.params.id, request.body, callerOf(request)),
     );
     app.post(
       '/api/v1/payments/:id/cancel',

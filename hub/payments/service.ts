@@ -9,7 +9,10 @@ import type {
   UnverifiedPayments,
   VerifyStandaloneBody,
 } from '../../protocol/payments.ts';
+import { money } from '../../rules/money.ts';
+import type { Caller } from '../../rules/permissions.ts';
 import { HubError } from '../errors.ts';
+import type { StaffService } from '../staff/service.ts';
 import type { GroupCommitter } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
 import { CardFlow, type CardTimings, cardUnavailable, type ReconcileSummary } from './card.ts';
@@ -31,6 +34,7 @@ export class PaymentService {
   constructor(
     store: Store,
     committer: GroupCommitter,
+    private readonly staff: StaffService,
     gateway: CardGateway | null,
     hubId: string,
     options: { standalone: StandaloneLimits; amounts: AmountLimits; card: CardTimings },
@@ -105,10 +109,13 @@ export class PaymentService {
     return this.card.retry(paymentId, body);
   }
 
-  async refund(paymentId: string, body: RefundBody): Promise<Payment> {
+  async refund(paymentId: string, body: RefundBody, caller: Caller): Promise<Payment> {
     const replay = this.ledger.refundReplay(paymentId, body);
     if (replay) return replay;
     const payment = this.ledger.refundable(paymentId, body.amount);
+    // Before Stripe hears of it: a refund nobody may make never leaves the hub.
+    const actor = { ...caller, override: await this.staff.overrider(body.approval) };
+    const approvedBy = this.staff.permit(actor, 'refund', `refunding ${money(body.amount)}`);
     let stripeRefund: string | null = null;
     if (payment.method !== 'cash') {
       if (!payment.stripePaymentIntentId) {
@@ -120,7 +127,16 @@ export class PaymentService {
       if (!this.card) throw cardUnavailable('Card refunds need Stripe, which is not set up on this hub.');
       stripeRefund = await this.card.refund(payment, body.amount, body.id);
     }
-    return this.ledger.recordRefund(paymentId, body, stripeRefund);
+    return this.ledger.recordRefund(paymentId, body, stripeRefund, {
+      at: '',
+      action: 'refund',
+      staff: caller.staff?.ref ?? null,
+      approver: approvedBy,
+      deviceId: caller.device.id,
+      orderId: payment.orderId,
+      reason: body.reason,
+      detail: `Refunded ${money(body.amount)} of a ${payment.method} payment`,
+    });
   }
 
   /** Settle what Stripe has not confirmed (a timer runs this; managers may too). */

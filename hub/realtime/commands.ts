@@ -1,6 +1,7 @@
 import type { Device } from '../../protocol/devices.ts';
 import type { Logger } from '../../protocol/logger.ts';
 import type { ClientCommand } from '../../protocol/realtime.ts';
+import type { Acting } from '../../rules/permissions.ts';
 import { HubError, toProblem } from '../errors.ts';
 import type { Admission } from '../http/admission.ts';
 import type { DeviceCommand } from '../http/command.ts';
@@ -14,6 +15,8 @@ export interface SocketCommand extends DeviceCommand {
 
 export type SocketCommands = Record<ClientCommand['type'], SocketCommand>;
 
+export type StaffOnDuty = (session: string | undefined, device: Device) => Acting | null | HubError;
+
 /**
  * Runs a command that arrived over /ws through the same admission, validation and error mapping
  * as its HTTP route, and answers with the status HTTP would have used, so devices handle both
@@ -22,17 +25,21 @@ export type SocketCommands = Record<ClientCommand['type'], SocketCommand>;
 export async function runCommand(
   admission: Admission,
   commands: SocketCommands,
-  device: Device,
+  by: { device: Device; onDuty: StaffOnDuty },
   message: ClientCommand,
   log: Logger,
 ): Promise<string> {
   const answer = (status: number, extra: Record<string, unknown>) =>
     JSON.stringify({ type: 'command.result', requestId: message.requestId, status, ...extra });
+  const { device } = by;
   const command = commands[message.type];
   try {
     const refused = admission.authorize(device, command.roles, 'command');
     if (refused) throw refused;
-    const { status, value } = await command.run(parseInput(command.body, message.body, 'body'), device);
+    const staff = by.onDuty(message.staff, device);
+    if (staff instanceof HubError) throw staff;
+    const body = parseInput(command.body, message.body, 'body');
+    const { status, value } = await command.run(body, { device, staff });
     return answer(status, { [command.answerAs]: value });
   } catch (err) {
     const error = toHubError(err);

@@ -7,7 +7,7 @@ import { ClientMessage, CloseCode, type RealtimeQuery } from '../../protocol/rea
 import type { Admission } from '../http/admission.ts';
 import type { OrderService } from '../orders/service.ts';
 import type { Store } from '../store/index.ts';
-import { runCommand, type SocketCommands } from './commands.ts';
+import { runCommand, type SocketCommands, type StaffOnDuty } from './commands.ts';
 import { type Client, Fanout } from './fanout.ts';
 import type { EventFeed } from './feed.ts';
 import { HandshakeGate, refuse } from './handshake.ts';
@@ -21,6 +21,8 @@ export interface GatewayOptions {
   maxSocketsPerDevice: number;
   handshakesPerSecond: number;
   now: () => number;
+  /** Who the `staff` session of a socket command belongs to (hub/staff). */
+  staffOnDuty: StaffOnDuty;
 }
 
 /** Who the gateway asks whether a device is still allowed, and hears revocations from. */
@@ -199,7 +201,8 @@ export class RealtimeGateway {
       client.ws.close(CloseCode.unauthorized, 'device revoked');
       return;
     }
-    runCommand(this.admission, this.commands, client.device, message.data, this.log).then((wire) =>
+    const by = { device: client.device, onDuty: this.options.staffOnDuty };
+    runCommand(this.admission, this.commands, by, message.data, this.log).then((wire) =>
       this.fanout.send(client, wire),
     );
   }

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import { AuditStore } from './audit.ts';
 import { type Db, type OpenOptions, openDatabase, schemaVersion } from './db.ts';
 import { DeviceStore } from './devices.ts';
 import { EventLog } from './events.ts';
@@ -25,6 +26,7 @@ export class Store {
   readonly payments: PaymentStore;
   readonly printing: PrintStore;
   readonly settings: SettingsStore;
+  readonly audit: AuditStore;
   private readonly getMeta: Statement;
   private readonly setMeta: Statement;
 
@@ -43,6 +45,7 @@ export class Store {
     this.payments = new PaymentStore(db);
     this.printing = new PrintStore(db);
     this.settings = new SettingsStore(db);
+    this.audit = new AuditStore(db);
     this.getMeta = db.prepare('SELECT value FROM hub_meta WHERE key = ?');
     this.setMeta = db.prepare(
       'INSERT INTO hub_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

@@ -387,6 +387,85 @@ export const migrations: Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 11,
+    name: 'staff roles, permissions, sign-in sessions and the audit trail',
+    sql: `
+      -- Roles a manager edits; permissions are a JSON array (protocol/staff.ts).
+      CREATE TABLE roles (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        permissions TEXT NOT NULL,
+        position INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO roles (id, name, permissions, position) VALUES
+        ('server', 'Server', '["void.unsent","discount:staff-meal","discount:ten-percent"]', 1),
+        ('bartender', 'Bartender', '["void.unsent","discount:staff-meal","discount:ten-percent"]', 2),
+        ('cashier', 'Cashier', '["void.unsent","discount:staff-meal","discount:ten-percent"]', 3),
+        ('manager', 'Manager', '["void.unsent","void.fired","comp","refund","check.reopen","check.transfer","drawer.open","punch.edit","day.close","discount:*"]', 4),
+        ('owner', 'Owner', '["void.unsent","void.fired","comp","refund","check.reopen","check.transfer","drawer.open","punch.edit","day.close","discount:*"]', 5);
+
+      -- A discount a manager made open to all (managerOnly false) stays open to the till roles;
+      -- who may apply a discount now lives on the roles, not on the discount.
+      UPDATE roles SET permissions = (
+        SELECT json_group_array(p) FROM (
+          SELECT value AS p FROM json_each(roles.permissions)
+          UNION
+          SELECT 'discount:' || json_extract(d.value, '$.id')
+          FROM settings s, json_each(s.value, '$.discounts') d
+          WHERE s.key = 'discounts' AND NOT coalesce(json_extract(d.value, '$.managerOnly'), 0)
+        )
+      ) WHERE id IN ('server', 'bartender', 'cashier');
+      UPDATE settings SET value = (
+        SELECT json_object('discounts', json_group_array(json(json_remove(d.value, '$.managerOnly'))))
+        FROM json_each(settings.value, '$.discounts') d
+      ) WHERE key = 'discounts';
+
+      -- Staff get a role from the table above (cashier and manager keep theirs).
+      CREATE TABLE staff_new (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role_id TEXT NOT NULL REFERENCES roles (id),
+        pin_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        disabled_at TEXT
+      ) STRICT;
+      INSERT INTO staff_new SELECT id, name, role, pin_hash, created_at, disabled_at FROM staff;
+      DROP TABLE staff;
+      ALTER TABLE staff_new RENAME TO staff;
+
+      -- A staff member signed in on one device; the token is kept as its SHA-256 only.
+      CREATE TABLE staff_sessions (
+        token_hash TEXT PRIMARY KEY,
+        staff_id TEXT NOT NULL REFERENCES staff (id),
+        device_id TEXT NOT NULL,
+        signed_in_at TEXT NOT NULL,
+        signed_out_at TEXT
+      ) STRICT;
+
+      -- Every sensitive action, filterable; each row also goes out as an audit.recorded event.
+      CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        staff_id TEXT,
+        staff_name TEXT,
+        approver_id TEXT,
+        approver_name TEXT,
+        device_id TEXT,
+        order_id TEXT,
+        reason TEXT,
+        detail TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_by_action ON audit (action, seq);
+      CREATE INDEX audit_by_staff ON audit (staff_id, seq);
+
+      -- The server a check belongs to (the staff member who opened it, or got it moved to them).
+      ALTER TABLE orders ADD COLUMN server_id TEXT;
+      ALTER TABLE orders ADD COLUMN server_name TEXT;
+      CREATE INDEX orders_by_server ON orders (server_id, created_at) WHERE server_id IS NOT NULL;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)!.version;

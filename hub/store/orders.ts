@@ -3,6 +3,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { CheckListQuery, CheckSummary } from '../../protocol/checks.ts';
 import type { Order, OrderLine, OrderStatus, Ticket, TicketStatus } from '../../protocol/orders.ts';
+import type { StaffRef } from '../../protocol/staff.ts';
 import { linesAt } from '../../rules/kitchen.ts';
 import { HubError } from '../errors.ts';
 import type { Db } from './db.ts';
@@ -35,6 +36,8 @@ interface OrderRow {
   void_reason: string | null;
   taken_at: string | null;
   device_id: string | null;
+  server_id: string | null;
+  server_name: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -144,6 +147,7 @@ interface ListParams {
   table: string | null;
   type: string | null;
   device: string | null;
+  server: string | null;
   number: number | null;
   label: string | null;
   afterAt: string | null;
@@ -186,18 +190,19 @@ export class OrderStore {
       `INSERT INTO orders (id, number, business_date, status, version, order_type, table_id, guests,
          fingerprint, currency, menu_version, lines, discounts_applied, taxes, fixed_taxes,
          gross, voids, comps, discounts, subtotal, tax, total,
-         note, table_label, void_reason, taken_at, device_id, created_at, updated_at)
+         note, table_label, void_reason, taken_at, device_id, server_id, server_name, created_at, updated_at)
        VALUES (@id, @number, @businessDate, @status, @version, @orderType, @tableId, @guests,
          @fingerprint, @currency, @menuVersion, @lines, @discountsApplied, @taxes, @fixedTaxes,
          @gross, @voids, @comps, @discounts, @subtotal, @tax, @total,
-         @note, @tableLabel, @voidReason, @takenAt, @deviceId, @createdAt, @updatedAt)`,
+         @note, @tableLabel, @voidReason, @takenAt, @deviceId, @serverId, @serverName, @createdAt, @updatedAt)`,
     );
     this.updateOrder = db.prepare(
       `UPDATE orders SET status = @status, version = @version, order_type = @orderType,
          table_id = @tableId, guests = @guests, lines = @lines, discounts_applied = @discountsApplied,
          taxes = @taxes, fixed_taxes = @fixedTaxes, gross = @gross, voids = @voids, comps = @comps,
          discounts = @discounts, subtotal = @subtotal, tax = @tax, total = @total,
-         table_label = @tableLabel, void_reason = @voidReason, updated_at = @updatedAt
+         table_label = @tableLabel, void_reason = @voidReason, server_id = @serverId,
+         server_name = @serverName, updated_at = @updatedAt
        WHERE id = @id`,
     );
     this.selectOrder = db.prepare('SELECT * FROM orders WHERE id = ?');
@@ -229,6 +234,7 @@ export class OrderStore {
            AND (@table IS NULL OR o.table_id = @table)
            AND (@type IS NULL OR o.order_type = @type)
            AND (@device IS NULL OR o.device_id = @device)
+           AND (@server IS NULL OR o.server_id = @server)
            AND (@number IS NULL OR o.number = @number OR instr(lower(o.table_label), @label) > 0)
            AND (@number IS NOT NULL OR @label IS NULL OR instr(lower(o.table_label), @label) > 0)
            AND (@afterAt IS NULL OR o.created_at < @afterAt OR (o.created_at = @afterAt AND o.id < @afterId))
@@ -371,6 +377,7 @@ export class OrderStore {
       table: query.table ?? null,
       type: query.type ?? null,
       device: query.device ?? null,
+      server: query.server ?? null,
       number,
       label: q === '' ? null : q,
       afterAt,
@@ -489,6 +496,8 @@ export class OrderStore {
       voidReason: o.voidReason,
       takenAt: o.takenAt,
       deviceId: o.deviceId,
+      serverId: o.server?.staffId ?? null,
+      serverName: o.server?.name ?? null,
       createdAt: o.createdAt,
       updatedAt: o.updatedAt,
     };
@@ -530,6 +539,7 @@ export class OrderStore {
       takenAt: row.taken_at,
       tickets,
       deviceId: row.device_id,
+      server: serverOf(row),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
@@ -554,9 +564,14 @@ function summary(r: OrderRow & { paid: number }): CheckSummary {
     pay: r.paid >= r.total ? 'paid' : r.paid > 0 ? 'partly_paid' : 'unpaid',
     lineCount: (JSON.parse(r.lines) as OrderLine[]).filter((l) => !l.void).length,
     deviceId: r.device_id,
+    server: serverOf(r),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+function serverOf(r: OrderRow): StaffRef | null {
+  return r.server_id === null ? null : { staffId: r.server_id, name: r.server_name ?? '' };
 }
 
 /** A page cursor: the last row's (created_at, id), opaque to clients. */

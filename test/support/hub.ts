@@ -45,9 +45,14 @@ export type Api = (
   body: any;
 }>;
 
-export function apiFor(base: string, defaultToken: string | null): Api {
+export function apiFor(
+  base: string,
+  defaultToken: string | null,
+  defaultHeaders: Record<string, string> = {},
+): Api {
   return async (method, path, body, token = defaultToken, headers = {}, timeoutMs = 30_000) => {
-    const h: Record<string, string> = { ...headers };
+    // The default headers belong to the default device (a staff session works on its device only).
+    const h: Record<string, string> = { ...(token === defaultToken ? defaultHeaders : {}), ...headers };
     if (token) h.authorization = `Bearer ${token}`;
     let payload: string | undefined;
     if (body !== undefined) {
@@ -114,6 +119,25 @@ export async function startHub(
       await hub.stop();
       tmp.remove();
     },
+  };
+}
+
+/**
+ * Adds a staff member (by the manager device) and signs them in on the test's POS device: `api`
+ * sends their session with every request, as the till does.
+ */
+export async function signIn(t: TestHub, name: string, roleId: string, pin: string) {
+  const made = await t.api('POST', '/api/v1/staff', { name, roleId, pin }, t.tokens.manager);
+  if (made.status !== 201) throw new Error(`staff not added: ${JSON.stringify(made.body)}`);
+  const signed = await t.api('POST', '/api/v1/staff/sign-in', { staffId: made.body.id, pin });
+  if (signed.status !== 201) throw new Error(`not signed in: ${JSON.stringify(signed.body)}`);
+  const session: string = signed.body.session;
+  return {
+    staffId: made.body.id as string,
+    name,
+    pin,
+    session,
+    api: apiFor(t.base, t.tokens.pos, { 'x-grow-staff': session }),
   };
 }
 
