@@ -8,12 +8,19 @@ import { type SyncEngine, standaloneStatus } from '../sync/engine.ts';
 import { type BackupInfo, listBackups, makeBackup } from './backup/backups.ts';
 import { cloudSync } from './cloud.ts';
 import { ConfigError, type HubConfig } from './config.ts';
+import { ServerCheckout } from './day/checkout.ts';
+import { TimeClock } from './day/clock.ts';
+import { DayClose } from './day/close.ts';
+import { DayCommands } from './day/commands.ts';
+import { Drawers } from './day/drawers.ts';
+import type { DayServices } from './day/routes.ts';
 import { DeviceService } from './devices/service.ts';
 import { Admission } from './http/admission.ts';
 import { ConnectionGate, connectionCap } from './http/connections.ts';
 import { Limiter } from './limits/limiter.ts';
 import { demoMenu } from './menu/demo.ts';
 import { MenuService } from './menu/service.ts';
+import { BusinessDay } from './orders/business-day.ts';
 import { CheckService } from './orders/checks.ts';
 import { Kitchen } from './orders/kitchen.ts';
 import { createOrder } from './orders/routes.ts';
@@ -76,6 +83,8 @@ export class Hub {
   readonly devices: DeviceService;
   readonly limiter: Limiter;
   readonly staff: StaffService;
+  /** The time clock, cash drawers, server checkout and day close (hub/day). */
+  readonly day: DayServices;
   readonly payments: PaymentService;
   readonly printing: PrintingService;
   readonly search: SearchService;
@@ -149,7 +158,16 @@ export class Hub {
     this.menu = new MenuService(this.store, this.committer);
     this.setup = new ServiceSetup(this.store, this.committer);
     const kitchen = new Kitchen(this.store, newId);
-    this.orders = new OrderService(this.store, this.committer, this.menu, this.setup, kitchen, newId);
+    const businessDay = new BusinessDay(this.store, this.setup);
+    this.orders = new OrderService(
+      this.store,
+      this.committer,
+      this.menu,
+      this.setup,
+      businessDay,
+      kitchen,
+      newId,
+    );
     this.devices = new DeviceService(this.store, this.committer, newId, config.pairingTtlMs, now);
     this.limiter = new Limiter(this.store, {
       maxKeys: 10_000,
@@ -188,10 +206,30 @@ export class Hub {
       newId,
     );
     this.orders.afterBump = (ctx, orderId) => this.checks.autoFire(ctx, orderId);
+    const dayCommands = new DayCommands(this.store, this.committer);
+    const clock = new TimeClock(this.store, dayCommands, this.staff, businessDay, newId);
+    const drawers = new Drawers(this.store, dayCommands, this.staff, this.setup, businessDay, newId);
+    this.day = {
+      clock,
+      drawers,
+      checkout: new ServerCheckout(this.store, dayCommands, this.staff, businessDay),
+      close: new DayClose(
+        this.store,
+        dayCommands,
+        this.staff,
+        this.setup,
+        this.menu,
+        businessDay,
+        clock,
+        log,
+      ),
+      now: () => new Date(now()).toISOString(),
+    };
     this.payments = new PaymentService(
       this.store,
       this.committer,
       this.staff,
+      (caller) => drawers.openFor(caller)?.id ?? null,
       config.stripeSecretKey
         ? stripeGateway({
             secretKey: config.stripeSecretKey,
@@ -253,6 +291,7 @@ export class Hub {
       devices: this.devices,
       search: this.search,
       staff: this.staff,
+      day: this.day,
       payments: this.payments,
       printing: this.printing,
       limiter: this.limiter,

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import type { BackupInfo } from './backup/backups.ts';
 import { backupRoutes } from './backup/routes.ts';
 import type { HubConfig } from './config.ts';
+import { type DayServices, dayRoutes } from './day/routes.ts';
 import { deviceRoutes } from './devices/routes.ts';
 import type { DeviceService } from './devices/service.ts';
 import type { Admission } from './http/admission.ts';
@@ -51,6 +52,7 @@ export interface ServerDeps {
   devices: DeviceService;
   search: SearchService;
   staff: StaffService;
+  day: DayServices;
   payments: PaymentService;
   printing: PrintingService;
   limiter: Limiter;
@@ -120,6 +122,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.register(printingRoutes(deps.printing));
   app.register(deviceRoutes(deps.devices, deps.limiter, deps.tls?.fingerprint ?? null));
   app.register(staffRoutes(deps.staff));
+  app.register(dayRoutes(deps.day));
   app.register(backupRoutes(deps.backups));
   app.register(appRoutes);
   return app;

@@ -11,6 +11,13 @@ export const AuditAction = z.enum([
   'check.transfer',
   'staff.changed',
   'roles.changed',
+  'punch.edit',
+  'drawer.open',
+  'drawer.paid_out',
+  'drawer.paid_in',
+  'drawer.drop',
+  'drawer.close',
+  'day.close',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
@@ -27,6 +34,8 @@ export const AuditRecord = z.object({
   orderId: Uuid.nullable(),
   reason: z.string().nullable(),
   detail: z.string(),
+  /** The money it moved or took off, in minor units, where it did (for reports by staff). */
+  amount: z.int().nullable().default(null),
 });
 export type AuditRecord = z.infer<typeof AuditRecord>;
 

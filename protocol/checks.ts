@@ -166,6 +166,22 @@ export const ServiceSettings = z.strictObject({
   autoFireNextCourse: z.boolean().default(true),
   /** Minutes without a touch after which a till locks and asks for a PIN. */
   idleMinutes: z.int().min(1).max(240).default(5),
+  /** When a business day begins, hub local time: a check at 01:30 belongs to the night before. */
+  dayStartsAt: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'is a time of day, HH:MM')
+    .default('04:00'),
+  /** A cash drawer per till, or a bank per server (each server opens and counts their own). */
+  drawerMode: z.enum(['till', 'server']).default('till'),
+  /** The tip buttons on a card payment, in percent. */
+  tipPresets: z.array(z.int().min(1).max(100)).max(5).default([15, 18, 20]),
+  /** Pooled tips at day close: none, by hours worked, or by hours × points per job. */
+  tipPool: z
+    .strictObject({
+      mode: z.enum(['none', 'hours', 'points']).default('none'),
+      points: z.record(Slug, z.int().min(0).max(100)).default({}),
+    })
+    .default({ mode: 'none', points: {} }),
 });
 export type ServiceSettings = z.infer<typeof ServiceSettings>;
 

@@ -27,6 +27,13 @@ export const ErrorCode = z.enum([
   'NOTHING_TO_FIRE',
   'PERMISSION_REQUIRED',
   'STAFF_SIGNED_OUT',
+  'ALREADY_CLOCKED_IN',
+  'NOT_CLOCKED_IN',
+  'PUNCH_NOT_FOUND',
+  'DRAWER_NOT_FOUND',
+  'DRAWER_ALREADY_OPEN',
+  'DRAWER_NOT_OPEN',
+  'CHECKS_OPEN',
   'DISCOUNT_NOT_FOUND',
   'TABLE_NOT_FOUND',
   'SPLIT_INVALID',
@@ -96,5 +103,7 @@ export const Problem = z.object({
   /** With PERMISSION_REQUIRED: the permission needed, and that a manager's PIN may override. */
   permission: z.string().optional(),
   override: z.boolean().optional(),
+  /** With CHECKS_OPEN: the checks that must close first. */
+  openChecks: z.array(z.unknown()).optional(),
 });
 export type Problem = z.infer<typeof Problem>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AuditRecord } from './audit.ts';
+import { BusinessDate, Checkout, Drawer, Punch, ZReport } from './day.ts';
 import { Slug, Uuid } from './ids.ts';
 import { Order, OrderStatus, Ticket } from './orders.ts';
 import { Payment } from './payments.ts';
@@ -35,6 +36,14 @@ export const EventData = {
   'item.availability_changed': z.object({ itemId: Slug, available: z.boolean() }),
   /** A sensitive action for the audit trail (docs/staff.md). */
   'audit.recorded': z.object({ audit: AuditRecord }),
+  /** A shift as it now is: clocked in, a break, clocked out, or edited by a manager. */
+  'punch.recorded': z.object({ punch: Punch, businessDate: BusinessDate }),
+  /** A cash drawer session as it now is: opened, a paid-in/out, a drop, a no-sale, closed. */
+  'drawer.updated': z.object({ drawer: Drawer }),
+  /** A server's end-of-shift checkout. */
+  'checkout.recorded': z.object({ checkout: Checkout }),
+  /** A business day closed: its Z report, numbered and frozen. */
+  'day.closed': z.object({ z: ZReport }),
 } as const;
 
 export type EventType = keyof typeof EventData;

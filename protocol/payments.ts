@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Uuid } from './ids.ts';
-import { ApprovalInput } from './staff.ts';
+import { ApprovalInput, StaffRef } from './staff.ts';
 import { Name } from './text.ts';
 
 /**
@@ -162,6 +162,8 @@ export const Payment = z.object({
     .nullable(),
   /** The last attempt's failure, or what reconciliation found, in the cashier's words. */
   failure: CardFailure.nullable(),
+  /** The staff member signed in on the till that took it. */
+  takenBy: StaffRef.nullable().default(null),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

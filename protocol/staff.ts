@@ -59,16 +59,25 @@ export const StaffMember = z.object({
   id: Uuid,
   name: z.string(),
   roleId: RoleId,
+  /** Minor units per hour, for labour cost (null: not set). */
+  wage: z.int().nullable(),
   createdAt: z.string(),
   disabledAt: z.string().nullable(),
 });
 export type StaffMember = z.infer<typeof StaffMember>;
 
-export const AddStaffBody = z.strictObject({ name: Name(60), roleId: RoleId, pin: Pin });
+const Wage = z.int().min(0).max(10_000_000);
+export const AddStaffBody = z.strictObject({
+  name: Name(60),
+  roleId: RoleId,
+  pin: Pin,
+  wage: Wage.optional(),
+});
 export const EditStaffBody = z.strictObject({
   name: Name(60).optional(),
   roleId: RoleId.optional(),
   pin: Pin.optional(),
+  wage: Wage.nullable().optional(),
   /** false disables the member (they can no longer sign in); true brings them back. */
   active: z.boolean().optional(),
 });

@@ -187,6 +187,7 @@ export class CheckService {
           amount: line.lineTotal,
         };
       }
+      const voided = lines.reduce((s, l) => s + l.lineTotal, 0);
       this.audit(
         ctx,
         check,
@@ -194,10 +195,8 @@ export class CheckService {
         approvedBy,
         'void',
         body.reason,
-        `voided ${names(lines)} (${money(
-          lines.reduce((s, l) => s + l.lineTotal, 0),
-          check.currency,
-        )})`,
+        `voided ${names(lines)} (${money(voided, check.currency)})`,
+        voided,
       );
       this.refuseBelowPaid(check);
       this.kitchen.strike(
@@ -238,6 +237,7 @@ export class CheckService {
         'comp',
         body.reason,
         `comped ${lines.map((l) => `"${l.name}"`).join(', ')} (${money(comped, check.currency)})`,
+        comped,
       );
       this.refuseBelowPaid(check);
       return this.one(check);
@@ -309,6 +309,7 @@ export class CheckService {
         'discount',
         null,
         `"${discount.name}" took ${money(amount, check.currency)} off`,
+        amount,
       );
       this.refuseBelowPaid(check);
       return this.one(check);
@@ -403,7 +404,16 @@ export class CheckService {
       );
       const from = check.server?.name ?? 'nobody';
       check.server = to;
-      this.audit(ctx, check, actor, approvedBy, 'check.transfer', null, `moved from ${from} to ${to.name}`);
+      this.audit(
+        ctx,
+        check,
+        actor,
+        approvedBy,
+        'check.transfer',
+        null,
+        `moved from ${from} to ${to.name}`,
+        null,
+      );
       return this.one(check);
     });
   }
@@ -514,6 +524,7 @@ export class CheckService {
     action: 'void' | 'comp' | 'discount' | 'check.transfer',
     reason: string | null,
     detail: string,
+    amount: number | null,
   ): void {
     recordAudit(ctx, this.store, {
       at: ctx.at,
@@ -524,6 +535,7 @@ export class CheckService {
       orderId: check.id,
       reason,
       detail: `Check #${check.number}: ${detail}`,
+      amount,
     });
   }
 

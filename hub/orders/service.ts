@@ -10,6 +10,7 @@ import { balance, holdsMoney } from '../payments/rules.ts';
 import type { CommandContext, GroupCommitter } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
 import type { CheckRow } from '../store/orders.ts';
+import type { BusinessDay } from './business-day.ts';
 import type { Kitchen } from './kitchen.ts';
 import { canMoveOrder, moveTicket, statusFromTickets, type TicketAction } from './lifecycle.ts';
 import type { ServiceSetup } from './setup.ts';
@@ -42,15 +43,6 @@ function orderFingerprint(body: CreateOrderBody): string {
   });
 }
 
-// One formatter for the process: toLocaleDateString builds a new one per call, and the first
-// call's ICU set-up (15 ms) landed inside an order's transaction (`--cpu-prof`, npm run bench).
-const localDay = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** The hub's local business day, for the "order #42" counter cashiers call out. */
-function businessDate(at: string): string {
-  return localDay.format(new Date(at));
-}
-
 /**
  * When the cashier sent an order that waited in a till's queue: kept when it is before the hub
  * got it (by more than clock jitter) and within a day; a till's clock far off is not trusted.
@@ -70,6 +62,7 @@ export class OrderService {
     private readonly committer: GroupCommitter,
     private readonly menu: MenuService,
     private readonly setup: ServiceSetup,
+    private readonly day: BusinessDay,
     private readonly kitchen: Kitchen,
     private readonly newId: IdSource,
   ) {}
@@ -103,7 +96,8 @@ export class OrderService {
           priced.errors,
         );
       }
-      const date = businessDate(ctx.at);
+      // The business day (its Z, and the "order #42" counter cashiers call out).
+      const date = this.day.dateOf(ctx.at);
       const order: CheckRow = {
         id: body.id,
         number: this.store.orders.nextNumber(`order-number:${date}`),

@@ -1,5 +1,4 @@
 import type { AuditRecord } from '../../protocol/audit.ts';
-import type { Role } from '../../protocol/devices.ts';
 import type {
   CreatePaymentBody,
   OrderPayments,
@@ -8,6 +7,7 @@ import type {
   RefundBody,
 } from '../../protocol/payments.ts';
 import { money } from '../../rules/money.ts';
+import type { Caller } from '../../rules/permissions.ts';
 import { HubError } from '../errors.ts';
 import { fingerprint, replayOf } from '../idempotency.ts';
 import { recordAudit } from '../staff/audit.ts';
@@ -120,7 +120,8 @@ export class PaymentLedger {
   record(
     orderId: string,
     body: CreatePaymentBody,
-    device: { id: string; role: Role },
+    caller: Caller,
+    drawerId: string | null,
   ): Promise<{ payment: Payment; created: boolean; override: boolean }> {
     const asked = paymentFingerprint(orderId, body);
     // Amounts as the cashier reads them, in the check's currency.
@@ -178,7 +179,7 @@ export class PaymentLedger {
           this.standaloneLimits,
           show,
         );
-        if (refusal && !(body.managerOverride && device.role === 'manager')) {
+        if (refusal && !(body.managerOverride && caller.device.role === 'manager')) {
           throw new HubError(
             'STANDALONE_LIMIT',
             `Refused: ${refusal}. Take cash, or a manager may override.`,
@@ -204,10 +205,16 @@ export class PaymentLedger {
         card: body.standalone ?? null,
         reader: body.readerId ? { id: body.readerId, attempt: 1, stage: 'starting', deadlineAt: null } : null,
         failure: null,
+        takenBy: caller.staff?.ref ?? null,
         createdAt: ctx.at,
         updatedAt: ctx.at,
       };
-      this.store.payments.insert({ ...payment, fingerprint: asked, deviceId: device.id });
+      this.store.payments.insert({
+        ...payment,
+        fingerprint: asked,
+        deviceId: caller.device.id,
+        drawerId: body.method === 'cash' ? drawerId : null,
+      });
       ctx.emit({ type: 'payment.recorded', topic: 'orders', entityId: payment.id, data: { payment } });
       return { payment, created: true, override };
     });
@@ -252,6 +259,7 @@ export class PaymentLedger {
     body: RefundBody,
     stripeRefund: string | null,
     audit: AuditRecord,
+    drawerId: string | null,
   ): Promise<Payment> {
     return this.committer.run((ctx) => {
       if (this.store.payments.refund(body.id)) return this.get(paymentId);
@@ -263,6 +271,7 @@ export class PaymentLedger {
         reason: body.reason,
         stripeRefund,
         at: ctx.at,
+        drawerId,
       });
       return this.apply(ctx, paymentId, (p) => {
         const refunded = p.refunded + body.amount;

@@ -12,7 +12,7 @@ import {
   VerifyStandaloneBody,
 } from '../../protocol/payments.ts';
 import { anyRole } from '../http/admission.ts';
-import { callerOf, deviceOf } from '../http/auth.ts';
+import { callerOf } from '../http/auth.ts';
 import type { PaymentService } from './service.ts';
 
 const PaymentIdParams = z.strictObject({ id: Uuid });
@@ -34,7 +34,7 @@ export const paymentRoutes =
         const { payment, created } = await payments.create(
           request.params.id,
           request.body,
-          deviceOf(request),
+          callerOf(request),
         );
         // A card on the reader is under way, not done: 202, then payment.updated events.
         const code = !created ? 200 : payment.status === 'pending' ? 202 : 201;

@@ -1,4 +1,3 @@
-import type { Role } from '../../protocol/devices.ts';
 import type { Logger } from '../../protocol/logger.ts';
 import type {
   CreatePaymentBody,
@@ -35,6 +34,8 @@ export class PaymentService {
     store: Store,
     committer: GroupCommitter,
     private readonly staff: StaffService,
+    /** The cash drawer open for whoever takes cash now (hub/day), or null. */
+    private readonly drawerFor: (caller: Caller) => string | null,
     gateway: CardGateway | null,
     hubId: string,
     options: { standalone: StandaloneLimits; amounts: AmountLimits; card: CardTimings },
@@ -66,8 +67,9 @@ export class PaymentService {
   async create(
     orderId: string,
     body: CreatePaymentBody,
-    device: { id: string; role: Role },
+    caller: Caller,
   ): Promise<{ payment: Payment; created: boolean }> {
+    const { device } = caller;
     if (body.method === 'card_present' && !this.card?.available() && !this.ledger.exists(body.id)) {
       throw cardUnavailable(
         this.card
@@ -75,7 +77,8 @@ export class PaymentService {
           : 'Card readers are not set up on this hub.',
       );
     }
-    const { payment, created, override } = await this.ledger.record(orderId, body, device);
+    const drawerId = body.method === 'cash' ? this.drawerFor(caller) : null;
+    const { payment, created, override } = await this.ledger.record(orderId, body, caller, drawerId);
     if (created && override)
       this.log.warn(
         { paymentId: payment.id, orderId, deviceId: device.id },
@@ -127,16 +130,23 @@ export class PaymentService {
       if (!this.card) throw cardUnavailable('Card refunds need Stripe, which is not set up on this hub.');
       stripeRefund = await this.card.refund(payment, body.amount, body.id);
     }
-    return this.ledger.recordRefund(paymentId, body, stripeRefund, {
-      at: '',
-      action: 'refund',
-      staff: caller.staff?.ref ?? null,
-      approver: approvedBy,
-      deviceId: caller.device.id,
-      orderId: payment.orderId,
-      reason: body.reason,
-      detail: `Refunded ${money(body.amount)} of a ${payment.method} payment`,
-    });
+    return this.ledger.recordRefund(
+      paymentId,
+      body,
+      stripeRefund,
+      {
+        at: '',
+        action: 'refund',
+        staff: caller.staff?.ref ?? null,
+        approver: approvedBy,
+        deviceId: caller.device.id,
+        orderId: payment.orderId,
+        reason: body.reason,
+        detail: `Refunded ${money(body.amount)} of a ${payment.method} payment`,
+        amount: body.amount,
+      },
+      payment.method === 'cash' ? this.drawerFor(caller) : null,
+    );
   }
 
   /** Settle what Stripe has not confirmed (a timer runs this; managers may too). */

@@ -35,7 +35,16 @@ export const staffRoutes =
       '/api/v1/staff',
       { schema: { body: AddStaffBody, response: { 201: StaffMember } }, config: { roles: ['manager'] } },
       async (request, reply) =>
-        reply.code(201).send(await staff.add(request.body.name, request.body.roleId, request.body.pin)),
+        reply
+          .code(201)
+          .send(
+            await staff.add(
+              request.body.name,
+              request.body.roleId,
+              request.body.pin,
+              request.body.wage ?? null,
+            ),
+          ),
     );
     app.patch(
       '/api/v1/staff/:id',

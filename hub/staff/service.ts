@@ -55,12 +55,12 @@ export class StaffService {
 
   // ---- staff and roles ----
 
-  async add(name: string, roleId: string, pin: string): Promise<StaffMember> {
+  async add(name: string, roleId: string, pin: string, wage: number | null = null): Promise<StaffMember> {
     this.role(roleId, 'roleId');
     const pinHash = await hashPin(pin);
     return this.committer.run((ctx) => {
       const id = this.newId();
-      this.store.staff.add({ id, name, roleId, pinHash, createdAt: ctx.at });
+      this.store.staff.add({ id, name, roleId, pinHash, createdAt: ctx.at, wage });
       return this.public(this.store.staff.get(id)!);
     });
   }
@@ -75,6 +75,7 @@ export class StaffService {
         name: body.name ?? row.name,
         roleId: body.roleId ?? row.roleId,
         pinHash: pinHash ?? row.pinHash,
+        wage: body.wage === undefined ? row.wage : body.wage,
         disabledAt:
           body.active === undefined ? row.disabledAt : body.active ? null : (row.disabledAt ?? ctx.at),
       };
@@ -83,6 +84,7 @@ export class StaffService {
         next.name !== row.name && `renamed from ${row.name}`,
         next.roleId !== row.roleId && `role ${row.roleId} → ${next.roleId}`,
         pinHash && 'PIN changed',
+        next.wage !== row.wage && 'wage changed',
         next.disabledAt !== row.disabledAt && (next.disabledAt ? 'disabled' : 'enabled again'),
       ].filter(Boolean);
       recordAudit(ctx, this.store, {
@@ -94,6 +96,7 @@ export class StaffService {
         orderId: null,
         reason: null,
         detail: `${next.name}: ${changes.join(', ') || 'no change'}`,
+        amount: null,
       });
       return this.public(next);
     });
@@ -158,6 +161,7 @@ export class StaffService {
         orderId: null,
         reason: null,
         detail: roles.map((r) => `${r.name}: ${r.permissions.join(' ') || 'nothing sensitive'}`).join('; '),
+        amount: null,
       });
       ctx.emit({ type: 'settings.changed', topic: 'staff', entityId: 'roles', data: { key: 'roles' } });
       return roles;
@@ -310,6 +314,7 @@ export class StaffService {
       id: row.id,
       name: row.name,
       roleId: row.roleId,
+      wage: row.wage,
       createdAt: row.createdAt,
       disabledAt: row.disabledAt,
     };

@@ -14,6 +14,7 @@ interface AuditRow {
   orderId: string | null;
   reason: string | null;
   detail: string;
+  amount: number | null;
 }
 
 const ref = (staffId: string | null, name: string | null) =>
@@ -26,13 +27,13 @@ export class AuditStore {
 
   constructor(db: Db) {
     this.insert = db.prepare(
-      `INSERT INTO audit (seq, at, action, staff_id, staff_name, approver_id, approver_name, device_id, order_id, reason, detail)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO audit (seq, at, action, staff_id, staff_name, approver_id, approver_name, device_id, order_id, reason, detail, amount)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // Every filter is optional: a NULL parameter lets every row through.
     this.page = db.prepare(
       `SELECT seq, at, action, staff_id AS staffId, staff_name AS staffName, approver_id AS approverId,
-              approver_name AS approverName, device_id AS deviceId, order_id AS orderId, reason, detail
+              approver_name AS approverName, device_id AS deviceId, order_id AS orderId, reason, detail, amount
        FROM audit
        WHERE (@action IS NULL OR action = @action)
          AND (@staffId IS NULL OR staff_id = @staffId OR approver_id = @staffId)
@@ -57,6 +58,7 @@ export class AuditStore {
       r.orderId,
       r.reason,
       r.detail,
+      r.amount,
     );
   }
 
@@ -80,6 +82,7 @@ export class AuditStore {
       orderId: r.orderId,
       reason: r.reason,
       detail: r.detail,
+      amount: r.amount,
     }));
     return { entries, next: rows.length > q.limit ? entries.at(-1)!.seq : null };
   }

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { AuditStore } from './audit.ts';
+import { DayStore } from './day.ts';
 import { type Db, type OpenOptions, openDatabase, schemaVersion } from './db.ts';
 import { DeviceStore } from './devices.ts';
 import { EventLog } from './events.ts';
@@ -27,6 +28,7 @@ export class Store {
   readonly printing: PrintStore;
   readonly settings: SettingsStore;
   readonly audit: AuditStore;
+  readonly day: DayStore;
   private readonly getMeta: Statement;
   private readonly setMeta: Statement;
 
@@ -46,6 +48,7 @@ export class Store {
     this.printing = new PrintStore(db);
     this.settings = new SettingsStore(db);
     this.audit = new AuditStore(db);
+    this.day = new DayStore(db);
     this.getMeta = db.prepare('SELECT value FROM hub_meta WHERE key = ?');
     this.setMeta = db.prepare(
       'INSERT INTO hub_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

@@ -389,7 +389,7 @@ export const migrations: Migration[] = [
   },
   {
     version: 11,
-    name: 'staff roles, permissions, sign-in sessions and the audit trail',
+    name: 'staff, roles and permissions, sign-in, the audit trail, time clock, drawers and day close',
     sql: `
       -- Roles a manager edits; permissions are a JSON array (protocol/staff.ts).
       CREATE TABLE roles (
@@ -400,8 +400,8 @@ export const migrations: Migration[] = [
       ) STRICT;
       INSERT INTO roles (id, name, permissions, position) VALUES
         ('server', 'Server', '["void.unsent","discount:staff-meal","discount:ten-percent"]', 1),
-        ('bartender', 'Bartender', '["void.unsent","discount:staff-meal","discount:ten-percent"]', 2),
-        ('cashier', 'Cashier', '["void.unsent","discount:staff-meal","discount:ten-percent"]', 3),
+        ('bartender', 'Bartender', '["void.unsent","drawer.open","discount:staff-meal","discount:ten-percent"]', 2),
+        ('cashier', 'Cashier', '["void.unsent","drawer.open","discount:staff-meal","discount:ten-percent"]', 3),
         ('manager', 'Manager', '["void.unsent","void.fired","comp","refund","check.reopen","check.transfer","drawer.open","punch.edit","day.close","discount:*"]', 4),
         ('owner', 'Owner', '["void.unsent","void.fired","comp","refund","check.reopen","check.transfer","drawer.open","punch.edit","day.close","discount:*"]', 5);
 
@@ -428,9 +428,11 @@ export const migrations: Migration[] = [
         role_id TEXT NOT NULL REFERENCES roles (id),
         pin_hash TEXT NOT NULL,
         created_at TEXT NOT NULL,
-        disabled_at TEXT
+        disabled_at TEXT,
+        -- Minor units per hour, for labour cost; null when not set.
+        wage INTEGER
       ) STRICT;
-      INSERT INTO staff_new SELECT id, name, role, pin_hash, created_at, disabled_at FROM staff;
+      INSERT INTO staff_new SELECT id, name, role, pin_hash, created_at, disabled_at, NULL FROM staff;
       DROP TABLE staff;
       ALTER TABLE staff_new RENAME TO staff;
 
@@ -455,7 +457,8 @@ export const migrations: Migration[] = [
         device_id TEXT,
         order_id TEXT,
         reason TEXT,
-        detail TEXT NOT NULL
+        detail TEXT NOT NULL,
+        amount INTEGER
       ) STRICT;
       CREATE INDEX audit_by_action ON audit (action, seq);
       CREATE INDEX audit_by_staff ON audit (staff_id, seq);
@@ -464,6 +467,67 @@ export const migrations: Migration[] = [
       ALTER TABLE orders ADD COLUMN server_id TEXT;
       ALTER TABLE orders ADD COLUMN server_name TEXT;
       CREATE INDEX orders_by_server ON orders (server_id, created_at) WHERE server_id IS NOT NULL;
+      CREATE INDEX orders_by_business_date ON orders (business_date);
+
+      -- Who took a payment, and the cash drawer it went into (cash only).
+      ALTER TABLE payments ADD COLUMN taken_by_id TEXT;
+      ALTER TABLE payments ADD COLUMN taken_by_name TEXT;
+      ALTER TABLE payments ADD COLUMN drawer_id TEXT;
+      ALTER TABLE refunds ADD COLUMN drawer_id TEXT;
+
+      -- One shift of one person; breaks are a JSON array.
+      CREATE TABLE punches (
+        id TEXT PRIMARY KEY,
+        staff_id TEXT NOT NULL REFERENCES staff (id),
+        staff_name TEXT NOT NULL,
+        job TEXT NOT NULL,
+        business_date TEXT NOT NULL,
+        in_at TEXT NOT NULL,
+        out_at TEXT,
+        breaks TEXT NOT NULL,
+        edited TEXT
+      ) STRICT;
+      CREATE INDEX punches_by_date ON punches (business_date);
+      CREATE INDEX punches_open ON punches (staff_id) WHERE out_at IS NULL;
+
+      -- A cash drawer session (a till's, or a server's bank) with its moves as JSON.
+      CREATE TABLE drawers (
+        id TEXT PRIMARY KEY,
+        device_id TEXT,
+        owner_id TEXT,
+        business_date TEXT NOT NULL,
+        data TEXT NOT NULL,
+        closed_at TEXT
+      ) STRICT;
+      CREATE INDEX drawers_open ON drawers (device_id, owner_id) WHERE closed_at IS NULL;
+      CREATE INDEX drawers_by_date ON drawers (business_date);
+
+      CREATE TABLE checkouts (
+        staff_id TEXT NOT NULL,
+        business_date TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (staff_id, business_date)
+      ) STRICT;
+
+      -- Z reports: numbered, and never changed once written.
+      CREATE TABLE z_reports (
+        number INTEGER PRIMARY KEY,
+        business_date TEXT NOT NULL UNIQUE,
+        closed_at TEXT NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+      CREATE TRIGGER z_reports_frozen BEFORE UPDATE ON z_reports
+        BEGIN SELECT RAISE(ABORT, 'a Z report is never changed'); END;
+      CREATE TRIGGER z_reports_kept BEFORE DELETE ON z_reports
+        BEGIN SELECT RAISE(ABORT, 'a Z report is never deleted'); END;
+
+      -- Answers of day commands (clock, drawer, checkout, close) by their client ids.
+      CREATE TABLE day_commands (
+        id TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        result TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) STRICT;
     `,
   },
 ];

@@ -183,6 +183,8 @@ export class OrderStore {
   private readonly fireTicketRow: Statement;
   private readonly bumpCounter: Statement;
   private readonly selectCommand: Statement;
+  private readonly selectOfDate: Statement;
+  private readonly selectFirstDateAfter: Statement;
   private readonly insertCommand: Statement;
 
   constructor(db: Db) {
@@ -206,6 +208,10 @@ export class OrderStore {
        WHERE id = @id`,
     );
     this.selectOrder = db.prepare('SELECT * FROM orders WHERE id = ?');
+    this.selectOfDate = db.prepare('SELECT * FROM orders WHERE business_date = ? ORDER BY created_at, id');
+    this.selectFirstDateAfter = db
+      .prepare('SELECT min(business_date) FROM orders WHERE @after IS NULL OR business_date > @after')
+      .pluck();
     this.selectFingerprint = db.prepare('SELECT fingerprint FROM orders WHERE id = ?');
     this.selectBusinessDate = db.prepare('SELECT business_date FROM orders WHERE id = ?');
     this.updateStatus = db.prepare(
@@ -300,6 +306,16 @@ export class OrderStore {
   }
 
   /** The business day the check belongs to (its number counts within that day). */
+  /** Every check of one business day, without tickets (the day's figures). */
+  ofBusinessDate(date: string): Order[] {
+    return (this.selectOfDate.all(date) as OrderRow[]).map((r) => this.hydrate(r, false));
+  }
+
+  /** The earliest business day with checks after `after` (null: the earliest of all). */
+  firstDateAfter(after: string | null): string | null {
+    return (this.selectFirstDateAfter.get({ after }) as string | null) ?? null;
+  }
+
   businessDateOf(id: string): string {
     return (this.selectBusinessDate.get(id) as { business_date: string }).business_date;
   }

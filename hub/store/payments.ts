@@ -24,6 +24,9 @@ interface PaymentRow {
   checks: number;
   fingerprint: string;
   device_id: string | null;
+  taken_by_id: string | null;
+  taken_by_name: string | null;
+  drawer_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -45,6 +48,7 @@ const toPayment = (r: PaymentRow): Payment => ({
     ? { id: r.reader_id, attempt: r.attempt, stage: r.stage, deadlineAt: r.deadline_at }
     : null,
   failure: r.failure ? JSON.parse(r.failure) : null,
+  takenBy: r.taken_by_id ? { staffId: r.taken_by_id, name: r.taken_by_name ?? '' } : null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -76,13 +80,18 @@ export class PaymentStore {
   private readonly scheduleOf: Statement;
   private readonly insertRefund: Statement;
   private readonly refundById: Statement;
+  private readonly byBusinessDate: Statement;
+  private readonly cashInDrawer: Statement;
+  private readonly refundsOutOfDrawer: Statement;
 
   constructor(db: Db) {
     this.insertPayment = db.prepare(
       `INSERT INTO payments (id, order_id, method, status, amount, tip, tendered, change_due, manager_override,
-         reader_id, attempt, stage, deadline_at, card, fingerprint, device_id, created_at, updated_at)
+         reader_id, attempt, stage, deadline_at, card, fingerprint, device_id, taken_by_id, taken_by_name,
+         drawer_id, created_at, updated_at)
        VALUES (@id, @orderId, @method, @status, @amount, @tip, @tendered, @changeDue, @managerOverride,
-         @readerId, @attempt, @stage, @deadlineAt, @card, @fingerprint, @deviceId, @createdAt, @createdAt)`,
+         @readerId, @attempt, @stage, @deadlineAt, @card, @fingerprint, @deviceId, @takenById, @takenByName,
+         @drawerId, @createdAt, @createdAt)`,
     );
     this.byId = db.prepare('SELECT * FROM payments WHERE id = ?');
     this.byOrder = db.prepare('SELECT * FROM payments WHERE order_id = ? ORDER BY created_at, id');
@@ -104,16 +113,27 @@ export class PaymentStore {
     this.schedule = db.prepare('UPDATE payments SET check_at = ?, checks = ? WHERE id = ?');
     this.scheduleOf = db.prepare('SELECT check_at AS checkAt, checks FROM payments WHERE id = ?');
     this.insertRefund = db.prepare(
-      'INSERT INTO refunds (id, payment_id, amount, reason, stripe_refund, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO refunds (id, payment_id, amount, reason, stripe_refund, created_at, drawer_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    this.byBusinessDate = db.prepare(
+      `SELECT p.* FROM payments p JOIN orders o ON o.id = p.order_id
+       WHERE o.business_date = ? ORDER BY p.created_at, p.id`,
+    );
+    this.cashInDrawer = db.prepare(
+      `SELECT amount, tip FROM payments WHERE drawer_id = ? AND method = 'cash'
+         AND status IN ('captured', 'partially_refunded', 'refunded')`,
+    );
+    this.refundsOutOfDrawer = db.prepare('SELECT amount FROM refunds WHERE drawer_id = ?');
     this.refundById = db.prepare(
       'SELECT id, payment_id AS paymentId, amount, reason FROM refunds WHERE id = ?',
     );
   }
 
-  insert(p: Payment & { fingerprint: string; deviceId: string | null }): void {
+  insert(p: Payment & { fingerprint: string; deviceId: string | null; drawerId: string | null }): void {
     this.insertPayment.run({
       ...p,
+      takenById: p.takenBy?.staffId ?? null,
+      takenByName: p.takenBy?.name ?? null,
       managerOverride: p.managerOverride ? 1 : 0,
       card: p.card ? JSON.stringify(p.card) : null,
       ...cardColumns(p),
@@ -177,8 +197,25 @@ export class PaymentStore {
     reason: string;
     stripeRefund: string | null;
     at: string;
+    drawerId: string | null;
   }): void {
-    this.insertRefund.run(r.id, r.paymentId, r.amount, r.reason, r.stripeRefund, r.at);
+    this.insertRefund.run(r.id, r.paymentId, r.amount, r.reason, r.stripeRefund, r.at, r.drawerId);
+  }
+
+  /** Payments on the checks of one business day. */
+  ofBusinessDate(date: string): Payment[] {
+    return (this.byBusinessDate.all(date) as PaymentRow[]).map(toPayment);
+  }
+
+  /** Cash taken into one drawer, and cash refunded out of it. */
+  drawerCash(drawerId: string): {
+    payments: { amount: number; tip: number }[];
+    refunds: { amount: number }[];
+  } {
+    return {
+      payments: this.cashInDrawer.all(drawerId) as { amount: number; tip: number }[],
+      refunds: this.refundsOutOfDrawer.all(drawerId) as { amount: number }[],
+    };
   }
 
   refund(id: string): { id: string; paymentId: string; amount: number; reason: string } | null {

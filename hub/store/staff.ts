@@ -9,6 +9,7 @@ export interface StaffRow {
   pinHash: string;
   createdAt: string;
   disabledAt: string | null;
+  wage: number | null;
 }
 
 export interface SessionRow {
@@ -19,7 +20,7 @@ export interface SessionRow {
 }
 
 const staffColumns =
-  'id, name, role_id AS roleId, pin_hash AS pinHash, created_at AS createdAt, disabled_at AS disabledAt';
+  'id, name, role_id AS roleId, pin_hash AS pinHash, created_at AS createdAt, disabled_at AS disabledAt, wage';
 
 /** Staff members and their PIN hashes, their roles, and who is signed in where (hub/staff). */
 export class StaffStore {
@@ -36,10 +37,10 @@ export class StaffStore {
 
   constructor(db: Db) {
     this.insertStaff = db.prepare(
-      'INSERT INTO staff (id, name, role_id, pin_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO staff (id, name, role_id, pin_hash, created_at, wage) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.updateStaff = db.prepare(
-      'UPDATE staff SET name = ?, role_id = ?, pin_hash = ?, disabled_at = ? WHERE id = ?',
+      'UPDATE staff SET name = ?, role_id = ?, pin_hash = ?, disabled_at = ?, wage = ? WHERE id = ?',
     );
     this.staffById = db.prepare(`SELECT ${staffColumns} FROM staff WHERE id = ?`);
     this.allStaff = db.prepare(`SELECT ${staffColumns} FROM staff ORDER BY name`);
@@ -62,11 +63,11 @@ export class StaffStore {
   }
 
   add(row: Omit<StaffRow, 'disabledAt'>): void {
-    this.insertStaff.run(row.id, row.name, row.roleId, row.pinHash, row.createdAt);
+    this.insertStaff.run(row.id, row.name, row.roleId, row.pinHash, row.createdAt, row.wage);
   }
 
   update(row: StaffRow): void {
-    this.updateStaff.run(row.name, row.roleId, row.pinHash, row.disabledAt, row.id);
+    this.updateStaff.run(row.name, row.roleId, row.pinHash, row.disabledAt, row.wage, row.id);
   }
 
   get(id: string): StaffRow | null {

@@ -1,0 +1,161 @@
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { CloseDayBody, DayFigures, ZReport } from '../../protocol/day.ts';
+import type { Logger } from '../../protocol/logger.ts';
+import { dayFigures } from '../../rules/day.ts';
+import type { Caller } from '../../rules/permissions.ts';
+import { HubError } from '../errors.ts';
+import type { MenuService } from '../menu/service.ts';
+import type { BusinessDay } from '../orders/business-day.ts';
+import type { ServiceSetup } from '../orders/setup.ts';
+import { recordAudit } from '../staff/audit.ts';
+import type { StaffService } from '../staff/service.ts';
+import type { Store } from '../store/index.ts';
+import type { TimeClock } from './clock.ts';
+import type { DayCommands } from './commands.ts';
+
+/**
+ * Closing the day (docs/staff.md). The X report is the open day's figures, any time. The Z closes
+ * it: refused while checks are open (or forced, carrying them to the next day), its figures frozen
+ * in a numbered record SQLite refuses to change, and the next business day begun.
+ *
+ * Z numbers never repeat or skip. The newest number is also kept in a file beside the database
+ * (`z-number`), written after each Z commits: a database restored from an older backup still
+ * numbers on from the highest Z ever made, not from the backup's.
+ */
+export class DayClose {
+  private readonly numberFile: string;
+
+  constructor(
+    private readonly store: Store,
+    private readonly commands: DayCommands,
+    private readonly staff: StaffService,
+    private readonly setup: ServiceSetup,
+    private readonly menu: MenuService,
+    private readonly day: BusinessDay,
+    private readonly clock: TimeClock,
+    private readonly log: Logger,
+  ) {
+    this.numberFile = join(dirname(store.file), 'z-number');
+  }
+
+  /** The business day a Z would close now: the oldest one with checks not closed yet. */
+  openDate(now: string): string {
+    const after = this.store.day.lastZ()?.businessDate ?? null;
+    return this.store.orders.firstDateAfter(after) ?? this.day.dateOf(now);
+  }
+
+  /** The X report: the open day so far. */
+  x(now: string): DayFigures {
+    return this.figures(this.openDate(now), now, false);
+  }
+
+  async close(caller: Caller, body: CloseDayBody): Promise<ZReport> {
+    const override = await this.staff.overrider(body.approval);
+    const z = await this.commands.run('day-close', body, (ctx) => {
+      const approvedBy = this.staff.permit({ ...caller, override }, 'day.close', 'closing the day');
+      const date = this.openDate(ctx.at);
+      const open = this.figures(date, ctx.at, false).openChecks;
+      if (open.length > 0 && !body.force) {
+        throw new HubError(
+          'CHECKS_OPEN',
+          `${open.length} check${open.length > 1 ? 's are' : ' is'} still open (${open.map((c) => `#${c.number}`).join(', ')}): close ${open.length > 1 ? 'them' : 'it'}, or close the day anyway to carry ${open.length > 1 ? 'them' : 'it'} to the next business day.`,
+          [{ field: 'force', message: 'set true to carry the open checks over' }],
+          undefined,
+          undefined,
+          { openChecks: open },
+        );
+      }
+      const figures = this.figures(date, ctx.at, true);
+      const last = Math.max(this.store.day.lastZ()?.number ?? 0, this.highWater());
+      const report: ZReport = {
+        number: last + 1,
+        closedAt: ctx.at,
+        closedBy: caller.staff?.ref ?? null,
+        approvedBy,
+        forced: open.length > 0,
+        figures: { ...figures, openChecks: open },
+      };
+      this.store.day.addZ(report);
+      if (open.length > 0) this.store.day.carryOverOpenChecks(date, this.day.dateOf(ctx.at));
+      recordAudit(ctx, this.store, {
+        at: ctx.at,
+        action: 'day.close',
+        staff: caller.staff?.ref ?? null,
+        approver: approvedBy,
+        deviceId: caller.device.id,
+        orderId: null,
+        reason: null,
+        detail: `Z #${report.number} closed ${date}${open.length > 0 ? `, ${open.length} open check(s) carried over` : ''}`,
+        amount: figures.net,
+      });
+      ctx.emit({ type: 'day.closed', topic: 'staff', entityId: String(report.number), data: { z: report } });
+      return report;
+    });
+    this.keepHighWater(z.number);
+    return z;
+  }
+
+  list(limit: number): ZReport[] {
+    return this.store.day.zReports(limit);
+  }
+
+  get(number: number): ZReport {
+    const z = this.store.day.z(number);
+    if (!z)
+      throw new HubError(
+        'NOT_FOUND',
+        `No Z report #${number}; the newest is #${this.store.day.lastZ()?.number ?? 0}.`,
+      );
+    return z;
+  }
+
+  /** The day's figures; for a Z, without the checks still open (they carry over). */
+  private figures(date: string, now: string, closing: boolean): DayFigures {
+    const service = this.setup.service();
+    const checks = this.store.orders.ofBusinessDate(date);
+    const counted = closing
+      ? checks.filter((c) => c.status === 'completed' || c.status === 'voided')
+      : checks;
+    const devices = new Map(this.store.devices.all().map((d) => [d.id, d.name]));
+    return dayFigures({
+      businessDate: date,
+      currency: this.menu.catalog()?.snapshot.currency ?? checks[0]?.currency ?? 'USD',
+      checks: counted,
+      payments: this.store.payments.ofBusinessDate(date),
+      drawers: this.store.day.drawers(date).map((d) => ({
+        id: d.id,
+        label: d.owner ? `${d.owner.name}'s bank` : (devices.get(d.deviceId ?? '') ?? 'Till'),
+        expected: d.expected,
+        counted: d.countedTotal,
+        overShort: d.overShort,
+      })),
+      labour: this.clock.labour(date, now),
+      declaredTips: this.store.day.checkouts(date).reduce((s, c) => s + c.declaredCashTips, 0),
+      tipPool: service.tipPool,
+    });
+  }
+
+  private highWater(): number {
+    try {
+      return Number(readFileSync(this.numberFile, 'utf8').trim()) || 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Written whole (temp file, fsync, rename), so a crash leaves the old number or the new one. */
+  private keepHighWater(number: number): void {
+    if (number <= this.highWater()) return;
+    try {
+      const tmp = `${this.numberFile}.tmp`;
+      const fd = openSync(tmp, 'w', 0o600);
+      writeSync(fd, `${number}\n`);
+      fsyncSync(fd);
+      closeSync(fd);
+      renameSync(tmp, this.numberFile);
+    } catch (err) {
+      this.log.error({ err, file: this.numberFile }, 'the Z number was not kept beside the database');
+    }
+  }
+}
