@@ -7,6 +7,7 @@ import { MenuPublisher } from './menu-publisher.ts';
 import { SalesReport } from './report.ts';
 import { PerHour, SalesCard, type SalesRow, TopItems } from './sales.ts';
 import { claimsOf, SignIn, session, sessionKey, unusable } from './session.ts';
+import { StaffReport } from './staff.ts';
 
 /**
  * HQ dashboard: reads the cloud through supabase-js with an HQ user's session. Row level security
@@ -109,6 +110,7 @@ function Dashboard({
     <main class="admin-grid">
       <${SalesCard} today=${today} week=${week} silent=${silent} loaded=${loadedAt !== null} />
       <${SalesReport} client=${client} />
+      <${StaffReport} client=${client} />
       <${TopItems} client=${client} restaurants=${today.map((r) => ({ id: r.restaurant_id, name: r.restaurant_name }))} loadedAt=${loadedAt} />
       <${PerHour} hours=${hours} loaded=${loadedAt !== null} />
       <${HubsCard} hubs=${hubs} />

@@ -4,6 +4,7 @@ import { BusinessDate, Checkout, Drawer, Punch, ZReport } from './day.ts';
 import { Slug, Uuid } from './ids.ts';
 import { Order, OrderStatus, Ticket } from './orders.ts';
 import { Payment } from './payments.ts';
+import { StaffMember } from './staff.ts';
 
 /**
  * The event log's vocabulary (invariant 3, docs/architecture.md). Every state change appends one of these in
@@ -36,6 +37,8 @@ export const EventData = {
   'item.availability_changed': z.object({ itemId: Slug, available: z.boolean() }),
   /** A sensitive action for the audit trail (docs/staff.md). */
   'audit.recorded': z.object({ audit: AuditRecord }),
+  /** A staff member added or changed (never their PIN or its hash). */
+  'staff.updated': z.object({ staff: StaffMember }),
   /** A shift as it now is: clocked in, a break, clocked out, or edited by a manager. */
   'punch.recorded': z.object({ punch: Punch, businessDate: BusinessDate }),
   /** A cash drawer session as it now is: opened, a paid-in/out, a drop, a no-sale, closed. */

@@ -113,8 +113,19 @@ describe.skipIf(skipBrowser)('admin page in a real browser', () => {
     expect(dining.tables.at(-1)).toMatchObject({ name: 'Window', seats: 4 });
 
     await card.getByTestId('auto-fire').click();
+    await card.getByTestId('idle-minutes').fill('3');
+    await card.getByTestId('tip-pool').selectOption('hours');
+    await card.getByTestId('save-settings').click();
     await admin.getByTestId('admin-notice').getByText('Service settings saved.').waitFor();
-    expect((await t.api('GET', '/api/v1/service-settings')).body).toEqual({ autoFireNextCourse: false });
+    // Saved whole: what was not touched keeps its value.
+    expect((await t.api('GET', '/api/v1/service-settings')).body).toEqual({
+      autoFireNextCourse: false,
+      idleMinutes: 3,
+      dayStartsAt: '04:00',
+      drawerMode: 'till',
+      tipPresets: [15, 18, 20],
+      tipPool: { mode: 'hours', points: {} },
+    });
     await admin.screenshot({ path: join(artifacts, 'admin-service.png'), fullPage: true });
   });
 

@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import type { Browser, Dialog, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifacts, launchBrowser, skipBrowser, tablet, tv } from './support/browser.ts';
+import { artifacts, launchBrowser, signInOnTill, skipBrowser, tablet, tv } from './support/browser.ts';
 import { newOrderId, startHub, type TestHub } from './support/hub.ts';
 
 let browser: Browser;
@@ -32,6 +32,8 @@ async function open(t: TestHub, path: string, token: string, viewport = tablet):
   });
   await page.goto(`${t.base}${path}#token=${token}`);
   await page.getByText('Connected').waitFor();
+  // Staff are set up on this hub: a till opens on the PIN pad, and a server signs in.
+  if (path.startsWith('/pos/')) await signInOnTill(page, 'Sam', '1111');
   return page;
 }
 const shot = (page: Page, name: string) => page.screenshot({ path: join(artifacts, `${name}.png`) });
@@ -60,6 +62,7 @@ describe.skipIf(skipBrowser)('a dinner service in the browser', () => {
   beforeAll(async () => {
     t = await startHub();
     await t.api('POST', '/api/v1/staff', { name: 'Maria', roleId: 'manager', pin }, t.tokens.manager);
+    await t.api('POST', '/api/v1/staff', { name: 'Sam', roleId: 'server', pin: '1111' }, t.tokens.manager);
   });
   afterAll(() => t?.stop());
 

@@ -6,6 +6,7 @@ import { html } from '../shared/ui.ts';
 import { type Act, AvailabilityCard, BackupsCard, DevicesCard, HubCard, SyncCard } from './cards.ts';
 import { PrintersCard, usePrinting } from './printers.ts';
 import { ServiceCard } from './service.ts';
+import { AuditCard, ReportsCard, StaffCard } from './staff.ts';
 import { StandaloneCardsCard } from './standalone-cards.ts';
 import { useHub } from './use-hub.ts';
 
@@ -20,7 +21,7 @@ function App() {
   return html`<${Admin} token=${token} />`;
 }
 
-/** The manager's page on the hub: status, cloud sync, devices, standalone cards to verify, printers, 86, the service (discounts, floor plan), backups. */
+/** The manager's page on the hub: status, cloud sync, devices, standalone cards to verify, printers, 86, the service (discounts, floor plan), staff and roles, the day's reports, the audit trail, backups. */
 function Admin({ token }: { token: string }) {
   const hub = useHub(token);
   const printing = usePrinting();
@@ -54,6 +55,9 @@ function Admin({ token }: { token: string }) {
       <${PrintersCard} printing=${printing} devices=${hub.devices} act=${act} />
       <${AvailabilityCard} menu=${hub.menu} act=${act} reload=${hub.loadMenu} />
       <${ServiceCard} act=${act} currency=${hub.menu?.currency ?? 'USD'} />
+      <${StaffCard} act=${act} />
+      <${ReportsCard} currency=${hub.menu?.currency ?? 'USD'} />
+      <${AuditCard} />
       <${BackupsCard} backups=${hub.backups} act=${act} reload=${hub.loadBackups} />
     </main>
   </div>`;

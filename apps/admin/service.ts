@@ -54,15 +54,22 @@ export function ServiceCard({ act, currency }: { act: Act; currency: string }) {
   return html`<section class="card wide" data-testid="service">
     <h2>Service</h2>
     <label><input type="checkbox" checked=${settings.autoFireNextCourse} data-testid="auto-fire"
-      onChange=${(e: Event) =>
-        act(
-          'PUT',
-          '/api/v1/service-settings',
-          { autoFireNextCourse: (e.target as HTMLInputElement).checked },
-          'Service settings saved.',
-          load,
-        )} />
+      onChange=${(e: Event) => setSettings({ ...settings, autoFireNextCourse: (e.target as HTMLInputElement).checked })} />
       Fire the next held course by itself when the kitchen bumps the one before</label>
+    <div class="row settings">
+      <label>Lock a till after <input type="number" min="1" max="240" value=${settings.idleMinutes} data-testid="idle-minutes"
+        onInput=${(e: Event) => setSettings({ ...settings, idleMinutes: num(e) })} /> minutes without a touch</label>
+      <label>The business day starts at <input type="time" value=${settings.dayStartsAt} data-testid="day-starts"
+        onInput=${(e: Event) => setSettings({ ...settings, dayStartsAt: text(e) })} /></label>
+      <label>Cash drawers <select value=${settings.drawerMode} onChange=${(e: Event) => setSettings({ ...settings, drawerMode: text(e) as ServiceSettings['drawerMode'] })}>
+        <option value="till">one per till</option><option value="server">one per server (server banking)</option></select></label>
+      <label>Tip buttons (%) <input value=${settings.tipPresets.join(', ')}
+        onChange=${(e: Event) => setSettings({ ...settings, tipPresets: text(e).split(/[ ,]+/).filter(Boolean).map(Number) })} /></label>
+      <label>Tip pool <select value=${settings.tipPool.mode} data-testid="tip-pool"
+        onChange=${(e: Event) => setSettings({ ...settings, tipPool: { ...settings.tipPool, mode: text(e) as ServiceSettings['tipPool']['mode'] } })}>
+        <option value="none">none</option><option value="hours">shared by hours worked</option><option value="points">by hours × points per job</option></select></label>
+    </div>
+    <button class="primary" data-testid="save-settings" onClick=${() => act('PUT', '/api/v1/service-settings', settings, 'Service settings saved.', load)}>Save settings</button>
 
     <h3>Discounts</h3>
     <table class="edit" data-testid="discounts">

@@ -63,6 +63,7 @@ export function PayDialog({
   const [info, setInfo] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [onReader, setOnReader] = useState<Payment | null>(null);
+  const [presets, setPresets] = useState<number[]>([]);
   const load = async () => {
     const res = await api<OrderPayments>('GET', `/api/v1/orders/${order.id}/payments`);
     if (res.ok) {
@@ -72,6 +73,9 @@ export function PayDialog({
   };
   useEffect(() => {
     load();
+    api<{ tipPresets: number[] }>('GET', '/api/v1/service-settings')
+      .then((r) => r.ok && setPresets(r.body.tipPresets))
+      .catch(() => undefined);
   }, []);
   const cents = (s: string) => Math.round(Number(s || '0') * 100);
   const change = method === 'cash' && tendered ? cents(tendered) - cents(amount) - cents(tip) : 0;
@@ -156,6 +160,15 @@ export function PayDialog({
               )}
             </fieldset>
             ${field('Amount', amount, setAmount, 'amount')} ${field('Tip', tip, setTip, 'tip')}
+            ${
+              method !== 'cash' &&
+              presets.length > 0 &&
+              html`<fieldset aria-label="Tip presets">${presets.map(
+                (p) =>
+                  html`<button class=${cents(tip) === Math.round((cents(amount) * p) / 100) ? 'opt on' : 'opt'} data-tip=${p}
+                    onClick=${() => setTip((Math.round((cents(amount) * p) / 100) / 100).toFixed(2))}>${p} %</button>`,
+              )}</fieldset>`
+            }
             ${method === 'cash' && field('Cash tendered', tendered, setTendered, 'tendered')}
             ${method === 'cash' && change > 0 && html`<p class="notice ok" data-testid="change">Change due: ${money(change, order.currency)}</p>`}
             ${method === 'card_present' && field('Reader', reader, setReader, 'reader')}

@@ -19,6 +19,8 @@ import { MenuBrowser } from './menu-browser.ts';
 import { ModifierDialog } from './modifier-dialog.ts';
 import { PayDialog } from './pay.ts';
 import { Receipt } from './receipt.ts';
+import { ShiftPanel } from './shift.ts';
+import { useStaff } from './sign-in.ts';
 import { useMenu } from './use-menu.ts';
 import { useOrders } from './use-orders.ts';
 import { useSearch } from './use-search.ts';
@@ -32,6 +34,8 @@ const newId = uuidv7Source();
  */
 export function Till({ token, onUnpaired }: { token: string; onUnpaired: () => void }) {
   const { menu, catalog, reload: loadMenu } = useMenu();
+  const staff = useStaff();
+  const [shift, setShift] = useState(false);
   const approval = useApproval();
   const orders = useOrders(approval.ask);
   const [view, setView] = useState<'floor' | 'menu'>('menu');
@@ -111,6 +115,11 @@ export function Till({ token, onUnpaired }: { token: string; onUnpaired: () => v
   if (!menu || !catalog) {
     return html`<main class="center"><p>Loading the menu from the hub…</p><${ConnectionPill} state=${conn} /></main>`;
   }
+  if (staff.gate)
+    return html`<div class="pos-signin">
+      <header class="bar"><strong class="brand">Grow POS</strong><${ConnectionPill} state=${conn} /></header>
+      ${staff.gate}
+    </div>`;
 
   const add = (item: MenuItem, modifiers: string[] = [], qty = 1, note = '') => {
     const line: CartLine = { key: newId(), itemId: item.id, qty, modifiers, ...(note ? { note } : {}) };
@@ -228,6 +237,11 @@ export function Till({ token, onUnpaired }: { token: string; onUnpaired: () => v
           }
         }} data-testid="search" />
       <${ConnectionPill} state=${conn} queued=${orders.queued.filter((q) => !q.refused).length} />
+      ${
+        staff.me &&
+        html`<button class="staff" onClick=${() => setShift(true)} data-testid="staff-badge">${staff.me.name}</button>
+          <button onClick=${() => staff.lock()} data-testid="switch-staff" aria-label="Switch staff">Switch</button>`
+      }
     </header>
     ${
       view === 'floor'
@@ -297,6 +311,15 @@ export function Till({ token, onUnpaired }: { token: string; onUnpaired: () => v
       picking &&
       html`<${ModifierDialog} item=${picking} catalog=${catalog} currency=${menu.currency}
       onCancel=${() => setPicking(null)} onAdd=${add} />`
+    }
+    ${
+      shift &&
+      staff.me &&
+      html`<${ShiftPanel} me=${staff.me} ask=${approval.ask} onClose=${() => setShift(false)}
+        onSignOut=${() => {
+          setShift(false);
+          staff.signOut();
+        }} />`
     }
     ${approval.dialog}
   </div>`;

@@ -61,7 +61,9 @@ export class StaffService {
     return this.committer.run((ctx) => {
       const id = this.newId();
       this.store.staff.add({ id, name, roleId, pinHash, createdAt: ctx.at, wage });
-      return this.public(this.store.staff.get(id)!);
+      const member = this.public(this.store.staff.get(id)!);
+      ctx.emit({ type: 'staff.updated', topic: 'staff', entityId: id, data: { staff: member } });
+      return member;
     });
   }
 
@@ -80,6 +82,12 @@ export class StaffService {
           body.active === undefined ? row.disabledAt : body.active ? null : (row.disabledAt ?? ctx.at),
       };
       this.store.staff.update(next);
+      ctx.emit({
+        type: 'staff.updated',
+        topic: 'staff',
+        entityId: next.id,
+        data: { staff: this.public(next) },
+      });
       const changes = [
         next.name !== row.name && `renamed from ${row.name}`,
         next.roleId !== row.roleId && `role ${row.roleId} → ${next.roleId}`,

@@ -41,3 +41,13 @@ export async function launchBrowser(): Promise<Browser> {
 
 export const tablet = { width: 1280, height: 800 };
 export const tv = { width: 1920, height: 1080 };
+
+/** Signs a staff member in on a till's PIN pad (docs/staff.md), as a server does at the start. */
+export async function signInOnTill(page: import('playwright-core').Page, name: string, pin: string) {
+  const pad = page.getByTestId('sign-in');
+  await pad.waitFor();
+  await pad.locator(`[data-staff="${name}"]`).click();
+  await page.getByTestId('pin').fill(pin);
+  await page.getByTestId('pin-ok').click();
+  await pad.waitFor({ state: 'detached' });
+}
