@@ -140,4 +140,36 @@ describe.skipIf(skipBrowser)('admin page in a real browser', () => {
       .waitFor();
     expect(t.hub.backups.list()).toHaveLength(1);
   });
+
+  // Last: once staff exist, a till opens on the PIN pad.
+  it('adds staff, gives the server role a permission, and shows it in the audit trail', async () => {
+    const admin = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    admin.on('pageerror', (err) => {
+      throw err;
+    });
+    await admin.goto(`${t.base}/admin/#token=${t.tokens.manager}`);
+    const card = admin.getByTestId('staff');
+    await card.getByTestId('staff-name').fill('Priya');
+    await card.getByTestId('staff-role').selectOption('server');
+    await card.getByTestId('staff-pin').fill('12');
+    await card.getByTestId('add-staff').click();
+    // A PIN too short is refused, naming the field; nothing is added.
+    await admin.getByTestId('admin-notice').getByText(/pin/i).waitFor();
+    expect((await t.api('GET', '/api/v1/staff', undefined, t.tokens.manager)).body.staff).toEqual([]);
+    await card.getByTestId('staff-pin').fill('5678');
+    await card.getByTestId('add-staff').click();
+    await admin.getByTestId('admin-notice').getByText('Priya added.').waitFor();
+    await card.locator('[data-staff="Priya"]').waitFor();
+
+    await card.locator('[data-permission="comp"] input[data-role="server"]').check();
+    await card.getByTestId('save-roles').click();
+    await admin.getByTestId('admin-notice').getByText('Roles saved.').waitFor();
+    const server = (await t.api('GET', '/api/v1/roles')).body.roles.find((r: { id: string }) => r.id === 'server');
+    expect(server.permissions).toContain('comp');
+
+    const audit = admin.getByTestId('audit');
+    await audit.getByTestId('audit-action').selectOption('roles.changed');
+    await audit.locator('[data-audit="roles.changed"]').first().waitFor();
+    await admin.screenshot({ path: join(artifacts, 'admin-staff.png'), fullPage: true });
+  });
 });

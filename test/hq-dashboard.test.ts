@@ -1,42 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { extname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoMenu } from '../hub/menu/demo.ts';
 import { artifacts, launchBrowser, skipBrowser } from './support/browser.ts';
 import { startCloud, type TestCloud } from './support/cloud.ts';
+import { serveHq } from './support/hq-site.ts';
 import { burgerOrder, startHub, type TestHub } from './support/hub.ts';
 import { synced } from './support/sync.ts';
 
-const dist = join(import.meta.dirname, '../hq/dist');
-const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-
 let cloud: TestCloud;
 let browser: Browser;
-let site: Server;
+let site: Awaited<ReturnType<typeof serveHq>>;
 let siteUrl: string;
 const hubs: TestHub[] = [];
 beforeAll(async () => {
   cloud = await startCloud();
   if (!skipBrowser) browser = await launchBrowser();
-  // The HQ app is static files with relative paths: any web host serves it from any folder; here
-  // a few lines of node:http serve it under /hq/.
-  site = createServer((req, res) => {
-    const path = join(
-      dist,
-      decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
-        .replace(/^\/hq\//, '/')
-        .replace(/\/$/, '/index.html'),
-    );
-    if (!path.startsWith(dist) || !existsSync(path)) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' });
-    createReadStream(path).pipe(res);
-  });
-  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
-  siteUrl = `http://127.0.0.1:${(site.address() as { port: number }).port}`;
+  site = await serveHq();
+  siteUrl = site.url;
 });
 afterAll(async () => {
   for (const h of hubs) await h.stop().catch(() => {});

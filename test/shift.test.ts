@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, signInOnTill, skipBrowser, tablet } from './support/browser.ts';
+import { artifacts, launchBrowser, signInOnTill, skipBrowser, tablet } from './support/browser.ts';
 import { startCloud, type TestCloud } from './support/cloud.ts';
+import { serveHq } from './support/hq-site.ts';
 import { apiFor, newOrderId, type TestHub } from './support/hub.ts';
 import { hubOnCloud, synced } from './support/sync.ts';
 
@@ -16,6 +18,7 @@ let browser: Browser;
 let cloud: TestCloud;
 let t: TestHub;
 let restaurantId: string;
+let organisationId: string;
 const pages: Page[] = [];
 const pins = { Maria: '1234', Sam: '1111', Ana: '2222', Cleo: '4444' } as const;
 
@@ -26,9 +29,15 @@ beforeAll(async () => {
   const on = await hubOnCloud(cloud);
   t = on.t;
   restaurantId = on.cred.restaurantId;
+  organisationId = on.cred.organisationId;
   const roles = { Maria: 'manager', Sam: 'server', Ana: 'server', Cleo: 'cashier' } as const;
   for (const [name, pin] of Object.entries(pins))
-    await t.api('POST', '/api/v1/staff', { name, roleId: roles[name as keyof typeof roles], pin }, t.tokens.manager);
+    await t.api(
+      'POST',
+      '/api/v1/staff',
+      { name, roleId: roles[name as keyof typeof roles], pin },
+      t.tokens.manager,
+    );
   cloud.setFault('down'); // the internet is gone for the whole shift
 });
 afterAll(async () => {
@@ -103,21 +112,38 @@ describe.skipIf(skipBrowser)('a shift with the internet down', () => {
     const ana = await as(till2, token2);
     const ring = async (api: typeof sam, table: string, lines: { itemId: string; qty: number }[]) =>
       (await api('POST', '/api/v1/orders', { id: newOrderId(), tableId: table, guests: 2, lines })).body;
-    const pay = async (api: typeof sam, check: { id: string; total: number }, method: 'cash' | 'card', tip: number) => {
+    const pay = async (
+      api: typeof sam,
+      check: { id: string; total: number },
+      method: 'cash' | 'card',
+      tip: number,
+    ) => {
       const body =
         method === 'cash'
           ? { id: newOrderId(), method: 'cash', amount: check.total, tip, tendered: check.total + tip }
-          : { id: newOrderId(), method: 'card_standalone', amount: check.total, tip, standalone: { last4: '4242', brand: 'visa' } };
+          : {
+              id: newOrderId(),
+              method: 'card_standalone',
+              amount: check.total,
+              tip,
+              standalone: { last4: '4242', brand: 'visa' },
+            };
       const paid = await api('POST', `/api/v1/orders/${check.id}/payments`, body);
       expect(paid.status, JSON.stringify(paid.body)).toBe(201);
       if (method === 'card')
-        await t.api('POST', `/api/v1/payments/${paid.body.id}/verify`, { outcome: 'settled_elsewhere' }, t.tokens.manager);
+        await t.api(
+          'POST',
+          `/api/v1/payments/${paid.body.id}/verify`,
+          { outcome: 'settled_elsewhere' },
+          t.tokens.manager,
+        );
       expect((await api('POST', `/api/v1/orders/${check.id}/complete`)).status).toBe(200);
     };
     const samChecks = [
       await ring(sam, 't1', [
         { itemId: 'ribeye', qty: 2 },
-        { itemId: 'lager', qty: 2 },
+        { itemId: 'lager', qty: 1 },
+        { itemId: 'lager', qty: 1 },
       ]),
       await ring(sam, 't2', [{ itemId: 'fish-chips', qty: 1 }]),
     ];
@@ -127,6 +153,7 @@ describe.skipIf(skipBrowser)('a shift with the internet down', () => {
     ];
 
     // Sam voids a fired lager on till 1: a manager's override, for that void only.
+    await till1.screenshot({ path: join(artifacts, 'pos-shift-before-void.png') });
     await till1.locator(`[data-order="${samChecks[0].id}"]`).getByTestId('open-check').click();
     const check = till1.getByTestId('check');
     const lagers = check.locator('li[data-item="lager"]');
@@ -166,8 +193,16 @@ describe.skipIf(skipBrowser)('a shift with the internet down', () => {
     await till1.getByTestId('declared-tips').fill('5');
     await till1.getByTestId('check-out').click();
     await till1.getByTestId('checked-out').waitFor();
-    const checkout = (await t.api('GET', `/api/v1/staff/${(await sam('GET', '/api/v1/staff/me')).body.staff.id}/checkout`)).body;
-    expect(checkout).toMatchObject({ checks: 2, cardTips: 1_400, cashTaken: 0, cashOwed: -1_400, declaredCashTips: 500 });
+    const checkout = (
+      await t.api('GET', `/api/v1/staff/${(await sam('GET', '/api/v1/staff/me')).body.staff.id}/checkout`)
+    ).body;
+    expect(checkout).toMatchObject({
+      checks: 2,
+      cardTips: 1_400,
+      cashTaken: 0,
+      cashOwed: -1_400,
+      declaredCashTips: 500,
+    });
     await till1.getByTestId('clock-out').click();
     await till1.getByTestId('shift-message').getByText('Clocked out.').waitFor();
     await till1.getByTestId('shift-close').click();
@@ -199,7 +234,10 @@ describe.skipIf(skipBrowser)('a shift with the internet down', () => {
     await till1.getByTestId('staff-badge').click();
     await till1.getByTestId('x-report').waitFor();
     await till1.getByTestId('close-day').click();
-    await till1.getByTestId('z-done').getByText(/^Z #1 closed/).waitFor();
+    await till1
+      .getByTestId('z-done')
+      .getByText(/^Z #1 closed/)
+      .waitFor();
     const z = (await t.api('GET', '/api/v1/reports/z/1', undefined, t.tokens.manager)).body;
 
     // The Z against an independent sum of the checks and payments.
@@ -220,30 +258,68 @@ describe.skipIf(skipBrowser)('a shift with the internet down', () => {
     });
     expect(z.figures.tenders).toEqual([
       { method: 'cash', count: 2, amount: anaChecks[0].total + anaChecks[1].total, tips: 300, refunds: 0 },
-      { method: 'card_standalone', count: 2, amount: samChecks[0].total + samChecks[1].total, tips: 1_400, refunds: 0 },
+      {
+        method: 'card_standalone',
+        count: 2,
+        amount: samChecks[0].total + samChecks[1].total,
+        tips: 1_400,
+        refunds: 0,
+      },
     ]);
-    expect(z.figures.labour.map((l: { staff: { name: string } }) => l.staff.name).sort()).toEqual(['Ana', 'Cleo', 'Sam']);
+    expect(z.figures.labour.map((l: { staff: { name: string } }) => l.staff.name).sort()).toEqual([
+      'Ana',
+      'Cleo',
+      'Sam',
+    ]);
 
     // The internet returns: HQ gets everything, once.
     expect(t.hub.sync!.status().pendingEvents).toBeGreaterThan(0);
     cloud.setFault('pass');
     await synced(t);
     const rows = async (sql: string) => cloud.db.query<Record<string, string>>(sql, [restaurantId]);
-    const punches = await rows('select staff_name, out_at from punches where restaurant_id = $1 order by staff_name');
+    const punches = await rows(
+      'select staff_name, out_at from punches where restaurant_id = $1 order by staff_name',
+    );
     expect(punches.map((p) => p.staff_name)).toEqual(['Ana', 'Cleo', 'Sam']);
     expect(punches.every((p) => p.out_at !== null)).toBe(true);
-    const drawers = await rows('select over_short, float, counted from drawer_sessions where restaurant_id = $1');
+    const drawers = await rows(
+      'select over_short, float, counted from drawer_sessions where restaurant_id = $1',
+    );
     expect(drawers).toEqual([{ over_short: '-200', float: '15000', counted: String(expected - 200) }]);
     const zs = await rows('select number, net, forced from z_reports where restaurant_id = $1');
     expect(zs).toEqual([{ number: 1, net: String(z.figures.net), forced: false }]);
-    const audit = await rows('select count(*) as n, count(distinct seq) as d from audit_trail where restaurant_id = $1');
+    const audit = await rows(
+      'select count(*) as n, count(distinct seq) as d from audit_trail where restaurant_id = $1',
+    );
     const onHub = t.hub.store.db.prepare('SELECT count(*) FROM audit').pluck().get() as number;
     expect(audit[0]).toEqual({ n: String(onHub), d: String(onHub) });
     const staff = await rows('select name from staff_members where restaurant_id = $1 order by name');
     expect(staff.map((s) => s.name)).toEqual(['Ana', 'Cleo', 'Maria', 'Sam']);
     const adjustments = await rows(
-      "select action, staff_name, approver_name, count from hq_adjustments(current_date - 2, current_date + 2) where restaurant_id = $1",
+      'select action, staff_name, approver_name, count from hq_adjustments(current_date - 2, current_date + 2) where restaurant_id = $1',
     );
     expect(adjustments).toEqual([{ action: 'void', staff_name: 'Sam', approver_name: 'Maria', count: '1' }]);
+
+    // HQ, in its own app: the shift's hours, the override, the drawer $2 short, Z #1.
+    const site = await serveHq();
+    try {
+      const hq = await browser.newPage({ viewport: { width: 1280, height: 1000 }, locale: 'en-US' });
+      pages.push(hq);
+      await hq.goto(
+        `${site.url}/hq/#url=${encodeURIComponent(cloud.url)}&key=${cloud.anonKey}&token=${await cloud.hqToken(organisationId)}`,
+      );
+      const card = hq.getByTestId('staff-report');
+      const day = z.figures.businessDate;
+      await card.getByTestId('staff-first').fill(day);
+      await card.getByTestId('staff-last').fill(day);
+      await card.getByTestId('staff-show').click();
+      await card.getByTestId('drawers').getByText('$2.00 short').waitFor();
+      await card.getByTestId('z-reports').getByText('#1').waitFor();
+      expect(await card.getByTestId('adjustments').locator('tbody tr').count()).toBe(1);
+      expect(await card.getByTestId('labour').locator('tbody tr').count()).toBe(3);
+      await hq.screenshot({ path: join(artifacts, 'hq-staff-and-day-close.png'), fullPage: true });
+    } finally {
+      site.close();
+    }
   });
 });

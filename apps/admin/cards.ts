@@ -10,7 +10,8 @@ export type Act = (
   path: string,
   body: unknown,
   success: string,
-  after: () => Promise<void>,
+  /** Runs after the hub answered; `ok` false when it refused (keep what the manager typed). */
+  after: (ok: boolean) => Promise<void>,
 ) => Promise<void>;
 
 const ago = (iso: string | null) =>

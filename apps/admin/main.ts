@@ -39,7 +39,7 @@ function Admin({ token }: { token: string }) {
           ? { tone: 'ok', text: success }
           : { tone: 'bad', text: res.problem?.detail ?? `failed (${res.status})` },
       );
-      await after();
+      await after(res.ok);
     } catch {
       setNotice({ tone: 'bad', text: 'The hub did not answer.' });
     }

@@ -81,8 +81,8 @@ export function StaffCard({ act }: { act: Act }) {
                 `/api/v1/staff/${s.id}`,
                 { pin: pins[s.id] },
                 `${s.name}'s PIN changed.`,
-                async () => {
-                  setPins({ ...pins, [s.id]: '' });
+                async (ok) => {
+                  if (ok) setPins({ ...pins, [s.id]: '' });
                   await load();
                 },
               )}>Set</button></td>
@@ -109,8 +109,8 @@ export function StaffCard({ act }: { act: Act }) {
             ...(wage(draft.wage) === undefined ? {} : { wage: wage(draft.wage) }),
           },
           `${draft.name} added.`,
-          async () => {
-            setDraft({ name: '', roleId: draft.roleId, pin: '', wage: '' });
+          async (ok) => {
+            if (ok) setDraft({ name: '', roleId: draft.roleId, pin: '', wage: '' });
             await load();
           },
         )}>Add</button>

@@ -34,6 +34,7 @@ export function ShiftPanel({
   const [checkout, setCheckout] = useState<Checkout | null>(null);
   const [x, setX] = useState<DayFigures | null>(null);
   const [z, setZ] = useState<ZReport | null>(null);
+  const [counted, setCounted] = useState<DrawerView | null>(null);
   const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
   const [openChecks, setOpenChecks] = useState<{ number: number; tableLabel: string | null }[]>([]);
   const mayClose = me.permissions.includes('day.close');
@@ -105,7 +106,12 @@ export function ShiftPanel({
       }
 
       <h3>Cash drawer</h3>
-      ${drawer ? html`<${DrawerCard} drawer=${drawer} send=${send} />` : html`<${OpenDrawer} send=${send} />`}
+      ${counted && html`<${CountResult} drawer=${counted} />`}
+      ${
+        drawer
+          ? html`<${DrawerCard} drawer=${drawer} send=${send} onClosed=${setCounted} />`
+          : html`<${OpenDrawer} send=${send} />`
+      }
 
       <h3>My checkout</h3>
       ${checkout && html`<${CheckoutCard} checkout=${checkout} send=${send} />`}
@@ -144,23 +150,21 @@ const moveLabel = {
   no_sale: 'No sale',
 } as const;
 
-function DrawerCard({ drawer, send }: { drawer: DrawerView; send: Send }) {
+/** What the blind count came to, once the drawer is closed. */
+function CountResult({ drawer }: { drawer: DrawerView }) {
+  const d = drawer.overShort ?? 0;
+  const words = d === 0 ? 'even' : d > 0 ? `${money(d)} over` : `${money(-d)} short`;
+  return html`<p class="notice ${d === 0 ? 'ok' : 'bad'}" data-testid="over-short">Counted ${money(drawer.countedTotal ?? 0)} against ${money(drawer.expected ?? 0)} expected: ${words}.</p>`;
+}
+
+function DrawerCard({ drawer, send, onClosed }: { drawer: DrawerView; send: Send; onClosed: (d: DrawerView) => void }) {
   const [kind, setKind] = useState<keyof typeof moveLabel>('paid_out');
   const [amount, setAmount] = useState('');
   const [reason, setReason] = useState('');
   const [counting, setCounting] = useState(false);
   const [counts, setCounts] = useState<Record<string, string>>({});
-  const [result, setResult] = useState<DrawerView | null>(null);
   const counted = Object.fromEntries(denominations.map((d) => [String(d), Number(counts[d] || 0)]));
   const total = denominations.reduce((s, d) => s + d * Number(counts[d] || 0), 0);
-  if (result)
-    return html`<p class="notice ${result.overShort === 0 ? 'ok' : 'bad'}" data-testid="over-short">Counted ${money(result.countedTotal ?? 0)} against ${money(result.expected ?? 0)} expected: ${
-      result.overShort === 0
-        ? 'even'
-        : result.overShort! > 0
-          ? `${money(result.overShort!)} over`
-          : `${money(-result.overShort!)} short`
-    }.</p>`;
   return html`<div data-testid="drawer">
     <p class="muted">Open since ${time(drawer.openedAt)} · float ${money(drawer.float)}${drawer.figures ? ` · should hold ${money(drawer.figures.expected)}` : ''}</p>
     <ul class="moves">${drawer.moves.map((m) => html`<li>${moveLabel[m.kind]} ${m.amount ? money(m.amount) : ''} ${m.reason ?? ''} · ${m.by?.name ?? ''}${m.approvedBy ? ` (approved by ${m.approvedBy.name})` : ''}</li>`)}</ul>
@@ -180,7 +184,7 @@ function DrawerCard({ drawer, send }: { drawer: DrawerView; send: Send }) {
               { counted },
               'Drawer closed.',
             );
-            if (res?.ok) setResult(res.body);
+            if (res?.ok) onClosed(res.body);
           }}>Close the drawer</button></div>`
         : html`<fieldset aria-label="Cash move">${(Object.keys(moveLabel) as (keyof typeof moveLabel)[]).map(
             (k) =>
