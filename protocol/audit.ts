@@ -9,6 +9,7 @@ export const AuditAction = z.enum([
   'discount',
   'refund',
   'check.transfer',
+  'check.reopen',
   'staff.changed',
   'roles.changed',
   'punch.edit',

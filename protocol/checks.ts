@@ -79,6 +79,10 @@ export const TransferBody = z.strictObject({
 });
 export type TransferBody = z.infer<typeof TransferBody>;
 
+/** A closed check opened again to change it (needs "check.reopen"); not once its day has a Z. */
+export const ReopenBody = z.strictObject({ ...Command, reason: Reason, approval: ApprovalInput.optional() });
+export type ReopenBody = z.infer<typeof ReopenBody>;
+
 /** The check changes hands: another server takes it over (needs "check.transfer"). */
 export const ChangeServerBody = z.strictObject({
   ...Command,

@@ -164,7 +164,9 @@ describe.skipIf(skipBrowser)('admin page in a real browser', () => {
     await card.locator('[data-permission="comp"] input[data-role="server"]').check();
     await card.getByTestId('save-roles').click();
     await admin.getByTestId('admin-notice').getByText('Roles saved.').waitFor();
-    const server = (await t.api('GET', '/api/v1/roles')).body.roles.find((r: { id: string }) => r.id === 'server');
+    const server = (await t.api('GET', '/api/v1/roles')).body.roles.find(
+      (r: { id: string }) => r.id === 'server',
+    );
     expect(server.permissions).toContain('comp');
 
     const audit = admin.getByTestId('audit');

@@ -264,6 +264,14 @@ describe('a business day', () => {
     expect(next.openChecks.map((c: { id: string }) => c.id)).toEqual([left.id]);
     expect(() => t.hub.store.db.prepare('UPDATE z_reports SET data = ?').run('{}')).toThrow(/never changed/);
     expect((await asManager('GET', '/api/v1/reports/z/1')).body).toEqual(z.body);
+    // A check of a day the Z closed stays as it was: no reopen.
+    const closedOne = orders.find((o: { status: string }) => o.status === 'completed');
+    const reopen = await maria.api('POST', `/api/v1/orders/${closedOne.id}/reopen`, {
+      ...cmd(),
+      reason: 'tip typed wrong',
+    });
+    expect(reopen.status).toBe(409);
+    expect(reopen.body.detail).toMatch(/closed by Z #1: it cannot change now/);
     expect((await asManager('GET', '/api/v1/audit?action=day.close')).body.entries[0].detail).toMatch(
       /^Z #1 closed/,
     );

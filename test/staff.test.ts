@@ -61,7 +61,7 @@ describe('signing in on a till', () => {
 });
 
 /** A check with a fired lager and a beer not yet sent, paid in cash where a refund needs it. */
-async function freshCheck(paid = false) {
+async function freshCheck(paid: boolean | 'and closed' = false) {
   const made = await t.api(
     'POST',
     '/api/v1/orders',
@@ -86,6 +86,10 @@ async function freshCheck(paid = false) {
       t.tokens.manager,
     );
     expect(pay.status).toBe(201);
+    if (paid === 'and closed')
+      expect(
+        (await t.api('POST', `/api/v1/orders/${check.id}/complete`, undefined, t.tokens.manager)).status,
+      ).toBe(200);
   }
   return {
     id: check.id as string,
@@ -98,7 +102,7 @@ async function freshCheck(paid = false) {
 /** Every sensitive command, as the till sends it. */
 const actions: Record<
   string,
-  { paid?: boolean; send: (c: Awaited<ReturnType<typeof freshCheck>>) => [string, object] }
+  { paid?: boolean | 'and closed'; send: (c: Awaited<ReturnType<typeof freshCheck>>) => [string, object] }
 > = {
   'void.unsent': {
     send: (c) => [
@@ -131,10 +135,34 @@ const actions: Record<
       { id: newOrderId(), amount: 100, reason: 'spilled drink' },
     ],
   },
+  'check.reopen': {
+    paid: 'and closed',
+    send: (c) => [`/api/v1/orders/${c.id}/reopen`, { ...cmd(), reason: 'forgot the dessert' }],
+  },
+  'drawer.open': {
+    send: () => [
+      `/api/v1/drawers/${shared.drawerId}/moves`,
+      { ...cmd(), kind: 'no_sale', reason: 'change for a guest' },
+    ],
+  },
+  'punch.edit': {
+    send: () => [
+      `/api/v1/punches/${shared.punchId}/edit`,
+      { ...cmd(), reason: 'clocked in late by mistake' },
+    ],
+  },
+  'day.close': { send: () => ['/api/v1/day/close', { ...cmd(), force: true }] },
 };
+
+/** A drawer open on the till and a closed punch, for the drawer and punch commands. */
+const shared = { drawerId: '', punchId: '' };
 
 describe('the permission matrix', () => {
   it('lets each role do exactly what its permissions say, and a manager override approves that one command', async () => {
+    const boss = people.manager!;
+    shared.drawerId = (await boss.api('POST', '/api/v1/drawers', { ...cmd(), float: 10_000 })).body.id;
+    await boss.api('POST', '/api/v1/clock/in', cmd());
+    shared.punchId = (await boss.api('POST', '/api/v1/clock/out', cmd())).body.id;
     const roles = (await t.api('GET', '/api/v1/roles')).body.roles as { id: string; permissions: string[] }[];
     expect(roles.map((r) => r.id)).toEqual(['server', 'bartender', 'cashier', 'manager', 'owner']);
     const holds = (roleId: string, permission: string) => {
@@ -177,10 +205,19 @@ describe('the permission matrix', () => {
       [
         ...['server', 'bartender', 'cashier', 'manager', 'owner'].map((r) => `${r}:void.unsent:yes`),
         ...['server', 'bartender', 'cashier', 'manager', 'owner'].map((r) => `${r}:discount:ten-percent:yes`),
+        ...['bartender', 'cashier'].map((r) => `${r}:drawer.open:yes`),
         ...['manager', 'owner'].flatMap((r) =>
-          ['void.fired', 'comp', 'discount:manager-5', 'check.transfer', 'refund'].map(
-            (p) => `${r}:${p}:yes`,
-          ),
+          [
+            'void.fired',
+            'comp',
+            'discount:manager-5',
+            'check.transfer',
+            'refund',
+            'check.reopen',
+            'drawer.open',
+            'punch.edit',
+            'day.close',
+          ].map((p) => `${r}:${p}:yes`),
         ),
       ].sort(),
     );

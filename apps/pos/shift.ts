@@ -157,7 +157,15 @@ function CountResult({ drawer }: { drawer: DrawerView }) {
   return html`<p class="notice ${d === 0 ? 'ok' : 'bad'}" data-testid="over-short">Counted ${money(drawer.countedTotal ?? 0)} against ${money(drawer.expected ?? 0)} expected: ${words}.</p>`;
 }
 
-function DrawerCard({ drawer, send, onClosed }: { drawer: DrawerView; send: Send; onClosed: (d: DrawerView) => void }) {
+function DrawerCard({
+  drawer,
+  send,
+  onClosed,
+}: {
+  drawer: DrawerView;
+  send: Send;
+  onClosed: (d: DrawerView) => void;
+}) {
   const [kind, setKind] = useState<keyof typeof moveLabel>('paid_out');
   const [amount, setAmount] = useState('');
   const [reason, setReason] = useState('');

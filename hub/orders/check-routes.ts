@@ -13,6 +13,7 @@ import {
   FloorView,
   MergeBody,
   MoveTableBody,
+  ReopenBody,
   ServiceSettings,
   SplitBody,
   SplitResult,
@@ -82,6 +83,7 @@ export const checkRoutes =
         response: TwoChecks,
         run: (id, b, d) => checks.transfer(id, b, d),
       },
+      { path: 'reopen', body: ReopenBody, response: Order, run: (id, b, d) => checks.reopen(id, b, d) },
       {
         path: 'server',
         body: ChangeServerBody,

@@ -11,6 +11,7 @@ import type {
   FloorView,
   MergeBody,
   MoveTableBody,
+  ReopenBody,
   SplitBody,
   TableState,
   TransferBody,
@@ -393,6 +394,26 @@ export class CheckService {
     });
   }
 
+  /**
+   * A closed check opened again (a guest comes back for dessert, a tip to correct): it returns to
+   * where its tickets put it. Never a voided check, and never one whose day a Z has frozen.
+   */
+  reopen(orderId: string, body: ReopenBody, caller: Caller): Promise<Order> {
+    return this.command('reopen', orderId, body, caller, body.approval, (ctx, check, actor) => {
+      const approvedBy = this.staff.permit(actor, 'check.reopen', `reopening check #${check.number}`);
+      const frozen = this.store.day.lastZ();
+      if (frozen && this.store.orders.businessDateOf(check.id) <= frozen.businessDate) {
+        throw new HubError(
+          'CHECK_CLOSED',
+          `Check #${check.number} belongs to ${frozen.businessDate}, closed by Z #${frozen.number}: it cannot change now. Refund it, or ring a new check.`,
+        );
+      }
+      this.moveStatus(ctx, check, statusFromTickets('sent', this.store.orders.ticketStatuses(check.id)));
+      this.audit(ctx, check, actor, approvedBy, 'check.reopen', body.reason, 'reopened', null);
+      return this.one(check);
+    });
+  }
+
   /** Another server takes the check over (a shift change, a section swap). */
   changeServer(orderId: string, body: ChangeServerBody, caller: Caller): Promise<Order> {
     return this.command('server', orderId, body, caller, body.approval, (ctx, check, actor) => {
@@ -465,7 +486,7 @@ export class CheckService {
     return this.committer.run((ctx) => {
       const again = this.replay<T>(body.commandId, asked);
       if (again !== undefined) return again;
-      const check = this.openCheck(orderId, 'id');
+      const check = kind === 'reopen' ? this.closedCheck(orderId) : this.openCheck(orderId, 'id');
       if (body.expectedVersion !== undefined && body.expectedVersion !== check.version) {
         throw new HubError(
           'CHECK_VERSION_STALE',
@@ -521,7 +542,7 @@ export class CheckService {
     check: CheckRow,
     actor: Actor,
     approvedBy: StaffRef | null,
-    action: 'void' | 'comp' | 'discount' | 'check.transfer',
+    action: 'void' | 'comp' | 'discount' | 'check.transfer' | 'check.reopen',
     reason: string | null,
     detail: string,
     amount: number | null,
@@ -588,6 +609,24 @@ export class CheckService {
         'CHECK_CLOSED',
         `Check #${check.number} is ${check.status === 'voided' ? 'voided' : 'closed'}${check.voidReason ? ` (${check.voidReason})` : ''}; open a new check for the table.`,
         [{ field, message: `check is ${check.status}` }],
+      );
+    }
+    return check;
+  }
+
+  /** A completed check, for a reopen. */
+  private closedCheck(id: string): CheckRow {
+    const check = this.store.orders.getRow(id);
+    if (!check)
+      throw new HubError('ORDER_NOT_FOUND', `No check ${id} on this hub.`, [
+        { field: 'id', message: 'no such check' },
+      ]);
+    if (check.status !== 'completed') {
+      throw new HubError(
+        'ILLEGAL_TRANSITION',
+        check.status === 'voided'
+          ? `Check #${check.number} is voided; ring a new check instead.`
+          : `Check #${check.number} is still open; there is nothing to reopen.`,
       );
     }
     return check;

@@ -10,6 +10,8 @@ const orderMoves: Record<OrderStatus, readonly OrderStatus[]> = {
   sent: ['in_progress', 'ready', 'completed', 'voided'],
   in_progress: ['sent', 'ready', 'completed', 'voided'],
   ready: ['in_progress', 'sent', 'completed', 'voided'],
+  // Final for the kitchen and the till; only an explicit reopen (CheckService.reopen, which needs
+  // "check.reopen" and a day not closed by a Z) brings a completed check back.
   completed: [],
   voided: [],
 };
