@@ -321,5 +321,30 @@ describe.skipIf(skipBrowser)('a shift with the internet down', () => {
     } finally {
       site.close();
     }
+
+    // Row level security: HQ of another organisation sees none of it.
+    const stranger = cloud.client(await cloud.hqToken(crypto.randomUUID()));
+    for (const table of ['punches', 'drawer_sessions', 'z_reports', 'audit_trail', 'staff_members']) {
+      const { data, error } = await stranger.from(table).select('*');
+      expect(error).toBeNull();
+      expect(data, table).toEqual([]);
+    }
+    const own = cloud.client(await cloud.hqToken(organisationId));
+    expect((await own.from('punches').select('staff_name')).data).toHaveLength(3);
+  });
+
+  it('locks a till left untouched for the idle minutes, back to the PIN pad', async () => {
+    const page = await browser.newPage({ viewport: tablet });
+    pages.push(page);
+    await page.clock.install();
+    await page.goto(`${t.base}/pos/#token=${t.tokens.pos}`);
+    await page.getByText('Connected').waitFor();
+    await signInOnTill(page, 'Ana', pins.Ana);
+    await page.clock.fastForward('04:30');
+    expect(await page.getByTestId('staff-badge').textContent()).toBe('Ana');
+    await page.clock.fastForward('01:00');
+    await page.getByTestId('locked').getByText('Locked after 5 minutes without a touch.').waitFor();
+    await signInOnTill(page, 'Sam', pins.Sam);
+    expect(await page.getByTestId('staff-badge').textContent()).toBe('Sam');
   });
 });
