@@ -173,5 +173,25 @@ describe.skipIf(skipBrowser)('admin page in a real browser', () => {
     await audit.getByTestId('audit-action').selectOption('roles.changed');
     await audit.locator('[data-audit="roles.changed"]').first().waitFor();
     await admin.screenshot({ path: join(artifacts, 'admin-staff.png'), fullPage: true });
+
+    // Priya clocks in on a till and forgets to clock out: the manager closes the punch.
+    const priya = (await t.api('GET', '/api/v1/staff', undefined, t.tokens.manager)).body.staff[0];
+    const session = (await t.api('POST', '/api/v1/staff/sign-in', { staffId: priya.id, pin: '5678' })).body.session;
+    const punch = await t.api('POST', '/api/v1/clock/in', { commandId: crypto.randomUUID() }, t.tokens.pos, {
+      'x-grow-staff': session,
+    });
+    expect(punch.status).toBe(200);
+    await admin.reload();
+    const punches = admin.getByTestId('punches');
+    await punches.locator('[data-punch="Priya"]').getByText('still on').waitFor();
+    await punches.getByTestId('edit-punch').click();
+    const out = new Date(Date.parse(punch.body.inAt) + 3_600_000);
+    await punches.getByTestId('punch-out').fill(out.toTimeString().slice(0, 5));
+    await punches.getByTestId('punch-reason').fill('forgot to clock out');
+    await punches.getByTestId('save-punch').click();
+    await admin.getByTestId('admin-notice').getByText("Priya's punch saved.").waitFor();
+    const saved = (await t.api('GET', '/api/v1/punches')).body.punches[0];
+    expect(saved.outAt).not.toBeNull();
+    expect(saved.edited).toMatchObject({ reason: 'forgot to clock out' });
   });
 });

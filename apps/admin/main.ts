@@ -6,6 +6,7 @@ import { html } from '../shared/ui.ts';
 import { type Act, AvailabilityCard, BackupsCard, DevicesCard, HubCard, SyncCard } from './cards.ts';
 import { PrintersCard, usePrinting } from './printers.ts';
 import { ServiceCard } from './service.ts';
+import { PunchesCard } from './punches.ts';
 import { AuditCard, ReportsCard, StaffCard } from './staff.ts';
 import { StandaloneCardsCard } from './standalone-cards.ts';
 import { useHub } from './use-hub.ts';
@@ -57,6 +58,7 @@ function Admin({ token }: { token: string }) {
       <${ServiceCard} act=${act} currency=${hub.menu?.currency ?? 'USD'} />
       <${StaffCard} act=${act} />
       <${ReportsCard} currency=${hub.menu?.currency ?? 'USD'} />
+      <${PunchesCard} act=${act} />
       <${AuditCard} />
       <${BackupsCard} backups=${hub.backups} act=${act} reload=${hub.loadBackups} />
     </main>
