@@ -13,6 +13,7 @@ import { type Placement, place, placementNote } from './lib/placement.ts';
 import { machine, meets, table, write } from './lib/report.ts';
 import { checks } from './scenarios/checks.ts';
 import { cloudIngest } from './scenarios/cloud.ts';
+import { day } from './scenarios/day.ts';
 import { killTrials } from './scenarios/durability.ts';
 import { instructions } from './scenarios/instructions.ts';
 import { memory } from './scenarios/memory.ts';
@@ -47,6 +48,7 @@ const steps: Array<[string, () => Promise<Figure[]>]> = [
   ['stalls', () => stalls(options)],
   ['realtime', () => fanOut(options)],
   ['checks', () => checks(options)],
+  ['day', () => day(options)],
   ['printing', () => printing(options)],
   ['menu', () => menuLoad(options)],
   ['sockets', async () => [...(await sockets(options)), ...(await reconnectStorm(options))]],

@@ -4,7 +4,7 @@ import { BusinessDate, Checkout, Drawer, Punch, ZReport } from './day.ts';
 import { Slug, Uuid } from './ids.ts';
 import { Order, OrderStatus, Ticket } from './orders.ts';
 import { Payment } from './payments.ts';
-import { StaffMember } from './staff.ts';
+import { StaffMember, StaffRef } from './staff.ts';
 
 /**
  * The event log's vocabulary (invariant 3, docs/architecture.md). Every state change appends one of these in
@@ -19,7 +19,12 @@ export const EventData = {
     reason: z.string().nullable(),
   }),
   /** Any change to a check after it was created (a round, a fire, a void…): the check as it is now. */
-  'order.updated': z.object({ change: z.string(), order: Order }),
+  'order.updated': z.object({
+    change: z.string(),
+    order: Order,
+    /** Who made the change: the staff member signed in on the till (null for a device alone). */
+    by: StaffRef.nullable().default(null),
+  }),
   'ticket.created': z.object({ ticket: Ticket }),
   /** A held course went to the kitchen: the ticket is cookable now. */
   'ticket.fired': z.object({ ticket: Ticket }),

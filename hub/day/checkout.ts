@@ -2,9 +2,8 @@ import type { Checkout } from '../../protocol/day.ts';
 import type { Caller } from '../../rules/permissions.ts';
 import { HubError } from '../errors.ts';
 import type { BusinessDay } from '../orders/business-day.ts';
-import type { StaffService } from '../staff/service.ts';
+import { type StaffService, signedIn } from '../staff/service.ts';
 import type { Store } from '../store/index.ts';
-import { signedIn } from './clock.ts';
 import type { DayCommands } from './commands.ts';
 
 const settled = new Set(['captured', 'partially_refunded', 'refunded']);

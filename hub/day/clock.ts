@@ -5,7 +5,7 @@ import type { Caller } from '../../rules/permissions.ts';
 import { HubError } from '../errors.ts';
 import type { BusinessDay } from '../orders/business-day.ts';
 import { recordAudit } from '../staff/audit.ts';
-import type { StaffService } from '../staff/service.ts';
+import { type StaffService, signedIn } from '../staff/service.ts';
 import type { CommandContext } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
 import type { DayCommands } from './commands.ts';
@@ -148,14 +148,6 @@ export class TimeClock {
     ctx.emit({ type: 'punch.recorded', topic: 'staff', entityId: punch.id, data: { punch, businessDate } });
     return punch;
   }
-}
-
-/** The person signed in on the till; the clock and drawers need one. */
-export function signedIn(caller: Caller, what: string) {
-  if (!caller.staff) {
-    throw new HubError('STAFF_SIGNED_OUT', `Sign in with your PIN on this till to ${what}.`);
-  }
-  return caller.staff;
 }
 
 const time = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });

@@ -52,48 +52,65 @@ export class DayClose {
 
   async close(caller: Caller, body: CloseDayBody): Promise<ZReport> {
     const override = await this.staff.overrider(body.approval);
-    const z = await this.commands.run('day-close', body, (ctx) => {
-      const approvedBy = this.staff.permit({ ...caller, override }, 'day.close', 'closing the day');
-      const date = this.openDate(ctx.at);
-      const open = this.figures(date, ctx.at, false).openChecks;
-      if (open.length > 0 && !body.force) {
-        throw new HubError(
-          'CHECKS_OPEN',
-          `${open.length} check${open.length > 1 ? 's are' : ' is'} still open (${open.map((c) => `#${c.number}`).join(', ')}): close ${open.length > 1 ? 'them' : 'it'}, or close the day anyway to carry ${open.length > 1 ? 'them' : 'it'} to the next business day.`,
-          [{ field: 'force', message: 'set true to carry the open checks over' }],
-          undefined,
-          undefined,
-          { openChecks: open },
-        );
-      }
-      const figures = this.figures(date, ctx.at, true);
-      const last = Math.max(this.store.day.lastZ()?.number ?? 0, this.highWater());
-      const report: ZReport = {
-        number: last + 1,
-        closedAt: ctx.at,
-        closedBy: caller.staff?.ref ?? null,
-        approvedBy,
-        forced: open.length > 0,
-        figures: { ...figures, openChecks: open },
-      };
-      this.store.day.addZ(report);
-      if (open.length > 0) this.store.day.carryOverOpenChecks(date, this.day.dateOf(ctx.at));
-      recordAudit(ctx, this.store, {
-        at: ctx.at,
-        action: 'day.close',
-        staff: caller.staff?.ref ?? null,
-        approver: approvedBy,
-        deviceId: caller.device.id,
-        orderId: null,
-        reason: null,
-        detail: `Z #${report.number} closed ${date}${open.length > 0 ? `, ${open.length} open check(s) carried over` : ''}`,
-        amount: figures.net,
-      });
-      ctx.emit({ type: 'day.closed', topic: 'staff', entityId: String(report.number), data: { z: report } });
-      return report;
-    });
+    const z = await this.frame(() =>
+      this.commands.run('day-close', body, (ctx) => {
+        const approvedBy = this.staff.permit({ ...caller, override }, 'day.close', 'closing the day');
+        const date = this.openDate(ctx.at);
+        const open = this.figures(date, ctx.at, false).openChecks;
+        if (open.length > 0 && !body.force) {
+          throw new HubError(
+            'CHECKS_OPEN',
+            `${open.length} check${open.length > 1 ? 's are' : ' is'} still open (${open.map((c) => `#${c.number}`).join(', ')}): close ${open.length > 1 ? 'them' : 'it'}, or close the day anyway to carry ${open.length > 1 ? 'them' : 'it'} to the next business day.`,
+            [{ field: 'force', message: 'set true to carry the open checks over' }],
+            undefined,
+            undefined,
+            { openChecks: open },
+          );
+        }
+        const figures = this.figures(date, ctx.at, true);
+        const last = Math.max(this.store.day.lastZ()?.number ?? 0, this.highWater());
+        const report: ZReport = {
+          number: last + 1,
+          closedAt: ctx.at,
+          closedBy: caller.staff?.ref ?? null,
+          approvedBy,
+          forced: open.length > 0,
+          figures: { ...figures, openChecks: open },
+        };
+        this.store.day.addZ(report);
+        this.day.forget();
+        if (open.length > 0) this.store.day.carryOverOpenChecks(date, this.day.dateOf(ctx.at));
+        recordAudit(ctx, this.store, {
+          at: ctx.at,
+          action: 'day.close',
+          staff: caller.staff?.ref ?? null,
+          approver: approvedBy,
+          deviceId: caller.device.id,
+          orderId: null,
+          reason: null,
+          detail: `Z #${report.number} closed ${date}${open.length > 0 ? `, ${open.length} open check(s) carried over` : ''}`,
+          amount: figures.net,
+        });
+        ctx.emit({
+          type: 'day.closed',
+          topic: 'staff',
+          entityId: String(report.number),
+          data: { z: report },
+        });
+        return report;
+      }),
+    );
     this.keepHighWater(z.number);
     return z;
+  }
+
+  /** Forgets the cached last Z whatever the outcome: a failed Z's transaction rolled back. */
+  private async frame<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } finally {
+      this.day.forget();
+    }
   }
 
   list(limit: number): ZReport[] {

@@ -8,10 +8,9 @@ import { HubError } from '../errors.ts';
 import type { BusinessDay } from '../orders/business-day.ts';
 import type { ServiceSetup } from '../orders/setup.ts';
 import { recordAudit } from '../staff/audit.ts';
-import type { StaffService } from '../staff/service.ts';
+import { type StaffService, signedIn } from '../staff/service.ts';
 import type { CommandContext } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
-import { signedIn } from './clock.ts';
 import type { DayCommands } from './commands.ts';
 
 const moveAudit: Record<DrawerMoveBody['kind'], AuditAction> = {

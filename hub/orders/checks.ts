@@ -502,7 +502,7 @@ export class CheckService {
         );
       }
       const applied = apply(ctx, check, { ...caller, override });
-      const saved = applied.changed.map((c) => this.save(ctx, c, kind));
+      const saved = applied.changed.map((c) => this.save(ctx, c, kind, caller.staff?.ref ?? null));
       // The answer is what the checks' events carry; the command keeps only where they are, so a
       // replay reads the same answer back (storing the checks again doubled a round's writes).
       const result = { shape: applied.shape, seqs: saved.map((e) => e.seq) };
@@ -564,7 +564,12 @@ export class CheckService {
    * Recomputes the check's figures and its kitchen status, bumps its version, saves it and
    * announces it with the check as it now is.
    */
-  private save(ctx: CommandContext, check: CheckRow, change: string): { seq: number; order: Order } {
+  private save(
+    ctx: CommandContext,
+    check: CheckRow,
+    change: string,
+    by: StaffRef | null = null,
+  ): { seq: number; order: Order } {
     Object.assign(check, checkFigures(check.lines, this.classesOf(check), check.fixedTaxes));
     this.moveStatus(ctx, check, statusFromTickets(check.status, this.store.orders.ticketStatuses(check.id)));
     check.version += 1;
@@ -578,7 +583,7 @@ export class CheckService {
       type: 'order.updated',
       topic: 'orders',
       entityId: check.id,
-      data: { change, order },
+      data: { change, order, by },
     });
     return { seq, order };
   }

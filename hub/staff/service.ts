@@ -329,6 +329,14 @@ export class StaffService {
   }
 }
 
+/** The person signed in on the till, for what needs a person (the clock, a drawer, a checkout). */
+export function signedIn(caller: Caller, what: string) {
+  if (!caller.staff) {
+    throw new HubError('STAFF_SIGNED_OUT', `Sign in with your PIN on this till to ${what}.`);
+  }
+  return caller.staff;
+}
+
 async function hashPin(pin: string): Promise<string> {
   const salt = randomBytes(16);
   const hash = await scryptAsync(pin, salt, 32);
