@@ -18,6 +18,7 @@ export interface Layer {
 
 const hubFeatures = [
   'backup',
+  'day',
   'devices',
   'kds',
   'menu',

@@ -176,7 +176,8 @@ describe.skipIf(skipBrowser)('admin page in a real browser', () => {
 
     // Priya clocks in on a till and forgets to clock out: the manager closes the punch.
     const priya = (await t.api('GET', '/api/v1/staff', undefined, t.tokens.manager)).body.staff[0];
-    const session = (await t.api('POST', '/api/v1/staff/sign-in', { staffId: priya.id, pin: '5678' })).body.session;
+    const session = (await t.api('POST', '/api/v1/staff/sign-in', { staffId: priya.id, pin: '5678' })).body
+      .session;
     const punch = await t.api('POST', '/api/v1/clock/in', { commandId: crypto.randomUUID() }, t.tokens.pos, {
       'x-grow-staff': session,
     });

@@ -21,7 +21,9 @@ function at(base: string, hhmm: string): string {
  */
 export function PunchesCard({ act }: { act: Act }) {
   const [punches, setPunches] = useState<Punch[]>([]);
-  const [editing, setEditing] = useState<{ id: string; inAt: string; outAt: string; reason: string } | null>(null);
+  const [editing, setEditing] = useState<{ id: string; inAt: string; outAt: string; reason: string } | null>(
+    null,
+  );
   const load = async () => {
     const res = await api<{ punches: Punch[] }>('GET', '/api/v1/punches').catch(() => null);
     if (res?.ok) setPunches(res.body.punches);
