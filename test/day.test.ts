@@ -264,6 +264,12 @@ describe('a business day', () => {
     expect(next.openChecks.map((c: { id: string }) => c.id)).toEqual([left.id]);
     expect(() => t.hub.store.db.prepare('UPDATE z_reports SET data = ?').run('{}')).toThrow(/never changed/);
     expect((await asManager('GET', '/api/v1/reports/z/1')).body).toEqual(z.body);
+    // Ana was still on the clock at the Z: her shift stays on the day it began when she leaves.
+    const out = await ana.api('POST', '/api/v1/clock/out', cmd());
+    expect(out.body.outAt).not.toBeNull();
+    const onDay = (await asManager('GET', `/api/v1/punches?date=${f.businessDate}`)).body.punches;
+    expect(onDay.find((p: { staff: { name: string } }) => p.staff.name === 'Ana').outAt).toBe(out.body.outAt);
+
     // A check of a day the Z closed stays as it was: no reopen.
     const closedOne = orders.find((o: { status: string }) => o.status === 'completed');
     const reopen = await maria.api('POST', `/api/v1/orders/${closedOne.id}/reopen`, {

@@ -346,5 +346,12 @@ describe.skipIf(skipBrowser)('a shift with the internet down', () => {
     await page.getByTestId('locked').getByText('Locked after 5 minutes without a touch.').waitFor();
     await signInOnTill(page, 'Sam', pins.Sam);
     expect(await page.getByTestId('staff-badge').textContent()).toBe('Sam');
+
+    // Sam leaves the restaurant: the manager disables him, and his till locks at its next request.
+    const staff = (await t.api('GET', '/api/v1/staff', undefined, t.tokens.manager)).body.staff;
+    const samId = staff.find((s: { name: string }) => s.name === 'Sam').id;
+    await t.api('PATCH', `/api/v1/staff/${samId}`, { active: false }, t.tokens.manager);
+    await page.getByTestId('view-floor').click();
+    await page.getByTestId('locked').getByText('You were signed out on the hub').waitFor();
   });
 });

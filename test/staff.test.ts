@@ -322,6 +322,13 @@ describe('the audit trail', () => {
       t.tokens.manager,
     );
     expect(page2.body.entries[0].seq).toBeLessThan(refunds.body.entries[1].seq);
+    // A whole check voided on the admin page is on the trail too.
+    const whole = await freshCheck();
+    await t.api('POST', `/api/v1/orders/${whole.id}/void`, { reason: 'walked out' }, t.tokens.manager);
+    const voids = (await t.api('GET', '/api/v1/audit?action=void&limit=1', undefined, t.tokens.manager)).body
+      .entries;
+    expect(voids[0]).toMatchObject({ orderId: whole.id, reason: 'walked out', staff: null });
+    expect(voids[0].detail).toMatch(/voided whole/);
     const roles = await t.api('GET', '/api/v1/audit?action=roles.changed', undefined, t.tokens.manager);
     expect(roles.body.entries.length).toBeGreaterThanOrEqual(2);
 

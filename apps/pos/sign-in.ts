@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { StaffSession } from '../../protocol/staff.ts';
-import { api, HubUnreachable, setStaffSession, staffSession } from '../shared/session.ts';
+import { api, HubUnreachable, setStaffSession, signedOutEvent, staffSession } from '../shared/session.ts';
 import { html } from '../shared/ui.ts';
 
 interface Tile {
@@ -54,11 +54,14 @@ export function useStaff() {
     const touched = () => {
       lastTouch.current = Date.now();
     };
+    const signedOut = () => lock('You were signed out on the hub: enter your PIN to sign in again.');
     window.addEventListener('pointerdown', touched, true);
     window.addEventListener('keydown', touched, true);
+    window.addEventListener(signedOutEvent, signedOut);
     return () => {
       window.removeEventListener('pointerdown', touched, true);
       window.removeEventListener('keydown', touched, true);
+      window.removeEventListener(signedOutEvent, signedOut);
     };
   }, []);
 

@@ -77,8 +77,22 @@ export async function api<T = unknown>(
   }
   const text = await res.text();
   const parsed = text ? JSON.parse(text) : null;
+  // The person signed in here was signed out on the hub (disabled, or signed out elsewhere): the
+  // till locks to its PIN pad. A queued command sent under an older session does not lock it.
+  if (
+    res.status === 401 &&
+    (parsed as Problem | null)?.code === 'STAFF_SIGNED_OUT' &&
+    staff &&
+    staff === staffSession()
+  ) {
+    setStaffSession(null);
+    window.dispatchEvent(new Event(signedOutEvent));
+  }
   return { ok: res.ok, status: res.status, body: parsed as T, problem: res.ok ? null : (parsed as Problem) };
 }
+
+/** Sent on `window` when the hub no longer knows this till's signed-in person. */
+export const signedOutEvent = 'grow:staff-signed-out';
 
 /** The first-run pairing flow: ask, show the code, wait for a manager, keep the token. */
 export async function requestPairing(name: string, role: 'pos' | 'kds') {

@@ -143,7 +143,8 @@ export class TimeClock {
   }
 
   private save(ctx: CommandContext, punch: Punch): Punch {
-    const businessDate = this.day.dateOf(punch.inAt);
+    // A shift belongs to the day it began, even when it ends after that day's Z.
+    const businessDate = this.store.day.punchDate(punch.id) ?? this.day.dateOf(punch.inAt);
     this.store.day.savePunch(punch, businessDate);
     ctx.emit({ type: 'punch.recorded', topic: 'staff', entityId: punch.id, data: { punch, businessDate } });
     return punch;

@@ -79,6 +79,6 @@ export const orderRoutes =
         schema: { params: OrderIdParams, body: VoidOrderBody, response: { 200: Order } },
         config: { roles: ['manager'] },
       },
-      async (request) => orders.void(request.params.id, request.body.reason),
+      async (request) => orders.void(request.params.id, request.body.reason, callerOf(request)),
     );
   };

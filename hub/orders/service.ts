@@ -7,6 +7,7 @@ import { HubError } from '../errors.ts';
 import { fingerprint, replayOf } from '../idempotency.ts';
 import type { MenuService } from '../menu/service.ts';
 import { balance, holdsMoney } from '../payments/rules.ts';
+import { recordAudit } from '../staff/audit.ts';
 import type { CommandContext, GroupCommitter } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
 import type { CheckRow } from '../store/orders.ts';
@@ -198,7 +199,8 @@ export class OrderService {
     });
   }
 
-  void(id: string, reason: string): Promise<Order> {
+  /** A whole check voided (the admin page's device only), audited with its reason. */
+  void(id: string, reason: string, caller: Caller): Promise<Order> {
     return this.committer.run((ctx) => {
       const order = this.get(id);
       // A closed check is refused as closed (refund it), before any word about its payments.
@@ -217,6 +219,17 @@ export class OrderService {
         const data = { ticketId: t.id, orderId: id, stationId: t.stationId };
         ctx.emit({ type: 'ticket.voided', topic: `station:${t.stationId}`, entityId: t.id, data });
       }
+      recordAudit(ctx, this.store, {
+        at: ctx.at,
+        action: 'void',
+        staff: caller.staff?.ref ?? null,
+        approver: null,
+        deviceId: caller.device.id,
+        orderId: id,
+        reason,
+        detail: `Check #${order.number}: voided whole (${money(order.total, order.currency)})`,
+        amount: order.gross,
+      });
       return this.get(id);
     });
   }

@@ -28,6 +28,7 @@ const toPunch = (r: PunchRow): Punch => ({
 export class DayStore {
   private readonly upsertPunch: Statement;
   private readonly punchById: Statement;
+  private readonly punchDateOf: Statement;
   private readonly openPunchOf: Statement;
   private readonly punchesOn: Statement;
   private readonly upsertDrawer: Statement;
@@ -54,6 +55,7 @@ export class DayStore {
          breaks = excluded.breaks, edited = excluded.edited`,
     );
     this.punchById = db.prepare('SELECT * FROM punches WHERE id = ?');
+    this.punchDateOf = db.prepare('SELECT business_date FROM punches WHERE id = ?').pluck();
     this.openPunchOf = db.prepare('SELECT * FROM punches WHERE staff_id = ? AND out_at IS NULL');
     this.punchesOn = db.prepare('SELECT * FROM punches WHERE business_date = ? ORDER BY in_at, id');
     this.upsertDrawer = db.prepare(
@@ -109,6 +111,11 @@ export class DayStore {
   punch(id: string): Punch | null {
     const row = this.punchById.get(id) as PunchRow | undefined;
     return row ? toPunch(row) : null;
+  }
+
+  /** The business day a punch was clocked in on (it stays there, whatever happens after). */
+  punchDate(id: string): string | null {
+    return (this.punchDateOf.get(id) as string | undefined) ?? null;
   }
 
   openPunch(staffId: string): Punch | null {
