@@ -12,6 +12,7 @@ import {
   exited,
   newOrderId,
   runCli,
+  signIn,
   spawnHub,
   startHub,
   type TestHub,
@@ -244,6 +245,36 @@ describe('printing', () => {
     expect(receipt.text).toMatch(/Cash\s+\$100\.00/);
     expect(receipt.text).toMatch(/Change\s+\$\d+\.\d\d/);
     expect(receipt.text).toMatch(/Balance due\s+\$0\.00/);
+  });
+
+  it('opens the drawer for its float and for a no-sale, not for the count at close', async () => {
+    const till = printers['Front till']!;
+    const cashier = await signIn(t, 'Cleo', 'cashier', '4444');
+    const kicks = () => till.jobs.filter((j) => j.drawer).length;
+    const before = kicks();
+    const drawer = (await cashier.api('POST', '/api/v1/drawers', { commandId: newOrderId(), float: 10_000 }))
+      .body;
+    await expect.poll(kicks).toBe(before + 1);
+    await cashier.api('POST', `/api/v1/drawers/${drawer.id}/moves`, {
+      commandId: newOrderId(),
+      kind: 'no_sale',
+      reason: 'change for the parking meter',
+    });
+    await expect.poll(kicks).toBe(before + 2);
+    await cashier.api('POST', `/api/v1/drawers/${drawer.id}/close`, {
+      commandId: newOrderId(),
+      counted: { '10000': 1 },
+    });
+    const jobs = (await t.api('GET', '/api/v1/print-jobs?limit=5', undefined, t.tokens.manager)).body.jobs;
+    expect(
+      jobs
+        .filter((j: { kind: string }) => j.kind === 'drawer')
+        .map((j: { title: string }) => j.title)
+        .slice(0, 2),
+    ).toEqual(['Cash drawer, no sale', 'Cash drawer, opening float']);
+    expect(kicks()).toBe(before + 2);
+    // Cleo leaves, so the till tests below open without a PIN pad (no active staff).
+    await t.api('PATCH', `/api/v1/staff/${cashier.staffId}`, { active: false }, t.tokens.manager);
   });
 
   it('lists jobs for the manager, reprints one, and refuses what makes no sense in the manager’s words', async () => {

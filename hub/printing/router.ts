@@ -1,3 +1,4 @@
+import type { Drawer } from '../../protocol/day.ts';
 import type { NewEvent } from '../../protocol/events.ts';
 import type { IdSource } from '../../protocol/ids.ts';
 import type { Ticket } from '../../protocol/orders.ts';
@@ -17,7 +18,8 @@ export interface RoutingContext {
 
 /**
  * Which events make paper, and where: a station's ticket (and its VOID) goes to the station's
- * printer when the station prints (always, or while its screen is away); a cash payment opens the
+ * printer when the station prints (always, or while its screen is away); a cash payment, a
+ * drawer opened with its float, and each paid-in, paid-out, drop and no-sale open the
  * drawer on its till's receipt printer. Runs inside the transaction of the event (a committer
  * reactor), so the job commits with it or not at all.
  */
@@ -57,7 +59,26 @@ export class PrintRouter {
         this.ticketJob(ticket, route.printerId, true, ctx.at);
     } else if (event.type === 'payment.recorded') {
       const { payment } = event.data as { payment: Payment };
-      if (payment.method === 'cash' && payment.status === 'captured') this.kickDrawer(payment, ctx.at);
+      if (payment.method === 'cash' && payment.status === 'captured')
+        this.kickDrawer(
+          this.store.payments.deviceOf(payment.id),
+          `order payment ${payment.id.slice(-6)}`,
+          payment.orderId,
+          ctx.at,
+        );
+    } else if (event.type === 'drawer.updated') {
+      // Opening a drawer (the float goes in), and each paid-in, paid-out, drop or no-sale, opens
+      // it on its till; a count at close does not.
+      const { drawer } = event.data as { drawer: Drawer };
+      const move = drawer.moves.at(-1);
+      const opened = drawer.moves.length === 0 && drawer.openedAt === ctx.at;
+      if (drawer.closedAt === null && (opened || move?.at === ctx.at))
+        this.kickDrawer(
+          drawer.deviceId,
+          opened ? 'opening float' : (move?.kind.replace('_', ' ') ?? ''),
+          null,
+          ctx.at,
+        );
     }
   };
 
@@ -99,8 +120,7 @@ export class PrintRouter {
     });
   }
 
-  private kickDrawer(payment: Payment, at: string): void {
-    const deviceId = this.store.payments.deviceOf(payment.id);
+  private kickDrawer(deviceId: string | null, why: string, orderId: string | null, at: string): void {
     const printerId = deviceId ? this.store.printing.tillPrinter(deviceId) : null;
     const printer = printerId ? this.store.printing.printer(printerId) : null;
     if (!printer?.cashDrawer) return;
@@ -108,9 +128,9 @@ export class PrintRouter {
       id: this.newId(),
       printerId: printer.id,
       kind: 'drawer',
-      title: `Cash drawer, order payment ${payment.id.slice(-6)}`,
+      title: `Cash drawer, ${why}`,
       doc: drawerPage(),
-      orderId: payment.orderId,
+      orderId,
       createdAt: at,
     });
   }
