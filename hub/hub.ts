@@ -497,6 +497,7 @@ export class Hub {
   /** Start every service; resolves with the address the hub serves on. */
   async listen(): Promise<{ port: number; host: string }> {
     await this.services.start();
+    await this.staff.announceOnce();
     const address = this.app.server.address();
     const port = typeof address === 'object' && address ? address.port : this.config.port;
     return { port, host: this.config.host };

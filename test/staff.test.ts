@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiFor, newOrderId, signIn, startHub, type TestHub } from './support/hub.ts';
+import { apiFor, newOrderId, signIn, startHub, type TestHub, tempDir } from './support/hub.ts';
 
 /**
  * Staff sign-in, roles and permissions, manager overrides and the audit trail (docs/staff.md),
@@ -340,5 +340,45 @@ describe('the audit trail', () => {
     const rows = t.hub.store.db.prepare('SELECT count(*) FROM audit').pluck().get() as number;
     expect(events).toBe(rows);
     expect((await t.api('GET', '/api/v1/audit')).status).toBe(403);
+  });
+});
+
+describe('a hub upgraded from before staff reached the cloud', () => {
+  it('announces its existing staff once, without PINs', async () => {
+    const { dir, remove } = tempDir();
+    try {
+      let hub = await startHub({}, dir);
+      await hub.api(
+        'POST',
+        '/api/v1/staff',
+        { name: 'Old Tom', roleId: 'server', pin: '1357' },
+        hub.tokens.manager,
+      );
+      await hub.hub.stop();
+      // As a hub of the version before: staff rows, and no announcement made.
+      const { Store } = await import('../hub/store/index.ts');
+      const store = Store.open(`${dir}/hub.db`);
+      store.db.prepare("DELETE FROM hub_meta WHERE key = 'staff-announced'").run();
+      store.close();
+      const count = (h: TestHub) =>
+        h.hub.store.db
+          .prepare("SELECT count(*) FROM events WHERE type = 'staff.updated'")
+          .pluck()
+          .get() as number;
+      hub = await startHub({}, dir);
+      expect(count(hub)).toBe(2); // the add, and the announcement
+      const last = hub.hub.store.db
+        .prepare("SELECT data FROM events WHERE type = 'staff.updated' ORDER BY seq DESC LIMIT 1")
+        .pluck()
+        .get() as string;
+      expect(JSON.parse(last).staff).toMatchObject({ name: 'Old Tom', roleId: 'server' });
+      expect(last).not.toMatch(/scrypt|pin/i);
+      await hub.hub.stop();
+      hub = await startHub({}, dir);
+      expect(count(hub)).toBe(2); // once
+      await hub.hub.stop();
+    } finally {
+      remove();
+    }
   });
 });

@@ -61,6 +61,8 @@ export class StaffService {
     return this.committer.run((ctx) => {
       const id = this.newId();
       this.store.staff.add({ id, name, roleId, pinHash, createdAt: ctx.at, wage });
+      // Announced as it is made; a hub that never had staff needs no catch-up announcement.
+      this.store.putMeta('staff-announced', ctx.at);
       const member = this.public(this.store.staff.get(id)!);
       ctx.emit({ type: 'staff.updated', topic: 'staff', entityId: id, data: { staff: member } });
       return member;
@@ -130,6 +132,22 @@ export class StaffService {
       .list()
       .filter((s) => !s.disabledAt && (!permission || may(roles.get(s.roleId)!, permission)))
       .map((s) => ({ staffId: s.id, name: s.name }));
+  }
+
+  /**
+   * Staff added before staff reached the cloud (hubs upgraded from before staff.updated) are
+   * announced once, so HQ knows every name and wage; a flag in hub_meta makes it once.
+   */
+  announceOnce(): Promise<number> {
+    if (this.store.meta('staff-announced')) return Promise.resolve(0);
+    return this.committer.run((ctx) => {
+      const all = this.store.staff.list();
+      for (const row of all) {
+        ctx.emit({ type: 'staff.updated', topic: 'staff', entityId: row.id, data: { staff: this.public(row) } });
+      }
+      this.store.putMeta('staff-announced', ctx.at);
+      return all.length;
+    });
   }
 
   list(): StaffMember[] {
