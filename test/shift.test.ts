@@ -104,6 +104,7 @@ describe.skipIf(skipBrowser)('a shift with the internet down', () => {
     await till2.getByTestId('move-amount').fill('50');
     await till2.getByTestId('record-move').click();
     await till2.getByTestId('shift-message').getByText('Drop to safe recorded.').waitFor();
+    await till2.screenshot({ path: join(artifacts, 'pos-shift-panel.png'), fullPage: true });
     await till2.getByTestId('shift-close').click();
     await switchTo(till2, 'Ana');
 
@@ -238,6 +239,7 @@ describe.skipIf(skipBrowser)('a shift with the internet down', () => {
       .getByTestId('z-done')
       .getByText(/^Z #1 closed/)
       .waitFor();
+    await till1.screenshot({ path: join(artifacts, 'pos-day-closed.png'), fullPage: true });
     const z = (await t.api('GET', '/api/v1/reports/z/1', undefined, t.tokens.manager)).body;
 
     // The Z against an independent sum of the checks and payments.
@@ -344,6 +346,7 @@ describe.skipIf(skipBrowser)('a shift with the internet down', () => {
     expect(await page.getByTestId('staff-badge').textContent()).toBe('Ana');
     await page.clock.fastForward('01:00');
     await page.getByTestId('locked').getByText('Locked after 5 minutes without a touch.').waitFor();
+    await page.screenshot({ path: join(artifacts, 'pos-pin-pad.png') });
     await signInOnTill(page, 'Sam', pins.Sam);
     expect(await page.getByTestId('staff-badge').textContent()).toBe('Sam');
 

@@ -143,7 +143,12 @@ export class StaffService {
     return this.committer.run((ctx) => {
       const all = this.store.staff.list();
       for (const row of all) {
-        ctx.emit({ type: 'staff.updated', topic: 'staff', entityId: row.id, data: { staff: this.public(row) } });
+        ctx.emit({
+          type: 'staff.updated',
+          topic: 'staff',
+          entityId: row.id,
+          data: { staff: this.public(row) },
+        });
       }
       this.store.putMeta('staff-announced', ctx.at);
       return all.length;
