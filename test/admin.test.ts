@@ -172,7 +172,7 @@ describe.skipIf(skipBrowser)('admin page in a real browser', () => {
     const audit = admin.getByTestId('audit');
     await audit.getByTestId('audit-action').selectOption('roles.changed');
     await audit.locator('[data-audit="roles.changed"]').first().waitFor();
-    await admin.screenshot({ path: join(artifacts, 'admin-staff.png'), fullPage: true });
+    await card.screenshot({ path: join(artifacts, 'admin-staff.png') });
 
     // Priya clocks in on a till and forgets to clock out: the manager closes the punch.
     const priya = (await t.api('GET', '/api/v1/staff', undefined, t.tokens.manager)).body.staff[0];
