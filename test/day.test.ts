@@ -308,3 +308,42 @@ describe('a business day', () => {
     expect(token).toBeTruthy();
   });
 });
+
+describe('server banking', () => {
+  it('gives each server a bank of their own on a shared till; their cash goes into it', async () => {
+    const bank = await startHub();
+    try {
+      const [sam, ana] = [
+        await signIn(bank, 'Sam', 'server', '1111'),
+        await signIn(bank, 'Ana', 'server', '2222'),
+      ];
+      const settings = (await bank.api('GET', '/api/v1/service-settings')).body;
+      await bank.api(
+        'PUT',
+        '/api/v1/service-settings',
+        { ...settings, drawerMode: 'server' },
+        bank.tokens.manager,
+      );
+      const samBank = (await sam.api('POST', '/api/v1/drawers', { ...cmd(), float: 5_000 })).body;
+      const anaBank = (await ana.api('POST', '/api/v1/drawers', { ...cmd(), float: 7_500 })).body;
+      expect(samBank.owner).toMatchObject({ name: 'Sam' });
+      expect(anaBank.id).not.toBe(samBank.id); // the same till, two banks
+      const check = (
+        await sam.api('POST', '/api/v1/orders', { id: newOrderId(), lines: [{ itemId: 'lager', qty: 2 }] })
+      ).body;
+      await sam.api('POST', `/api/v1/orders/${check.id}/payments`, {
+        id: newOrderId(),
+        method: 'cash',
+        amount: check.total,
+        tendered: check.total,
+      });
+      const figures = async (id: string) =>
+        (await bank.api('GET', `/api/v1/drawers/${id}`, undefined, bank.tokens.manager)).body.figures;
+      expect((await figures(samBank.id)).cashSales).toBe(check.total);
+      expect((await figures(anaBank.id)).cashSales).toBe(0);
+      expect((await ana.api('GET', '/api/v1/drawers/current')).body.drawer.id).toBe(anaBank.id);
+    } finally {
+      await bank.stop();
+    }
+  });
+});

@@ -350,6 +350,20 @@ describe.skipIf(skipBrowser)('a shift with the internet down', () => {
     await signInOnTill(page, 'Sam', pins.Sam);
     expect(await page.getByTestId('staff-badge').textContent()).toBe('Sam');
 
+    // A card payment offers the tip buttons: 18 % of the amount, to the cent.
+    const session = await page.evaluate(() => sessionStorage.getItem('grow.staffSession'));
+    const api = apiFor(t.base, t.tokens.pos, { 'x-grow-staff': session! });
+    const check = (
+      await api('POST', '/api/v1/orders', { id: newOrderId(), lines: [{ itemId: 'ribeye', qty: 1 }] })
+    ).body;
+    await page.locator(`[data-order="${check.id}"]`).getByTestId('pay-order').click();
+    await page.locator('[data-method="card_standalone"]').click();
+    await page.locator('[data-tip="18"]').click();
+    expect(await page.getByTestId('tip').inputValue()).toBe(
+      (Math.round((check.total * 18) / 100) / 100).toFixed(2),
+    );
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+
     // Sam leaves the restaurant: the manager disables him, and his till locks at its next request.
     const staff = (await t.api('GET', '/api/v1/staff', undefined, t.tokens.manager)).body.staff;
     const samId = staff.find((s: { name: string }) => s.name === 'Sam').id;
