@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiFor, newOrderId, signIn, startHub, type TestHub, tempDir } from './support/hub.ts';
 
 /**
- * Staff sign-in, roles and permissions, manager overrides and the audit trail (docs/staff.md),
- * over the hub's API with real devices and sessions.
+ * (One file, long: the permission matrix, roles and the audit trail share one hub and its five
+ * signed-in people; the audit test reads what the others did.) Staff sign-in, roles and
+ * permissions, manager overrides and the audit trail (docs/staff.md), over the hub's API with
+ * real devices and sessions.
  */
 let t: TestHub;
 type Signed = Awaited<ReturnType<typeof signIn>>;

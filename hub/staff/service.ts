@@ -1,3 +1,5 @@
+// Long because it is who acts, in one place: staff, roles, PINs, sign-in sessions, and the
+// permission check every sensitive command calls, beside the roles it reads.
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { AuditPage, AuditQuery } from '../../protocol/audit.ts';
