@@ -370,5 +370,13 @@ describe.skipIf(skipBrowser)('a shift with the internet down', () => {
     await t.api('PATCH', `/api/v1/staff/${samId}`, { active: false }, t.tokens.manager);
     await page.getByTestId('view-floor').click();
     await page.getByTestId('locked').getByText('You were signed out on the hub').waitFor();
+
+    // A tab reopened with a session the hub ended meanwhile opens on the PIN pad, not the till.
+    await signInOnTill(page, 'Ana', pins.Ana);
+    const ended = await page.evaluate(() => sessionStorage.getItem('grow.staffSession'));
+    await t.api('POST', '/api/v1/staff/sign-out', undefined, t.tokens.pos, { 'x-grow-staff': ended! });
+    await page.reload();
+    await page.getByTestId('sign-in').waitFor();
+    expect(await page.locator('[data-staff]').count()).toBe(3); // Sam is disabled: no tile
   });
 });

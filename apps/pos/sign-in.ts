@@ -29,17 +29,22 @@ export function useStaff() {
   const [lockedWhy, setLockedWhy] = useState<string | null>(null);
   const lastTouch = useRef(Date.now());
 
+  // Asked without a session (a stale one must not hide the pad), and again at each lock, so
+  // someone added since the page opened has a tile.
+  const loadTiles = () =>
+    api<{ staff: Tile[] }>('GET', '/api/v1/staff/tiles', undefined, undefined, null)
+      .then((r) => setTiles(r.ok ? r.body.staff : []))
+      .catch(() => setTiles((known) => known ?? []));
   const lock = (why: string | null = null) => {
     // The session stays valid on the hub: commands queued under it still go through.
     setStaffSession(null);
     setMe(null);
     setLockedWhy(why);
+    void loadTiles();
   };
 
   useEffect(() => {
-    api<{ staff: Tile[] }>('GET', '/api/v1/staff/tiles')
-      .then((r) => setTiles(r.ok ? r.body.staff : []))
-      .catch(() => setTiles([]));
+    void loadTiles();
     if (staffSession()) {
       api<{ staff: Tile | null; idleMinutes: number }>('GET', '/api/v1/staff/me')
         .then(async (r) => {
