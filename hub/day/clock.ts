@@ -100,16 +100,11 @@ export class TimeClock {
       for (const b of punch.breaks) if (outAt) b.endAt ??= outAt;
       const by = caller.staff?.ref ?? approvedBy;
       punch.edited = { reason: body.reason, by, at: ctx.at };
-      recordAudit(ctx, this.store, {
-        at: ctx.at,
+      recordAudit(ctx, this.store, caller, {
         action: 'punch.edit',
-        staff: caller.staff?.ref ?? null,
         approver: approvedBy,
-        deviceId: caller.device.id,
-        orderId: null,
         reason: body.reason,
         detail: `${punch.staff.name}'s punch ${before} → ${clock(inAt)}–${outAt ? clock(outAt) : 'open'}`,
-        amount: null,
       });
       return this.save(ctx, punch);
     });

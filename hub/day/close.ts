@@ -80,14 +80,9 @@ export class DayClose {
         this.store.day.addZ(report);
         this.day.forget();
         if (open.length > 0) this.store.day.carryOverOpenChecks(date, this.day.dateOf(ctx.at));
-        recordAudit(ctx, this.store, {
-          at: ctx.at,
+        recordAudit(ctx, this.store, caller, {
           action: 'day.close',
-          staff: caller.staff?.ref ?? null,
           approver: approvedBy,
-          deviceId: caller.device.id,
-          orderId: null,
-          reason: null,
           detail: `Z #${report.number} closed ${date}${open.length > 0 ? `, ${open.length} open check(s) carried over` : ''}`,
           amount: figures.net,
         });

@@ -111,13 +111,9 @@ export class Drawers {
         approvedBy,
         at: ctx.at,
       });
-      recordAudit(ctx, this.store, {
-        at: ctx.at,
+      recordAudit(ctx, this.store, caller, {
         action: moveAudit[body.kind],
-        staff: caller.staff?.ref ?? null,
         approver: approvedBy,
-        deviceId: caller.device.id,
-        orderId: null,
         reason: body.reason ?? null,
         detail: `${words}${amount ? ` ${money(amount)}` : ''}`,
         amount: amount || null,
@@ -146,14 +142,8 @@ export class Drawers {
         overShort: countedTotal - figures.expected,
       });
       const overShort = countedTotal - figures.expected;
-      recordAudit(ctx, this.store, {
-        at: ctx.at,
+      recordAudit(ctx, this.store, caller, {
         action: 'drawer.close',
-        staff: who.ref,
-        approver: null,
-        deviceId: caller.device.id,
-        orderId: null,
-        reason: null,
         detail: `Counted ${money(countedTotal)} against ${money(figures.expected)} expected: ${overShort === 0 ? 'even' : overShort > 0 ? `${money(overShort)} over` : `${money(-overShort)} short`}`,
         amount: overShort,
       });

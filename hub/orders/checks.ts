@@ -547,12 +547,9 @@ export class CheckService {
     detail: string,
     amount: number | null,
   ): void {
-    recordAudit(ctx, this.store, {
-      at: ctx.at,
+    recordAudit(ctx, this.store, actor, {
       action,
-      staff: actor.staff?.ref ?? null,
       approver: approvedBy,
-      deviceId: actor.device.id,
       orderId: check.id,
       reason,
       detail: `Check #${check.number}: ${detail}`,

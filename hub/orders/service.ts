@@ -219,12 +219,8 @@ export class OrderService {
         const data = { ticketId: t.id, orderId: id, stationId: t.stationId };
         ctx.emit({ type: 'ticket.voided', topic: `station:${t.stationId}`, entityId: t.id, data });
       }
-      recordAudit(ctx, this.store, {
-        at: ctx.at,
+      recordAudit(ctx, this.store, caller, {
         action: 'void',
-        staff: caller.staff?.ref ?? null,
-        approver: null,
-        deviceId: caller.device.id,
         orderId: id,
         reason,
         detail: `Check #${order.number}: voided whole (${money(order.total, order.currency)})`,

@@ -1,4 +1,3 @@
-import type { AuditRecord } from '../../protocol/audit.ts';
 import type {
   CreatePaymentBody,
   OrderPayments,
@@ -10,7 +9,7 @@ import { money } from '../../rules/money.ts';
 import type { Caller } from '../../rules/permissions.ts';
 import { HubError } from '../errors.ts';
 import { fingerprint, replayOf } from '../idempotency.ts';
-import { recordAudit } from '../staff/audit.ts';
+import { recordAudit, type SensitiveAction } from '../staff/audit.ts';
 import type { CommandContext, GroupCommitter } from '../store/committer.ts';
 import type { Store } from '../store/index.ts';
 import type { CheckSchedule } from '../store/payments.ts';
@@ -258,12 +257,12 @@ export class PaymentLedger {
     paymentId: string,
     body: RefundBody,
     stripeRefund: string | null,
-    audit: AuditRecord,
+    by: { caller: Caller; audit: SensitiveAction },
     drawerId: string | null,
   ): Promise<Payment> {
     return this.committer.run((ctx) => {
       if (this.store.payments.refund(body.id)) return this.get(paymentId);
-      recordAudit(ctx, this.store, { ...audit, at: ctx.at });
+      recordAudit(ctx, this.store, by.caller, by.audit);
       this.store.payments.addRefund({
         id: body.id,
         paymentId,

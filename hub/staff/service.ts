@@ -99,17 +99,15 @@ export class StaffService {
         next.wage !== row.wage && 'wage changed',
         next.disabledAt !== row.disabledAt && (next.disabledAt ? 'disabled' : 'enabled again'),
       ].filter(Boolean);
-      recordAudit(ctx, this.store, {
-        at: ctx.at,
-        action: 'staff.changed',
-        staff: null,
-        approver: null,
-        deviceId: device.id,
-        orderId: null,
-        reason: null,
-        detail: `${next.name}: ${changes.join(', ') || 'no change'}`,
-        amount: null,
-      });
+      recordAudit(
+        ctx,
+        this.store,
+        { device, staff: null },
+        {
+          action: 'staff.changed',
+          detail: `${next.name}: ${changes.join(', ') || 'no change'}`,
+        },
+      );
       return this.public(next);
     });
   }
@@ -185,17 +183,15 @@ export class StaffService {
     return this.committer.run((ctx) => {
       this.store.staff.putRoles(roles);
       this.roleCache = null;
-      recordAudit(ctx, this.store, {
-        at: ctx.at,
-        action: 'roles.changed',
-        staff: null,
-        approver: null,
-        deviceId: device.id,
-        orderId: null,
-        reason: null,
-        detail: roles.map((r) => `${r.name}: ${r.permissions.join(' ') || 'nothing sensitive'}`).join('; '),
-        amount: null,
-      });
+      recordAudit(
+        ctx,
+        this.store,
+        { device, staff: null },
+        {
+          action: 'roles.changed',
+          detail: roles.map((r) => `${r.name}: ${r.permissions.join(' ') || 'nothing sensitive'}`).join('; '),
+        },
+      );
       ctx.emit({ type: 'settings.changed', topic: 'staff', entityId: 'roles', data: { key: 'roles' } });
       return roles;
     });
