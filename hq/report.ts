@@ -76,7 +76,8 @@ export function reportCsv(rows: ReportRow[], first: string, last: string): strin
   );
 }
 
-function isoDay(d: Date): string {
+/** A date as the browser's own calendar day, YYYY-MM-DD. */
+export function isoDay(d: Date): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 

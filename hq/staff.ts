@@ -1,6 +1,8 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { useState } from 'preact/hooks';
 import { html, money } from '../apps/shared/ui.ts';
+import { overShortWords } from '../rules/day.ts';
+import { isoDay } from './report.ts';
 
 interface Labour {
   restaurant_name: string;
@@ -37,13 +39,8 @@ interface ZRow {
   over_short: number;
 }
 
-const today = () => {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-};
 const hours = (min: number) => `${Math.floor(min / 60)} h ${String(Math.round(min % 60)).padStart(2, '0')}`;
-const overShort = (n: number | null) =>
-  n === null ? 'open' : n === 0 ? 'even' : n > 0 ? `${money(n)} over` : `${money(-n)} short`;
+const overShort = (n: number | null) => (n === null ? 'open' : overShortWords(n, money));
 
 /**
  * Staff and the closed days across the organisation (docs/staff.md): hours and labour cost,
@@ -51,8 +48,8 @@ const overShort = (n: number | null) =>
  * and every restaurant's Z history. From the cloud copy the hubs sync.
  */
 export function StaffReport({ client }: { client: SupabaseClient }) {
-  const [first, setFirst] = useState(today());
-  const [last, setLast] = useState(today());
+  const [first, setFirst] = useState(isoDay(new Date()));
+  const [last, setLast] = useState(isoDay(new Date()));
   const [data, setData] = useState<{
     labour: Labour[];
     adjustments: Adjustment[];

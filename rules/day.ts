@@ -77,6 +77,12 @@ export function labourLines(
   });
 }
 
+/** A count against what was expected, in words: "even", "$2.00 over", "$2.00 short". */
+export function overShortWords(difference: number, show: (minor: number) => string): string {
+  if (difference === 0) return 'even';
+  return difference > 0 ? `${show(difference)} over` : `${show(-difference)} short`;
+}
+
 /** Bills and coins counted, as one amount. */
 export function countTotal(counted: DenominationCount): number {
   return Object.entries(counted).reduce((s, [denomination, n]) => s + Number(denomination) * n, 0);
@@ -242,8 +248,13 @@ export function dayFigures(input: {
       input.labour,
       input.tipPool.points,
     ),
-    openChecks: live
-      .filter((c) => c.status !== 'completed')
-      .map((c) => ({ id: c.id, number: c.number, tableLabel: c.tableLabel, total: c.total })),
+    openChecks: openChecks(live),
   };
+}
+
+/** Checks not closed yet (neither completed nor voided), as the day's reports list them. */
+export function openChecks(checks: readonly Order[]): DayFigures['openChecks'] {
+  return checks
+    .filter((c) => c.status !== 'completed' && c.status !== 'voided')
+    .map((c) => ({ id: c.id, number: c.number, tableLabel: c.tableLabel, total: c.total }));
 }

@@ -1,3 +1,4 @@
+// One file, long: one service's worth of scenarios sharing a hub, a manager and a signed-in server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newOrderId, signIn, startHub, type TestHub } from './support/hub.ts';
 

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Checkout, DayFigures, DrawerView, Punch, ZReport } from '../../protocol/day.ts';
 import type { ApprovalInput } from '../../protocol/staff.ts';
 import { uuidv7Source } from '../../protocol/uuidv7.ts';
+import { overShortWords } from '../../rules/day.ts';
 import { type ApiAnswer, api } from '../shared/session.ts';
 import { html, money } from '../shared/ui.ts';
 import type { OnDuty } from './sign-in.ts';
@@ -153,7 +154,7 @@ const moveLabel = {
 /** What the blind count came to, once the drawer is closed. */
 function CountResult({ drawer }: { drawer: DrawerView }) {
   const d = drawer.overShort ?? 0;
-  const words = overShort(d);
+  const words = overShortWords(d, money);
   return html`<p class="notice ${d === 0 ? 'ok' : 'bad'}" data-testid="over-short">Counted ${money(drawer.countedTotal ?? 0)} against ${money(drawer.expected ?? 0)} expected: ${words}.</p>`;
 }
 
@@ -240,7 +241,7 @@ function CheckoutCard({ checkout, send }: { checkout: Checkout; send: Send }) {
 
 function DayCard({ x, z, send }: { x: DayFigures; z: ZReport | null; send: (force: boolean) => void }) {
   if (z)
-    return html`<p class="notice ok" data-testid="z-done">Z #${z.number} closed ${z.figures.businessDate}: net sales ${money(z.figures.net)}, tax ${money(z.figures.tax)}, drawers ${overShort(z.figures.overShort)}.</p>`;
+    return html`<p class="notice ok" data-testid="z-done">Z #${z.number} closed ${z.figures.businessDate}: net sales ${money(z.figures.net)}, tax ${money(z.figures.tax)}, drawers ${overShortWords(z.figures.overShort, money)}.</p>`;
   return html`<div data-testid="x-report">
     <p>${x.businessDate} so far: ${x.checks} checks · net ${money(x.net)} · tax ${money(x.tax)} · tips ${money(x.tips.card + x.tips.cash)} · ${x.covers} covers</p>
     ${x.tenders.map((t) => html`<p class="muted">${t.method}: ${money(t.amount)} (${t.count})</p>`)}
@@ -251,9 +252,6 @@ function DayCard({ x, z, send }: { x: DayFigures; z: ZReport | null; send: (forc
     </div>
   </div>`;
 }
-
-/** "even", "$2.00 over", "$2.00 short". */
-const overShort = (d: number) => (d === 0 ? 'even' : d > 0 ? `${money(d)} over` : `${money(-d)} short`);
 
 const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const time = (iso: string) => clock.format(new Date(iso));

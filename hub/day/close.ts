@@ -2,7 +2,8 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } f
 import { dirname, join } from 'node:path';
 import type { CloseDayBody, DayFigures, ZReport } from '../../protocol/day.ts';
 import type { Logger } from '../../protocol/logger.ts';
-import { dayFigures } from '../../rules/day.ts';
+import type { Order } from '../../protocol/orders.ts';
+import { dayFigures, openChecks } from '../../rules/day.ts';
 import type { Caller } from '../../rules/permissions.ts';
 import { HubError } from '../errors.ts';
 import type { MenuService } from '../menu/service.ts';
@@ -47,7 +48,8 @@ export class DayClose {
 
   /** The X report: the open day so far. */
   x(now: string): DayFigures {
-    return this.figures(this.openDate(now), now, false);
+    const date = this.openDate(now);
+    return this.figures(date, now, this.store.orders.ofBusinessDate(date));
   }
 
   async close(caller: Caller, body: CloseDayBody): Promise<ZReport> {
@@ -56,7 +58,9 @@ export class DayClose {
       this.commands.run('day-close', body, (ctx) => {
         const approvedBy = this.staff.permit({ ...caller, override }, 'day.close', 'closing the day');
         const date = this.openDate(ctx.at);
-        const open = this.figures(date, ctx.at, false).openChecks;
+        // The day's checks are read once: the open ones carry over, the rest make the Z.
+        const checks = this.store.orders.ofBusinessDate(date);
+        const open = openChecks(checks);
         if (open.length > 0 && !body.force) {
           throw new HubError(
             'CHECKS_OPEN',
@@ -67,7 +71,12 @@ export class DayClose {
             { openChecks: open },
           );
         }
-        const figures = this.figures(date, ctx.at, true);
+        const carried = new Set(open.map((c) => c.id));
+        const figures = this.figures(
+          date,
+          ctx.at,
+          checks.filter((c) => !carried.has(c.id)),
+        );
         const last = Math.max(this.store.day.lastZ()?.number ?? 0, this.highWater());
         const report: ZReport = {
           number: last + 1,
@@ -122,18 +131,14 @@ export class DayClose {
     return z;
   }
 
-  /** The day's figures; for a Z, without the checks still open (they carry over). */
-  private figures(date: string, now: string, closing: boolean): DayFigures {
+  /** The day's figures from the checks given (for a Z, those not carried over). */
+  private figures(date: string, now: string, checks: readonly Order[]): DayFigures {
     const service = this.setup.service();
-    const checks = this.store.orders.ofBusinessDate(date);
-    const counted = closing
-      ? checks.filter((c) => c.status === 'completed' || c.status === 'voided')
-      : checks;
     const devices = new Map(this.store.devices.all().map((d) => [d.id, d.name]));
     return dayFigures({
       businessDate: date,
       currency: this.menu.catalog()?.snapshot.currency ?? checks[0]?.currency ?? 'USD',
-      checks: counted,
+      checks,
       payments: this.store.payments.ofBusinessDate(date),
       drawers: this.store.day.drawers(date).map((d) => ({
         id: d.id,

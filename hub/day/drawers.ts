@@ -1,7 +1,7 @@
 import type { AuditAction } from '../../protocol/audit.ts';
 import type { DenominationCount, Drawer, DrawerMoveBody, DrawerView } from '../../protocol/day.ts';
 import type { IdSource } from '../../protocol/ids.ts';
-import { countTotal, drawerExpected } from '../../rules/day.ts';
+import { countTotal, drawerExpected, overShortWords } from '../../rules/day.ts';
 import { money } from '../../rules/money.ts';
 import { type Caller, may } from '../../rules/permissions.ts';
 import { HubError } from '../errors.ts';
@@ -133,21 +133,22 @@ export class Drawers {
       const drawer = this.openDrawer(drawerId);
       const figures = drawerExpected(drawer, this.store.payments.drawerCash(drawer.id));
       const countedTotal = countTotal(body.counted);
+      const overShort = countedTotal - figures.expected;
       Object.assign(drawer, {
         closedAt: ctx.at,
         closedBy: who.ref,
         counted: body.counted,
         countedTotal,
         expected: figures.expected,
-        overShort: countedTotal - figures.expected,
+        overShort,
       });
-      const overShort = countedTotal - figures.expected;
       recordAudit(ctx, this.store, caller, {
         action: 'drawer.close',
-        detail: `Counted ${money(countedTotal)} against ${money(figures.expected)} expected: ${overShort === 0 ? 'even' : overShort > 0 ? `${money(overShort)} over` : `${money(-overShort)} short`}`,
+        detail: `Counted ${money(countedTotal)} against ${money(figures.expected)} expected: ${overShortWords(overShort, money)}`,
         amount: overShort,
       });
-      return this.save(ctx, drawer, caller, true);
+      // Closed, it shows what it should have held: the count is in.
+      return this.save(ctx, drawer, caller);
     });
   }
 
@@ -177,12 +178,10 @@ export class Drawers {
     return drawer;
   }
 
-  private save(ctx: CommandContext, drawer: Drawer, caller: Caller, closing = false): DrawerView {
+  private save(ctx: CommandContext, drawer: Drawer, caller: Caller): DrawerView {
     this.store.day.saveDrawer(drawer);
     ctx.emit({ type: 'drawer.updated', topic: 'staff', entityId: drawer.id, data: { drawer } });
-    return closing
-      ? { ...drawer, figures: drawerExpected(drawer, this.store.payments.drawerCash(drawer.id)) }
-      : this.withFigures(drawer, caller);
+    return this.withFigures(drawer, caller);
   }
 
   /**

@@ -36,7 +36,6 @@ export class DayStore {
   private readonly openDrawerOfDevice: Statement;
   private readonly openDrawerOfOwner: Statement;
   private readonly drawersOn: Statement;
-  private readonly openDrawers: Statement;
   private readonly upsertCheckout: Statement;
   private readonly checkoutsOn: Statement;
   private readonly insertZ: Statement;
@@ -71,7 +70,6 @@ export class DayStore {
       .prepare('SELECT data FROM drawers WHERE owner_id = ? AND closed_at IS NULL')
       .pluck();
     this.drawersOn = db.prepare('SELECT data FROM drawers WHERE business_date = ? ORDER BY rowid').pluck();
-    this.openDrawers = db.prepare('SELECT data FROM drawers WHERE closed_at IS NULL ORDER BY rowid').pluck();
     this.upsertCheckout = db.prepare(
       `INSERT INTO checkouts (staff_id, business_date, data) VALUES (?, ?, ?)
        ON CONFLICT (staff_id, business_date) DO UPDATE SET data = excluded.data`,
@@ -153,10 +151,6 @@ export class DayStore {
 
   drawers(businessDate: string): Drawer[] {
     return (this.drawersOn.all(businessDate) as string[]).map((d) => JSON.parse(d));
-  }
-
-  allOpenDrawers(): Drawer[] {
-    return (this.openDrawers.all() as string[]).map((d) => JSON.parse(d));
   }
 
   saveCheckout(c: Checkout): void {
