@@ -1,0 +1,626 @@
+-- The cloud at 10,000 restaurants (issue 20). A year of 500 orders a day at 10,000 restaurants is
+-- 1.8 billion orders, so HQ must not sum raw orders. Three changes, each measured in
+-- docs/cloud-scale.md:
+--
+-- 1. Every table says how it would be distributed (a comment `distribution: restaurant_id` or
+--    `distribution: reference`), and every distributed table's keys include restaurant_id, so the
+--    schema moves to Citus unchanged; test/cloud-scale.test.ts checks both over the migrations.
+-- 2. Raw tables are partitioned by month (they were by year), made ahead and archived after a
+--    policy by grow_private.maintain_partitions(), which pg_cron runs daily where it is enabled
+--    (the operator's `grow-hub cloud maintain` where it is not).
+-- 3. Rollups per restaurant, business day and hour (sales), day (items sold, tenders) are kept by
+--    statement triggers on the raw rows, in the ingest's own transaction: each statement adds what
+--    its new rows count and takes off what its old rows counted, so a replayed or overlapping
+--    batch, which changes no row, changes no rollup. HQ's dashboard reads rollups only.
+
+-- 1. Distribution --------------------------------------------------------------------------------
+
+-- A hub is found by its id (its credential names it) but belongs to a restaurant: the key says so.
+alter table public.hubs drop constraint hubs_pkey, add primary key (restaurant_id, id);
+create index hubs_by_id on public.hubs (id);
+
+comment on table public.organisations is 'distribution: reference. One row per organisation.';
+comment on table public.restaurants is 'distribution: reference. One row per restaurant (10,000 rows is small).';
+comment on table public.hq_members is 'distribution: reference. HQ users, per organisation.';
+do $$
+declare
+  t text;
+begin
+  foreach t in array array['hubs', 'hub_events', 'orders', 'order_lines', 'payments', 'menu_versions', 'staff_members',
+                           'punches', 'drawer_sessions', 'server_checkouts', 'z_reports', 'audit_trail'] loop
+    execute format('comment on table public.%I is %L', t, 'distribution: restaurant_id.');
+  end loop;
+end $$;
+
+-- 2. Monthly partitions ---------------------------------------------------------------------------
+
+create schema if not exists archive;
+revoke all on schema archive from public;
+
+-- How far ahead months are made and how many months of raw rows stay attached (rollups stay
+-- whole: an archived month still counts in every HQ figure; only its checks leave drill-down).
+create table grow_private.partition_policy (
+  only_row boolean primary key default true check (only_row),
+  months_ahead integer not null default 3 check (months_ahead between 1 and 24),
+  months_kept integer not null default 25 check (months_kept >= 2)
+);
+insert into grow_private.partition_policy default values;
+
+create function grow_private.partition_column(p_table text) returns text
+language sql immutable as $$ select case p_table when 'hub_events' then 'at' else 'created_at' end $$;
+
+-- The month's partition of a raw table (UTC months), made if missing. Rows the default partition
+-- caught for that month move into it first, so a month already written to can still be made.
+create function grow_private.ensure_month_partition(p_table text, p_month date) returns boolean
+language plpgsql set search_path = public, pg_temp as $$
+declare
+  v_col text := grow_private.partition_column(p_table);
+  v_name text := format('%s_%s', p_table, to_char(p_month, 'YYYY_MM'));
+  v_from timestamptz := date_trunc('month', p_month)::timestamp at time zone 'UTC';
+  v_to timestamptz := (date_trunc('month', p_month) + interval '1 month')::timestamp at time zone 'UTC';
+  v_caught boolean;
+begin
+  if to_regclass(format('public.%I', v_name)) is not null then
+    return false;
+  end if;
+  execute format('select exists (select from public.%I where %I >= $1 and %I < $2)', p_table || '_default', v_col, v_col)
+    into v_caught using v_from, v_to;
+  if v_caught then
+    -- Moved by hand rather than by the parent, so no trigger sees the rows leave and come back.
+    execute format('create table public.%I (like public.%I including all)', v_name, p_table);
+    execute format('with moved as (delete from public.%I where %I >= $1 and %I < $2 returning *) insert into public.%I select * from moved',
+                   p_table || '_default', v_col, v_col, v_name) using v_from, v_to;
+    execute format('alter table public.%I attach partition public.%I for values from (%L) to (%L)', p_table, v_name, v_from, v_to);
+  else
+    execute format('create table public.%I partition of public.%I for values from (%L) to (%L)', v_name, p_table, v_from, v_to);
+  end if;
+  return true;
+end $$;
+
+create function grow_private.ensure_month_partitions(p_from date, p_to date) returns integer
+language plpgsql set search_path = public, pg_temp as $$
+declare
+  v_made integer := 0;
+  t text;
+  m date;
+begin
+  foreach t in array array['hub_events', 'orders', 'order_lines'] loop
+    for m in select generate_series(date_trunc('month', p_from), date_trunc('month', p_to), interval '1 month')::date loop
+      v_made := v_made + grow_private.ensure_month_partition(t, m)::integer;
+    end loop;
+  end loop;
+  return v_made;
+end $$;
+
+-- The daily job: months ahead made, months past the policy detached into the archive schema
+-- (kept, not dropped: an operator dumps or drops them). Says what it did.
+create function grow_private.maintain_partitions(p_now timestamptz default now()) returns jsonb
+language plpgsql set search_path = public, pg_temp as $$
+declare
+  v_policy grow_private.partition_policy;
+  v_this_month date := date_trunc('month', p_now at time zone 'UTC')::date;
+  v_cutoff date;
+  v_archived text[] := '{}';
+  v_made integer;
+  p record;
+begin
+  select * into v_policy from grow_private.partition_policy;
+  v_made := grow_private.ensure_month_partitions(v_this_month, (v_this_month + make_interval(months => v_policy.months_ahead))::date);
+  v_cutoff := (v_this_month - make_interval(months => v_policy.months_kept - 1))::date;
+  for p in
+    select parent.relname as parent, child.relname as child
+    from pg_inherits i
+    join pg_class parent on parent.oid = i.inhparent
+    join pg_class child on child.oid = i.inhrelid
+    join pg_namespace n on n.oid = parent.relnamespace
+    where n.nspname = 'public' and parent.relname in ('hub_events', 'orders', 'order_lines')
+      and child.relname ~ '_\d{4}_\d{2}$'
+      and to_date(right(child.relname, 7), 'YYYY_MM') < v_cutoff
+    order by child.relname
+  loop
+    execute format('alter table public.%I detach partition public.%I', p.parent, p.child);
+    execute format('alter table public.%I set schema archive', p.child);
+    v_archived := v_archived || p.child;
+  end loop;
+  return jsonb_build_object('made', v_made, 'archived', to_jsonb(v_archived), 'kept_from', v_cutoff);
+end $$;
+
+-- The operator's way in where pg_cron is not enabled: service_role only.
+create function public.maintain_partitions() returns jsonb
+language sql security definer set search_path = public, pg_temp as $$ select grow_private.maintain_partitions() $$;
+revoke execute on function public.maintain_partitions() from public, anon, authenticated;
+grant execute on function public.maintain_partitions() to service_role;
+
+-- Yearly partitions become monthly ones: each year's rows go back in through the parent, with the
+-- parent's triggers off (they were applied when the rows first came).
+create function grow_private.repartition_monthly(p_table text) returns void
+language plpgsql set search_path = public, pg_temp as $$
+declare
+  v_col text := grow_private.partition_column(p_table);
+  v_old text[] := '{}';
+  v_months date[];
+  c text;
+begin
+  for c in
+    select child.relname from pg_inherits i
+    join pg_class child on child.oid = i.inhrelid
+    where i.inhparent = format('public.%I', p_table)::regclass
+  loop
+    execute format('alter table public.%I detach partition public.%I', p_table, c);
+    execute format('alter table public.%I rename to %I', c, c || '_yearly');
+    v_old := v_old || (c || '_yearly');
+  end loop;
+  execute format('create table public.%I partition of public.%I default', p_table || '_default', p_table);
+  foreach c in array v_old loop
+    execute format('select array_agg(distinct date_trunc(''month'', %I at time zone ''UTC'')::date) from public.%I', v_col, c)
+      into v_months;
+    perform grow_private.ensure_month_partition(p_table, m) from unnest(coalesce(v_months, '{}')) m;
+  end loop;
+  execute format('alter table public.%I disable trigger user', p_table);
+  foreach c in array v_old loop
+    execute format('insert into public.%I select * from public.%I', p_table, c);
+    execute format('drop table public.%I', c);
+  end loop;
+  execute format('alter table public.%I enable trigger user', p_table);
+end $$;
+
+select grow_private.repartition_monthly(t) from unnest(array['hub_events', 'orders', 'order_lines']) t;
+select grow_private.maintain_partitions();
+drop function grow_private.repartition_monthly(text);
+drop function grow_private.ensure_year_partitions(text, integer, integer);
+
+-- Daily, where pg_cron is enabled (Supabase: Database → Extensions); elsewhere a notice, and the
+-- operator schedules `grow-hub cloud maintain` (docs/cloud-scale.md).
+do $$
+begin
+  if exists (select from pg_extension where extname = 'pg_cron') then
+    execute $cron$select cron.schedule('grow-partitions', '17 3 * * *', 'select grow_private.maintain_partitions()')$cron$;
+  else
+    raise notice 'pg_cron is not enabled: schedule `grow-hub cloud maintain` daily (docs/cloud-scale.md)';
+  end if;
+end $$;
+
+-- 3. Rollups --------------------------------------------------------------------------------------
+
+-- A line counts in items sold unless it, or its whole check, is voided. The check's state is
+-- copied onto its lines so that what a line counts follows from the line alone, whatever order a
+-- statement's triggers run in.
+alter table public.order_lines add column order_voided boolean not null default false;
+
+-- Per restaurant, business day (its own clock and day start) and hour of its clock. Voided
+-- checks count apart, in voided_orders and voided_total, never in sales.
+create table public.sales_by_hour (
+  restaurant_id uuid not null,
+  business_date date not null,
+  hour smallint not null check (hour between 0 and 23),
+  orders bigint not null,
+  voided_orders bigint not null,
+  voided_total bigint not null,
+  gross bigint not null,
+  voids bigint not null,
+  comps bigint not null,
+  discounts bigint not null,
+  subtotal bigint not null,
+  tax bigint not null,
+  total bigint not null,
+  covers bigint not null,
+  primary key (restaurant_id, business_date, hour)
+);
+
+create table public.sales_by_day (
+  restaurant_id uuid not null,
+  business_date date not null,
+  orders bigint not null,
+  voided_orders bigint not null,
+  voided_total bigint not null,
+  gross bigint not null,
+  voids bigint not null,
+  comps bigint not null,
+  discounts bigint not null,
+  subtotal bigint not null,
+  tax bigint not null,
+  total bigint not null,
+  covers bigint not null,
+  primary key (restaurant_id, business_date)
+);
+
+-- Items sold: comped lines at no value, discounts off, voided lines and checks not at all.
+create table public.items_by_day (
+  restaurant_id uuid not null,
+  business_date date not null,
+  item_id text not null,
+  name text not null,
+  qty bigint not null,
+  sales bigint not null,
+  primary key (restaurant_id, business_date, item_id)
+);
+
+-- Payments by the business day they were taken, method and where they stand now.
+create table public.tenders_by_day (
+  restaurant_id uuid not null,
+  business_date date not null,
+  method text not null,
+  status text not null,
+  payments bigint not null,
+  amount bigint not null,
+  tip bigint not null,
+  refunded bigint not null,
+  primary key (restaurant_id, business_date, method, status)
+);
+
+do $$
+declare
+  t text;
+begin
+  foreach t in array array['sales_by_hour', 'sales_by_day', 'items_by_day', 'tenders_by_day'] loop
+    execute format('comment on table public.%I is %L', t, 'distribution: restaurant_id. A rollup kept by triggers on the raw rows.');
+    execute format('alter table public.%I enable row level security', t);
+    execute format(
+      'create policy read_%1$s on public.%1$I for select to authenticated using (restaurant_id = (select grow_private.hub_restaurant()) or restaurant_id in (select grow_private.hq_restaurants()))',
+      t);
+    execute format('grant select on public.%I to authenticated', t);
+  end loop;
+end $$;
+
+-- What orders count (p_sign 1) or stop counting (-1), per restaurant, business day and hour.
+create function grow_private.order_sales(p_orders public.orders[], p_sign integer)
+returns setof public.sales_by_hour
+language sql stable set search_path = public, pg_temp as $$
+  select o.restaurant_id, grow_private.business_date(r.timezone, r.day_starts_at, o.created_at),
+         extract(hour from o.created_at at time zone r.timezone)::smallint,
+         k.sold, k.voided, k.voided * o.total, k.sold * o.gross, k.sold * o.voids, k.sold * o.comps,
+         k.sold * o.discounts, k.sold * o.subtotal, k.sold * o.tax, k.sold * o.total, k.sold * coalesce(o.guests, 0)
+  from unnest(p_orders) o
+  join restaurants r on r.id = o.restaurant_id
+  cross join lateral (select p_sign * (o.status <> 'voided')::integer as sold,
+                             p_sign * (o.status = 'voided')::integer as voided) k
+$$;
+
+create function grow_private.line_items(p_lines public.order_lines[], p_sign integer)
+returns setof public.items_by_day
+language sql stable set search_path = public, pg_temp as $$
+  select l.restaurant_id, grow_private.business_date(r.timezone, r.day_starts_at, l.created_at), l.item_id, l.name,
+         k.sold * l.qty, k.sold * case when l.comped then 0 else l.line_total - l.discount end
+  from unnest(p_lines) l
+  join restaurants r on r.id = l.restaurant_id
+  cross join lateral (select p_sign * (not l.voided and not l.order_voided)::integer as sold) k
+$$;
+
+create function grow_private.payment_tenders(p_payments public.payments[], p_sign integer)
+returns setof public.tenders_by_day
+language sql stable set search_path = public, pg_temp as $$
+  select p.restaurant_id, grow_private.business_date(r.timezone, r.day_starts_at, p.created_at), p.method, p.status,
+         p_sign, p_sign * p.amount, p_sign * p.tip, p_sign * p.refunded
+  from unnest(p_payments) p
+  join restaurants r on r.id = p.restaurant_id
+$$;
+
+-- Adds the new rows' counts and takes off the old rows'. Keys are written in order, so two
+-- transactions touching the same days lock them in the same order; rows that cancel out are not
+-- written at all (most order updates move no figure).
+create function grow_private.roll_up_orders(p_new public.orders[], p_old public.orders[]) returns void
+language sql set search_path = public, pg_temp as $$
+  with delta as (
+    select c.restaurant_id, c.business_date, c.hour, sum(c.orders) as orders, sum(c.voided_orders) as voided_orders,
+           sum(c.voided_total) as voided_total, sum(c.gross) as gross, sum(c.voids) as voids, sum(c.comps) as comps,
+           sum(c.discounts) as discounts, sum(c.subtotal) as subtotal, sum(c.tax) as tax, sum(c.total) as total,
+           sum(c.covers) as covers
+    from (select * from grow_private.order_sales(p_new, 1) union all select * from grow_private.order_sales(p_old, -1)) c
+    group by c.restaurant_id, c.business_date, c.hour
+    having sum(c.orders) <> 0 or sum(c.voided_orders) <> 0 or sum(c.voided_total) <> 0 or sum(c.gross) <> 0
+        or sum(c.voids) <> 0 or sum(c.comps) <> 0 or sum(c.discounts) <> 0 or sum(c.subtotal) <> 0
+        or sum(c.tax) <> 0 or sum(c.total) <> 0 or sum(c.covers) <> 0
+  ),
+  hours as (
+    insert into sales_by_hour as t
+    select * from delta order by restaurant_id, business_date, hour
+    on conflict (restaurant_id, business_date, hour) do update
+      set orders = t.orders + excluded.orders, voided_orders = t.voided_orders + excluded.voided_orders,
+          voided_total = t.voided_total + excluded.voided_total, gross = t.gross + excluded.gross,
+          voids = t.voids + excluded.voids, comps = t.comps + excluded.comps, discounts = t.discounts + excluded.discounts,
+          subtotal = t.subtotal + excluded.subtotal, tax = t.tax + excluded.tax, total = t.total + excluded.total,
+          covers = t.covers + excluded.covers
+  )
+  insert into sales_by_day as t
+  select d.restaurant_id, d.business_date, sum(d.orders), sum(d.voided_orders), sum(d.voided_total), sum(d.gross),
+         sum(d.voids), sum(d.comps), sum(d.discounts), sum(d.subtotal), sum(d.tax), sum(d.total), sum(d.covers)
+  from delta d
+  group by d.restaurant_id, d.business_date
+  order by d.restaurant_id, d.business_date
+  on conflict (restaurant_id, business_date) do update
+    set orders = t.orders + excluded.orders, voided_orders = t.voided_orders + excluded.voided_orders,
+        voided_total = t.voided_total + excluded.voided_total, gross = t.gross + excluded.gross,
+        voids = t.voids + excluded.voids, comps = t.comps + excluded.comps, discounts = t.discounts + excluded.discounts,
+        subtotal = t.subtotal + excluded.subtotal, tax = t.tax + excluded.tax, total = t.total + excluded.total,
+        covers = t.covers + excluded.covers
+$$;
+
+create function grow_private.roll_up_lines(p_new public.order_lines[], p_old public.order_lines[]) returns void
+language sql set search_path = public, pg_temp as $$
+  insert into items_by_day as t
+  select c.restaurant_id, c.business_date, c.item_id, max(c.name), sum(c.qty), sum(c.sales)
+  from (select * from grow_private.line_items(p_new, 1) union all select * from grow_private.line_items(p_old, -1)) c
+  group by c.restaurant_id, c.business_date, c.item_id
+  having sum(c.qty) <> 0 or sum(c.sales) <> 0
+  order by c.restaurant_id, c.business_date, c.item_id
+  on conflict (restaurant_id, business_date, item_id) do update
+    set name = excluded.name, qty = t.qty + excluded.qty, sales = t.sales + excluded.sales
+$$;
+
+create function grow_private.roll_up_payments(p_new public.payments[], p_old public.payments[]) returns void
+language sql set search_path = public, pg_temp as $$
+  insert into tenders_by_day as t
+  select c.restaurant_id, c.business_date, c.method, c.status, sum(c.payments), sum(c.amount), sum(c.tip), sum(c.refunded)
+  from (select * from grow_private.payment_tenders(p_new, 1) union all select * from grow_private.payment_tenders(p_old, -1)) c
+  group by c.restaurant_id, c.business_date, c.method, c.status
+  having sum(c.payments) <> 0 or sum(c.amount) <> 0 or sum(c.tip) <> 0 or sum(c.refunded) <> 0
+  order by c.restaurant_id, c.business_date, c.method, c.status
+  on conflict (restaurant_id, business_date, method, status) do update
+    set payments = t.payments + excluded.payments, amount = t.amount + excluded.amount, tip = t.tip + excluded.tip,
+        refunded = t.refunded + excluded.refunded
+$$;
+
+-- The statement triggers. Each sees its statement's rows through transition tables (`added`,
+-- `removed`); a table whose statement added or removed nothing passes an empty array.
+create function grow_private.orders_roll_up() returns trigger
+language plpgsql security definer set search_path = public, pg_temp as $$
+begin
+  if tg_op = 'INSERT' then
+    perform grow_private.roll_up_orders(array(select a::orders from added a), '{}');
+  elsif tg_op = 'DELETE' then
+    perform grow_private.roll_up_orders('{}', array(select r::orders from removed r));
+  else
+    perform grow_private.roll_up_orders(array(select a::orders from added a), array(select r::orders from removed r));
+    -- A check voided or un-voided carries its lines with it (their trigger moves items sold).
+    update order_lines l set order_voided = (a.status = 'voided')
+      from added a join removed r on r.restaurant_id = a.restaurant_id and r.id = a.id and r.created_at = a.created_at
+     where (a.status = 'voided') <> (r.status = 'voided')
+       and l.restaurant_id = a.restaurant_id and l.order_id = a.id and l.created_at = a.created_at;
+  end if;
+  return null;
+end $$;
+
+create function grow_private.lines_roll_up() returns trigger
+language plpgsql security definer set search_path = public, pg_temp as $$
+begin
+  if tg_op = 'INSERT' then
+    perform grow_private.roll_up_lines(array(select a::order_lines from added a), '{}');
+  elsif tg_op = 'DELETE' then
+    perform grow_private.roll_up_lines('{}', array(select r::order_lines from removed r));
+  else
+    perform grow_private.roll_up_lines(array(select a::order_lines from added a), array(select r::order_lines from removed r));
+  end if;
+  return null;
+end $$;
+
+create function grow_private.payments_roll_up() returns trigger
+language plpgsql security definer set search_path = public, pg_temp as $$
+begin
+  if tg_op = 'INSERT' then
+    perform grow_private.roll_up_payments(array(select a::payments from added a), '{}');
+  elsif tg_op = 'DELETE' then
+    perform grow_private.roll_up_payments('{}', array(select r::payments from removed r));
+  else
+    perform grow_private.roll_up_payments(array(select a::payments from added a), array(select r::payments from removed r));
+  end if;
+  return null;
+end $$;
+
+create trigger orders_roll_up_inserted after insert on public.orders
+  referencing new table as added for each statement execute function grow_private.orders_roll_up();
+create trigger orders_roll_up_updated after update on public.orders
+  referencing old table as removed new table as added for each statement execute function grow_private.orders_roll_up();
+create trigger orders_roll_up_deleted after delete on public.orders
+  referencing old table as removed for each statement execute function grow_private.orders_roll_up();
+create trigger lines_roll_up_inserted after insert on public.order_lines
+  referencing new table as added for each statement execute function grow_private.lines_roll_up();
+create trigger lines_roll_up_updated after update on public.order_lines
+  referencing old table as removed new table as added for each statement execute function grow_private.lines_roll_up();
+create trigger lines_roll_up_deleted after delete on public.order_lines
+  referencing old table as removed for each statement execute function grow_private.lines_roll_up();
+create trigger payments_roll_up_inserted after insert on public.payments
+  referencing new table as added for each statement execute function grow_private.payments_roll_up();
+create trigger payments_roll_up_updated after update on public.payments
+  referencing old table as removed new table as added for each statement execute function grow_private.payments_roll_up();
+create trigger payments_roll_up_deleted after delete on public.payments
+  referencing old table as removed for each statement execute function grow_private.payments_roll_up();
+
+-- One restaurant's rollups counted again from its raw rows, from p_from_day on (null: nothing was
+-- counted yet). Archived rows are not recounted, so days before the first attached row keep what
+-- they had.
+create function grow_private.rebuild_rollups(p_restaurant_id uuid, p_from_day date) returns void
+language plpgsql security definer set search_path = public, pg_temp as $$
+begin
+  delete from sales_by_hour where restaurant_id = p_restaurant_id and business_date >= p_from_day;
+  delete from sales_by_day where restaurant_id = p_restaurant_id and business_date >= p_from_day;
+  delete from items_by_day where restaurant_id = p_restaurant_id and business_date >= p_from_day;
+  delete from tenders_by_day where restaurant_id = p_restaurant_id and p_from_day is not null;
+  perform grow_private.roll_up_orders(array(select o from orders o where o.restaurant_id = p_restaurant_id), '{}');
+  perform grow_private.roll_up_lines(array(select l from order_lines l where l.restaurant_id = p_restaurant_id), '{}');
+  perform grow_private.roll_up_payments(array(select p from payments p where p.restaurant_id = p_restaurant_id), '{}');
+end $$;
+
+-- A restaurant's clock (time zone or day start) changed: its days are counted again, from the
+-- earliest day its first attached order fell on by either clock.
+create function grow_private.restaurant_clock_changed() returns trigger
+language plpgsql security definer set search_path = public, pg_temp as $$
+declare
+  v_first timestamptz := (select min(o.created_at) from orders o where o.restaurant_id = new.id);
+begin
+  perform grow_private.rebuild_rollups(new.id, coalesce(
+    least(grow_private.business_date(old.timezone, old.day_starts_at, v_first),
+          grow_private.business_date(new.timezone, new.day_starts_at, v_first)),
+    'infinity'));
+  return null;
+end $$;
+
+create trigger restaurants_clock_changed after update of timezone, day_starts_at on public.restaurants
+  for each row when (old.timezone is distinct from new.timezone or old.day_starts_at is distinct from new.day_starts_at)
+  execute function grow_private.restaurant_clock_changed();
+
+-- What came before the rollups.
+update public.order_lines l set order_voided = true
+  from public.orders o
+ where o.restaurant_id = l.restaurant_id and o.id = l.order_id and o.created_at = l.created_at and o.status = 'voided';
+select grow_private.rebuild_rollups(id, null) from public.restaurants;
+
+-- A changed check's lines come back carrying whether the check is voided (restated whole for that,
+-- as CREATE OR REPLACE requires; otherwise as in 20261129001200).
+create or replace function grow_private.apply_check_events()
+returns trigger
+language plpgsql
+security definer
+set search_path = public, pg_temp
+as $$
+declare
+  v_changed jsonb;
+begin
+  -- The newest state of each check the batch carries (created or updated), from the transition
+  -- table `added`: what this insert added, nothing else. Orders take it when it is newer than
+  -- what they hold; an updated check's old lines go, and its lines now are kept for below.
+  with checks_now as (
+    select distinct on (a.entity_id) a.restaurant_id, a.seq, a.type, a.data -> 'order' as o
+    from added a where a.type in ('order.created', 'order.updated')
+    order by a.entity_id, a.seq desc
+  ),
+  updated as (
+    update orders o
+       set status = c.o ->> 'status',
+           order_type = coalesce(c.o ->> 'orderType', o.order_type),
+           table_id = c.o ->> 'tableId',
+           guests = (c.o ->> 'guests')::integer,
+           gross = coalesce((c.o ->> 'gross')::bigint, (c.o ->> 'subtotal')::bigint),
+           voids = coalesce((c.o ->> 'voids')::bigint, 0),
+           comps = coalesce((c.o ->> 'comps')::bigint, 0),
+           discounts = coalesce((c.o ->> 'discounts')::bigint, 0),
+           subtotal = (c.o ->> 'subtotal')::bigint,
+           tax = (c.o ->> 'tax')::bigint,
+           total = (c.o ->> 'total')::bigint,
+           table_label = c.o ->> 'tableLabel',
+           void_reason = c.o ->> 'voidReason',
+           updated_at = (c.o ->> 'updatedAt')::timestamptz,
+           last_seq = c.seq
+      from checks_now c
+     where o.restaurant_id = c.restaurant_id and o.id = (c.o ->> 'id')::uuid and o.last_seq <= c.seq
+    returning o.restaurant_id, o.id, o.created_at, o.status, c.type, c.o -> 'lines' as lines
+  ),
+  changed as (select * from updated where type = 'order.updated'),
+  -- A changed check's lines are replaced whole: lines move between checks and are renumbered.
+  gone as (
+    delete from order_lines l using changed u
+     where l.restaurant_id = u.restaurant_id and l.order_id = u.id and l.created_at = u.created_at
+  )
+  select jsonb_agg(jsonb_build_object('restaurant_id', restaurant_id, 'id', id, 'created_at', created_at, 'voided', status = 'voided',
+                           'lines', lines))
+    into v_changed from changed;
+
+  -- A statement of its own: an insert beside the delete of the same keys would collide with it.
+  insert into order_lines (restaurant_id, order_id, line_no, created_at, item_id, name, qty, unit_price,
+                           line_total, station_id, tax_class_id, modifiers, note, discount, voided, comped, order_voided)
+  select (ch ->> 'restaurant_id')::uuid, (ch ->> 'id')::uuid, (l ->> 'lineNo')::integer,
+         (ch ->> 'created_at')::timestamptz, l ->> 'itemId', l ->> 'name', (l ->> 'qty')::integer,
+         (l ->> 'unitPrice')::bigint, (l ->> 'lineTotal')::bigint, l ->> 'stationId', l ->> 'taxClassId',
+         coalesce(l -> 'modifiers', '[]'::jsonb), l ->> 'note', coalesce((l ->> 'discount')::bigint, 0), jsonb_typeof(l -> 'void') = 'object',
+         jsonb_typeof(l -> 'comp') = 'object', (ch ->> 'voided')::boolean
+  from jsonb_array_elements(coalesce(v_changed, '[]'::jsonb)) ch
+  cross join jsonb_array_elements(ch -> 'lines') l;
+  return null;
+end $$;
+
+
+-- 4. HQ reads rollups -------------------------------------------------------------------------------
+-- Same signatures and answers as before (20261129000500, 000800, 000900, 001200); only the source
+-- changes. hq_checks, one restaurant's one day, still reads raw orders: that is drill-down.
+
+create or replace function public.hq_sales(p_period text, p_at timestamptz default now())
+returns table (restaurant_id uuid, restaurant_name text, orders bigint, sales bigint, tax bigint,
+               first_day date, last_day date, timezone text, day_starts_at time)
+language sql stable security invoker set search_path = public, pg_temp as $$
+  select r.id, r.name, coalesce(sum(d.orders), 0)::bigint, coalesce(sum(d.total), 0)::bigint,
+         coalesce(sum(d.tax), 0)::bigint, p.first_day, p.last_day, p.timezone, p.day_starts_at
+  from hq_periods(p_period, p_at) p
+  join restaurants r on r.id = p.restaurant_id
+  left join sales_by_day d on d.restaurant_id = r.id and d.business_date between p.first_day and p.last_day
+  group by r.id, r.name, p.first_day, p.last_day, p.timezone, p.day_starts_at
+  order by r.name
+$$;
+
+create or replace function public.hq_top_items(p_period text, p_limit integer default 10, p_at timestamptz default now(),
+                                               p_restaurant_id uuid default null, p_by text default 'qty')
+returns table (item_id text, name text, qty bigint, sales bigint)
+language plpgsql stable security invoker set search_path = public, pg_temp as $$
+begin
+  if p_by not in ('qty', 'sales') then
+    raise exception 'rank top items by qty or sales (got %)', p_by using errcode = '22023';
+  end if;
+  return query
+  select i.item_id, min(i.name), sum(i.qty)::bigint, sum(i.sales)::bigint
+  from hq_periods(p_period, p_at) p
+  join items_by_day i on i.restaurant_id = p.restaurant_id and i.business_date between p.first_day and p.last_day
+  where p_restaurant_id is null or p.restaurant_id = p_restaurant_id
+  group by i.item_id
+  having sum(i.qty) > 0
+  order by case when p_by = 'sales' then sum(i.sales) else sum(i.qty) end desc, i.item_id
+  limit greatest(1, least(p_limit, 100));
+end $$;
+
+create or replace function public.hq_orders_per_hour(p_period text, p_at timestamptz default now())
+returns table (hour integer, orders bigint)
+language sql stable security invoker set search_path = public, pg_temp as $$
+  select h.hour::integer, sum(h.orders)::bigint
+  from hq_periods(p_period, p_at) p
+  join sales_by_hour h on h.restaurant_id = p.restaurant_id and h.business_date between p.first_day and p.last_day
+  group by h.hour
+  having sum(h.orders) > 0
+  order by h.hour
+$$;
+
+create or replace function public.hq_sales_report(p_first date, p_last date)
+returns table (restaurant_id uuid, restaurant_name text, timezone text, day_starts_at time,
+               orders bigint, sales bigint, tax bigint, net bigint, voided bigint,
+               prev_first date, prev_last date, prev_orders bigint, prev_sales bigint)
+language plpgsql stable security invoker set search_path = public, pg_temp as $$
+declare
+  v_days integer := p_last - p_first + 1;
+begin
+  if p_first is null or p_last is null or v_days < 1 then
+    raise exception 'the report needs a first day on or before its last day' using errcode = '22023';
+  end if;
+  if v_days > 366 then
+    raise exception 'a report covers at most 366 days (this one: %)', v_days using errcode = '22023';
+  end if;
+  return query
+  select r.id, r.name, r.timezone, r.day_starts_at,
+         coalesce(sum(d.orders) filter (where d.business_date >= p_first), 0)::bigint,
+         coalesce(sum(d.total) filter (where d.business_date >= p_first), 0)::bigint,
+         coalesce(sum(d.tax) filter (where d.business_date >= p_first), 0)::bigint,
+         coalesce(sum(d.total - d.tax) filter (where d.business_date >= p_first), 0)::bigint,
+         coalesce(sum(d.voided_orders) filter (where d.business_date >= p_first), 0)::bigint,
+         p_first - v_days, p_first - 1,
+         coalesce(sum(d.orders) filter (where d.business_date < p_first), 0)::bigint,
+         coalesce(sum(d.total) filter (where d.business_date < p_first), 0)::bigint
+  from restaurants r
+  left join sales_by_day d on d.restaurant_id = r.id and d.business_date between p_first - v_days and p_last
+  group by r.id, r.name, r.timezone, r.day_starts_at
+  order by r.name;
+end $$;
+
+create or replace function public.hq_days(p_restaurant_id uuid, p_first date, p_last date)
+returns table (day date, orders bigint, sales bigint, voided bigint)
+language plpgsql stable security invoker set search_path = public, pg_temp as $$
+begin
+  if p_first is null or p_last is null or p_last < p_first or p_last - p_first > 366 then
+    raise exception 'give a first day on or before the last, at most 366 days apart' using errcode = '22023';
+  end if;
+  return query
+  select g.day::date, coalesce(d.orders, 0)::bigint, coalesce(d.total, 0)::bigint, coalesce(d.voided_orders, 0)::bigint
+  from restaurants r
+  cross join generate_series(p_first, p_last, interval '1 day') g(day)
+  left join sales_by_day d on d.restaurant_id = r.id and d.business_date = g.day::date
+  where r.id = p_restaurant_id
+  order by g.day;
+end $$;
+
+-- Only the owner (and the daily job) keeps the cloud's partitions and recounts its rollups.
+revoke execute on function grow_private.ensure_month_partition(text, date), grow_private.ensure_month_partitions(date, date),
+  grow_private.maintain_partitions(timestamptz), grow_private.rebuild_rollups(uuid, date) from public, anon, authenticated;
