@@ -29,6 +29,7 @@ const usage = `grow-hub — the restaurant's offline-first hub
   grow-hub cloud add-restaurant --organisation-id UUID --name NAME [--timezone ZONE]
   grow-hub cloud add-hub --restaurant-id UUID [--name NAME]      prints the hub's credential
   grow-hub cloud invite --organisation-id UUID --user-id UUID [--role owner|analyst]
+  grow-hub cloud maintain      months of raw rows made ahead, old ones archived (daily, where pg_cron is not)
       (cloud …: GROW_CLOUD_URL, and GROW_SUPABASE_JWT_SECRET or GROW_CLOUD_SERVICE_KEY)
 
 Settings also come from GROW_* environment variables and <data-dir>/config.json (see docs/configuration.md).`;
@@ -243,6 +244,7 @@ async function cloud(sub: string | undefined, values: Record<string, unknown>): 
           typeof values.name === 'string' ? values.name : undefined,
         ),
       );
+    if (sub === 'maintain') return print(await registry.maintain());
     if (sub === 'invite') {
       const role = values.role === undefined ? 'analyst' : values.role;
       if (role !== 'owner' && role !== 'analyst') throw new UsageError('--role is owner or analyst');
@@ -259,7 +261,7 @@ async function cloud(sub: string | undefined, values: Record<string, unknown>): 
     throw err;
   }
   throw new UsageError(
-    `unknown cloud command "${sub ?? ''}": add-organisation, add-restaurant, add-hub or invite`,
+    `unknown cloud command "${sub ?? ''}": add-organisation, add-restaurant, add-hub, invite or maintain`,
   );
 }
 

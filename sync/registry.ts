@@ -20,6 +20,11 @@ export interface RegistryOptions {
 /** A refusal the operator can act on, in their words. */
 export class RegistryError extends Error {}
 
+function refusal(error: { message: string }): RegistryError {
+  if (/fetch|network/i.test(error.message)) return new RegistryError(`cannot reach the cloud: ${error.message}`);
+  return new RegistryError(`the cloud refused: ${error.message}`);
+}
+
 export class Registry {
   private constructor(
     private readonly client: SupabaseClient,
@@ -50,9 +55,7 @@ export class Registry {
     const { error } = await this.client.from(table).insert(row);
     if (!error) return;
     if (/foreign key/i.test(error.message)) throw new RegistryError(`no such ${parent}: check the id`);
-    if (/fetch|network/i.test(error.message))
-      throw new RegistryError(`cannot reach the cloud: ${error.message}`);
-    throw new RegistryError(`the cloud refused: ${error.message}`);
+    throw refusal(error);
   }
 
   async addOrganisation(name: string): Promise<{ organisationId: string; name: string }> {
@@ -82,6 +85,16 @@ export class Registry {
             next: `mint its credential: grow-hub cloud-credential --hub-id ${id} --restaurant-id ${restaurantId}`,
           }),
     };
+  }
+
+  /**
+   * The cloud's daily upkeep where pg_cron does not run it: months of raw rows made ahead, and
+   * months past the policy archived (docs/cloud-scale.md). Says what it did.
+   */
+  async maintain(): Promise<{ made: number; archived: string[]; kept_from: string }> {
+    const { data, error } = await this.client.rpc('maintain_partitions');
+    if (error) throw refusal(error);
+    return data;
   }
 
   /** Lets a Supabase Auth user into an organisation's HQ (the sign-in hook reads this). */

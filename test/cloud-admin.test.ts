@@ -60,6 +60,12 @@ describe('grow-hub cloud: the operator registers a restaurant, its hub and an HQ
     expect(data).toEqual([
       expect.objectContaining({ restaurant_name: 'Alpha Diner', orders: 1, timezone: 'Europe/London' }),
     ]);
+
+    // The daily upkeep, where pg_cron does not run it; HQ's own token may not run it.
+    const kept = await run('maintain');
+    expect(kept).toEqual({ made: 0, archived: [], kept_from: expect.stringMatching(/^\d{4}-\d{2}-01$/) });
+    const refused = await cloud.client(token).rpc('maintain_partitions');
+    expect(refused.error?.message).toMatch(/permission denied/);
   });
 
   it('says what is missing or wrong, in the operator’s words', async () => {
