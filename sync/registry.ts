@@ -21,7 +21,8 @@ export interface RegistryOptions {
 export class RegistryError extends Error {}
 
 function refusal(error: { message: string }): RegistryError {
-  if (/fetch|network/i.test(error.message)) return new RegistryError(`cannot reach the cloud: ${error.message}`);
+  if (/fetch|network/i.test(error.message))
+    return new RegistryError(`cannot reach the cloud: ${error.message}`);
   return new RegistryError(`the cloud refused: ${error.message}`);
 }
 

@@ -45,7 +45,9 @@ type Query = TestCloud['db']['query'];
 /** The reference rows: organisations, restaurants (sizes vary 0.5–1.5×), hubs, staff, menus. */
 async function seedChain(query: Query, size: ChainSize): Promise<void> {
   await query('select setseed(0.42)');
-  await query(`create table if not exists grow_private.bench_menu (item_no int primary key, item_id text, name text, price bigint, station text)`);
+  await query(
+    `create table if not exists grow_private.bench_menu (item_no int primary key, item_id text, name text, price bigint, station text)`,
+  );
   await query(`insert into grow_private.bench_menu
     select n, 'item-' || n, (array['Burger','Fries','Salad','Soup','Steak','Pasta','Pizza','Lager','Cola','Wine'])[1 + n % 10] || ' ' || n,
            (300 + (n * 137) % 2200)::bigint, (array['grill','fry','cold','bar'])[1 + n % 4]
@@ -167,22 +169,33 @@ async function writeDay(query: Query, day: string, perRestaurantDay: number): Pr
  * Loads `size` (reference rows, then each day oldest first), printing progress. Each day commits
  * on its own, so a stopped load leaves whole days behind.
  */
-export async function loadChain(cloud: TestCloud, size: ChainSize, progress: (line: string) => void): Promise<ChainLoad> {
+export async function loadChain(
+  cloud: TestCloud,
+  size: ChainSize,
+  progress: (line: string) => void,
+): Promise<ChainLoad> {
   const query = cloud.db.query;
   const t0 = performance.now();
   await seedChain(query, size);
   const perRestaurantDay = size.orders / size.restaurants / size.days;
-  await query(`select grow_private.ensure_month_partitions(current_date - $1::integer, current_date)`, [size.days]);
-  const [{ today }] = (await query<{ today: string }>(`select to_char(current_date, 'YYYY-MM-DD') as today`)) as [{ today: string }];
+  await query(`select grow_private.ensure_month_partitions(current_date - $1::integer, current_date)`, [
+    size.days,
+  ]);
+  const [{ today }] = (await query<{ today: string }>(
+    `select to_char(current_date, 'YYYY-MM-DD') as today`,
+  )) as [{ today: string }];
   for (let d = size.days - 1; d >= 0; d--) {
     const day = new Date(Date.parse(today) - d * 86_400_000).toISOString().slice(0, 10);
     await query('begin');
     await writeDay(query, day, perRestaurantDay);
     await query('commit');
     if (d % 10 === 0 || d === size.days - 1)
-      progress(`    ${day}: ${size.days - d}/${size.days} days, ${((performance.now() - t0) / 1_000).toFixed(0)} s`);
+      progress(
+        `    ${day}: ${size.days - d}/${size.days} days, ${((performance.now() - t0) / 1_000).toFixed(0)} s`,
+      );
   }
-  await query('analyze');
+  // Settled as a cloud that has run for a while is: nothing left for autovacuum to catch up on.
+  await query('vacuum analyze');
   const [counts] = (await query<{ orders: string; lines: string; payments: string; bytes: string }>(
     `select (select count(*) from orders) as orders, (select count(*) from order_lines) as lines,
             (select count(*) from payments) as payments,

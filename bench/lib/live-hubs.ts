@@ -16,10 +16,10 @@ export interface MealEvent {
 }
 
 /**
- * One table's meal on a real hub, as the events it logged: a check for three with three lines, a
- * round, a void after firing, a cash payment with a tip. Returned as templates to copy.
+ * One table's meal on a real hub, as the events each command logged: a check for three with three
+ * lines, a round, a void after firing, a cash payment with a tip. Returned as templates to copy.
  */
-export async function captureMeal(): Promise<MealEvent[]> {
+export async function captureMeal(): Promise<MealEvent[][]> {
   const t = await startHub();
   try {
     const api = (await signIn(t, 'Sam', 'server', '1111')).api;
@@ -28,7 +28,16 @@ export async function captureMeal(): Promise<MealEvent[]> {
       if (res.status >= 300) throw new Error(`${path}: ${JSON.stringify(res.body)}`);
       return res.body;
     };
-    const from = t.hub.store.events.headSeq();
+    const commands: MealEvent[][] = [];
+    let from = t.hub.store.events.headSeq();
+    const logged = () => {
+      commands.push(
+        t.hub.store.events
+          .after(from, 10_000)
+          .map((e) => ({ type: e.type, entityId: e.entityId, at: e.at, data: e.data })),
+      );
+      from = t.hub.store.events.headSeq();
+    };
     const check = await post('/api/v1/orders', {
       id: randomUUID(),
       tableId: 't4',
@@ -39,23 +48,27 @@ export async function captureMeal(): Promise<MealEvent[]> {
         { itemId: 'veg-curry', qty: 1 },
       ],
     });
+    logged();
     const more = await post(`/api/v1/orders/${check.id}/rounds`, {
       commandId: randomUUID(),
       lines: [{ itemId: 'brownie', qty: 2 }],
     });
+    logged();
     await post(
       `/api/v1/orders/${check.id}/void-lines`,
       { commandId: randomUUID(), lineIds: [more.lines[2].id], reason: 'burnt' },
       t.tokens.manager,
     );
+    logged();
     const due = (await api('GET', `/api/v1/orders/${check.id}`)).body.total;
-    await post(`/api/v1/orders/${check.id}/payments`, { id: randomUUID(), method: 'cash', amount: due, tip: 300 });
-    return t.hub.store.events.after(from, 10_000).map((e) => ({
-      type: e.type,
-      entityId: e.entityId,
-      at: e.at,
-      data: e.data,
-    }));
+    await post(`/api/v1/orders/${check.id}/payments`, {
+      id: randomUUID(),
+      method: 'cash',
+      amount: due,
+      tip: 300,
+    });
+    logged();
+    return commands;
   } finally {
     await t.stop();
   }
@@ -70,7 +83,9 @@ export function copyMeal(meal: MealEvent[], at: number): Array<Omit<MealEvent, '
   const shift = at - Date.parse(meal[0]!.at);
   const iso = /"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)"/g;
   const moved = (text: string) =>
-    text.replace(uuid, fresh).replace(iso, (_m, t: string) => `"${new Date(Date.parse(t) + shift).toISOString()}"`);
+    text
+      .replace(uuid, fresh)
+      .replace(iso, (_m, t: string) => `"${new Date(Date.parse(t) + shift).toISOString()}"`);
   return meal.map((e) => ({
     type: e.type,
     entityId: e.entityId.replace(uuid, fresh),
@@ -86,7 +101,10 @@ export interface Cloud {
 
 /** One simulated hub: its credential, its log and how far the cloud holds it. */
 export class SimulatedHub {
-  private readonly log: Array<{ seq: number; type: string; entityId: string; at: string; data: unknown }> = [];
+  private readonly log: Array<{ seq: number; type: string; entityId: string; at: string; data: unknown }> =
+    [];
+  /** Commands of meals under way, each logged when its time comes. */
+  private readonly due: Array<{ at: number; events: ReturnType<typeof copyMeal> }> = [];
   private sent = 0;
   orders = 0;
   requests = 0;
@@ -98,10 +116,27 @@ export class SimulatedHub {
     private readonly token: string,
   ) {}
 
-  /** A table sat down and ate: the meal's events join the log. */
-  seat(meal: MealEvent[]): void {
-    for (const e of copyMeal(meal, Date.now())) this.log.push({ seq: this.log.length + 1, ...e });
+  /** A table sits down: its meal's commands come one by one over `lasting` ms. */
+  seat(meal: MealEvent[][], lasting: number): void {
+    const now = Date.now();
+    const copied = copyMeal(meal.flat(), now);
+    let k = 0;
+    meal.forEach((command, i) => {
+      this.due.push({
+        at: now + (lasting * i) / Math.max(1, meal.length - 1),
+        events: copied.slice(k, k + command.length),
+      });
+      k += command.length;
+    });
     this.orders++;
+  }
+
+  /** Logs the commands whose time has come (all of them with `everything`). */
+  release(everything = false): void {
+    const now = Date.now();
+    this.due.sort((a, b) => a.at - b.at);
+    while (this.due.length > 0 && (everything || this.due[0]!.at <= now))
+      for (const e of this.due.shift()!.events) this.log.push({ seq: this.log.length + 1, ...e });
   }
 
   private async call(fn: string, body: unknown): Promise<unknown> {
@@ -150,6 +185,6 @@ export class SimulatedHub {
   }
 
   get pending(): number {
-    return this.log.length - this.sent;
+    return this.log.length - this.sent + this.due.length;
   }
 }

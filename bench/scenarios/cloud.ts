@@ -116,8 +116,24 @@ export function cloudScale(o: BenchOptions, flags: Partial<Record<keyof CloudSca
   const base: CloudScale = o.quick
     ? { restaurants: 200, organisations: 10, orders: 200_000, days: 28, hubs: 100, minutes: 0.5, rate: 150 }
     : o.full
-      ? { restaurants: 5_000, organisations: 100, orders: 10_000_000, days: 56, hubs: 1_000, minutes: 3, rate: 150 }
-      : { restaurants: 1_000, organisations: 20, orders: 1_000_000, days: 28, hubs: 1_000, minutes: 1, rate: 150 };
+      ? {
+          restaurants: 5_000,
+          organisations: 100,
+          orders: 10_000_000,
+          days: 56,
+          hubs: 1_000,
+          minutes: 3,
+          rate: 150,
+        }
+      : {
+          restaurants: 1_000,
+          organisations: 20,
+          orders: 1_000_000,
+          days: 28,
+          hubs: 1_000,
+          minutes: 1,
+          rate: 150,
+        };
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) base[k as keyof CloudScale] = Number(v);
   return base;
 }
@@ -137,7 +153,10 @@ function chainFingerprint(): string {
  * minutes to hours): grow_bench_chain_<sizes>, dropped and loaded again when the migrations or
  * the generator change.
  */
-async function chainCloud(size: ChainSize, log: (s: string) => void): Promise<{ cloud: TestCloud; load: ChainLoad }> {
+async function chainCloud(
+  size: ChainSize,
+  log: (s: string) => void,
+): Promise<{ cloud: TestCloud; load: ChainLoad }> {
   const name = `grow_bench_chain_${size.restaurants}_${size.organisations}_${size.orders}_${size.days}`;
   const fingerprint = chainFingerprint();
   const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -146,7 +165,9 @@ async function chainCloud(size: ChainSize, log: (s: string) => void): Promise<{ 
   try {
     const exists = (await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
     if (exists) {
-      const c = new pg.Client({ connectionString: Object.assign(new URL(server), { pathname: `/${name}` }).toString() });
+      const c = new pg.Client({
+        connectionString: Object.assign(new URL(server), { pathname: `/${name}` }).toString(),
+      });
       await c.connect();
       const kept = await c
         .query('select load from grow_private.bench_chain where fingerprint = $1', [fingerprint])
@@ -163,11 +184,18 @@ async function chainCloud(size: ChainSize, log: (s: string) => void): Promise<{ 
   } finally {
     await admin.end();
   }
-  log(`    loading ${size.orders.toLocaleString('en')} orders over ${size.restaurants} restaurants and ${size.days} days into ${name}`);
+  log(
+    `    loading ${size.orders.toLocaleString('en')} orders over ${size.restaurants} restaurants and ${size.days} days into ${name}`,
+  );
   const cloud = await startCloud({ keepDatabase: name, pool: 10 });
   const load = await loadChain(cloud, size, log);
-  await cloud.db.query('create table grow_private.bench_chain (fingerprint text primary key, load jsonb not null)');
-  await cloud.db.query('insert into grow_private.bench_chain values ($1, $2)', [fingerprint, JSON.stringify(load)]);
+  await cloud.db.query(
+    'create table grow_private.bench_chain (fingerprint text primary key, load jsonb not null)',
+  );
+  await cloud.db.query('insert into grow_private.bench_chain values ($1, $2)', [
+    fingerprint,
+    JSON.stringify(load),
+  ]);
   return { cloud, load };
 }
 
@@ -184,32 +212,40 @@ async function timed(runs: number, call: (i: number) => PromiseLike<{ error: unk
   return ms;
 }
 
-/** CPU seconds used so far by every process of a name (PostgreSQL's backends, PostgREST). */
-function cpuSeconds(command: string): number {
-  let ticks = 0;
+/** CPU seconds each process of a name has used so far (PostgreSQL's, PostgREST), by pid. */
+function cpuByPid(command: string): Map<number, number> {
+  const used = new Map<number, number>();
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       if (comm !== command) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+      used.set(Number(pid), (Number(fields[11]) + Number(fields[12])) / 100); // utime + stime, USER_HZ
     } catch {
       // gone between listing and reading
     }
   }
-  return ticks / 100; // USER_HZ
+  return used;
+}
+
+/** CPU seconds used between two samples by the pids chosen (all when none are given). */
+function cpuBetween(before: Map<number, number>, after: Map<number, number>, pids?: number[]): number {
+  let sum = 0;
+  for (const [pid, s] of after) if (!pids || pids.includes(pid)) sum += s - (before.get(pid) ?? 0);
+  return sum;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * K hubs on a busy night for `minutes`: each sends a batch after its 2-second linger and a
- * heartbeat every 30 s. One batch in 20 overlaps what the cloud holds (a lost answer's retry), and
+ * K hubs on a busy night for `minutes`: tables sit down at `rate` an hour, each meal's four
+ * commands (check, round, void, payment) come over a third of the run, and each hub sends a batch
+ * after its 2-second linger and a heartbeat every 30 s. One batch in 20 overlaps what the cloud holds (a lost answer's retry), and
  * halfway one hub in ten is restored: it sends older states of some of its checks again, as a hub
  * restored from a backup does.
  */
-async function liveIngest(cloud: TestCloud, scale: CloudScale, meal: MealEvent[]) {
+async function liveIngest(cloud: TestCloud, scale: CloudScale, meal: MealEvent[][]) {
   const [org] = (await cloud.db.query<{ id: string }>(
     `insert into organisations (id, name) values (gen_random_uuid(), 'Live ingest ' || now()) returning id`,
   )) as [{ id: string }];
@@ -233,8 +269,8 @@ async function liveIngest(cloud: TestCloud, scale: CloudScale, meal: MealEvent[]
     ),
   );
   const timingsFrom = cloud.stats.ingests.length;
-  const pg0 = cpuSeconds('postgres');
-  const rest0 = cpuSeconds('postgrest');
+  const pg0 = cpuByPid('postgres');
+  const rest0 = cpuByPid('postgrest');
   const t0 = performance.now();
   const end = t0 + scale.minutes * 60_000;
   const perMs = scale.rate / 3_600_000;
@@ -249,7 +285,8 @@ async function liveIngest(cloud: TestCloud, scale: CloudScale, meal: MealEvent[]
         const now = performance.now();
         credit += (now - last) * perMs;
         last = now;
-        for (; credit >= 1; credit--) h.seat(meal);
+        for (; credit >= 1; credit--) h.seat(meal, (end - t0) / 3);
+        h.release();
         if (!restored && now > t0 + (end - t0) / 2) {
           h.restore(3);
           restored = true;
@@ -261,10 +298,19 @@ async function liveIngest(cloud: TestCloud, scale: CloudScale, meal: MealEvent[]
         }
         await sleep(1_800 + Math.random() * 400);
       }
+      h.release(true);
       while (h.pending > 0) await h.push(0);
     }),
   );
   const seconds = (performance.now() - t0) / 1_000;
+  const pg1 = cpuByPid('postgres');
+  const rest1 = cpuByPid('postgrest');
+  // PostgREST's pool: the backends that ran the calls, apart from the server's own background work.
+  const serving = (
+    await cloud.db.query<{ pid: number }>(
+      `select pid from pg_stat_activity where usename = 'authenticator' and datname = current_database()`,
+    )
+  ).map((r) => r.pid);
   const orders = hubs.reduce((s, h) => s + h.orders, 0);
   const refusals = hubs.flatMap((h) => h.refusals);
   if (refusals.length > 0) throw new Error(`the cloud refused ${refusals.length} calls, e.g. ${refusals[0]}`);
@@ -281,18 +327,25 @@ async function liveIngest(cloud: TestCloud, scale: CloudScale, meal: MealEvent[]
     events: Number(events[0]!.n),
     requests: hubs.reduce((s, h) => s + h.requests, 0),
     ingests,
-    postgresCpu: cpuSeconds('postgres') - pg0,
-    postgrestCpu: cpuSeconds('postgrest') - rest0,
+    backendCpu: cpuBetween(pg0, pg1, serving),
+    postgresCpu: cpuBetween(pg0, pg1),
+    postgrestCpu: cpuBetween(rest0, rest1),
   };
 }
 
-export async function cloudAtScale(o: BenchOptions, scale: CloudScale, log: (s: string) => void): Promise<Figure[]> {
+export async function cloudAtScale(
+  o: BenchOptions,
+  scale: CloudScale,
+  log: (s: string) => void,
+): Promise<Figure[]> {
   const { cloud, load } = await chainCloud(scale, log);
   try {
     const figures: Figure[] = [];
     const note = `${load.orders.toLocaleString('en')} orders over ${scale.restaurants.toLocaleString('en')} restaurants`;
     if (load.seconds > 0)
-      log(`    history: ${load.orders} orders, ${load.lines} lines, ${load.payments} payments in ${load.seconds.toFixed(0)} s; ${load.bytesPerOrder} bytes an order`);
+      log(
+        `    history: ${load.orders} orders, ${load.lines} lines, ${load.payments} payments in ${load.seconds.toFixed(0)} s; ${load.bytesPerOrder} bytes an order`,
+      );
     figures.push({
       group: 'cloud',
       figure: 'chain history load (orders/s, generated in Postgres through the rollup triggers)',
@@ -312,7 +365,10 @@ export async function cloudAtScale(o: BenchOptions, scale: CloudScale, log: (s: 
       ['top items this week', () => hq.rpc('hq_top_items', { p_period: 'week', p_limit: 20 })],
       ['orders per hour today', () => hq.rpc('hq_orders_per_hour', { p_period: 'today' })],
       ['hub health', () => hq.rpc('hq_hubs')],
-      ['28-day report with comparison', () => hq.rpc('hq_sales_report', { p_first: daysAgo(27), p_last: daysAgo(0) })],
+      [
+        '28-day report with comparison',
+        () => hq.rpc('hq_sales_report', { p_first: daysAgo(27), p_last: daysAgo(0) }),
+      ],
     ];
     for (const [name, call] of dashboard) {
       const ms = await timed(runs, call);
@@ -326,9 +382,11 @@ export async function cloudAtScale(o: BenchOptions, scale: CloudScale, log: (s: 
         note: `p50 ${p(ms, 50)} ms; ${note}`,
       });
     }
-    const mine = (await cloud.db.query<{ id: string }>('select id from restaurants where organisation_id = $1', [load.organisationId])).map(
-      (r) => r.id,
-    );
+    const mine = (
+      await cloud.db.query<{ id: string }>('select id from restaurants where organisation_id = $1', [
+        load.organisationId,
+      ])
+    ).map((r) => r.id);
     const drill = await timed(runs, (i) =>
       hq.rpc('hq_checks', { p_restaurant_id: mine[i % mine.length], p_day: daysAgo(i % scale.days) }),
     );
@@ -344,7 +402,9 @@ export async function cloudAtScale(o: BenchOptions, scale: CloudScale, log: (s: 
 
     // Live ingest, then the rollups of every restaurant it touched against a recount.
     const meal = await captureMeal();
-    log(`    live ingest: ${scale.hubs} hubs at ${scale.rate} orders/h each for ${scale.minutes} min (${meal.length} events a meal)`);
+    log(
+      `    live ingest: ${scale.hubs} hubs at ${scale.rate} orders/h each for ${scale.minutes} min (${meal.flat().length} events a meal in ${meal.length} commands)`,
+    );
     const live = await liveIngest(cloud, scale, meal);
     const perThousand = (cpu: number) => Math.round((cpu / live.orders) * 1_000 * 1_000);
     const cpuPerOrder = (live.postgresCpu + live.postgrestCpu) / live.orders;
@@ -375,7 +435,7 @@ export async function cloudAtScale(o: BenchOptions, scale: CloudScale, log: (s: 
         unit: 'ms',
         budget: null,
         audit: null,
-        note: `PostgREST ${perThousand(live.postgrestCpu)} ms more`,
+        note: `${perThousand(live.backendCpu)} ms in the backends that ran the calls, the rest WAL, checkpoints, autovacuum; PostgREST ${perThousand(live.postgrestCpu)} ms more`,
       },
       {
         group: 'cloud',
@@ -388,14 +448,21 @@ export async function cloudAtScale(o: BenchOptions, scale: CloudScale, log: (s: 
       },
     );
 
-    const sample = await cloud.db.query<{ id: string }>('select id from restaurants order by random() limit 20');
-    const { rollups, recounts } = await rollupsAndRecounts(cloud.db.query, [...live.restaurants, ...sample.map((r) => r.id)]);
+    const sample = await cloud.db.query<{ id: string }>(
+      'select id from restaurants order by random() limit 20',
+    );
+    const { rollups, recounts } = await rollupsAndRecounts(cloud.db.query, [
+      ...live.restaurants,
+      ...sample.map((r) => r.id),
+    ]);
     let rows = 0;
     let differ = 0;
     for (const table of Object.keys(rollups) as Array<keyof typeof rollups>) {
       const want = new Set(recounts[table]);
       rows += rollups[table].length;
-      differ += rollups[table].filter((r) => !want.has(r)).length + Math.abs(recounts[table].length - rollups[table].length);
+      differ +=
+        rollups[table].filter((r) => !want.has(r)).length +
+        Math.abs(recounts[table].length - rollups[table].length);
     }
     figures.push({
       group: 'cloud',

@@ -248,11 +248,24 @@ create table public.tenders_by_day (
   primary key (restaurant_id, business_date, method, status)
 );
 
+-- Voids, comps, discounts and refunds by who did them and who approved them (approver '' when
+-- none: a key column cannot be null).
+create table public.adjustments_by_day (
+  restaurant_id uuid not null,
+  business_date date not null,
+  action text not null,
+  staff_name text not null,
+  approver_name text not null,
+  count bigint not null,
+  amount bigint not null,
+  primary key (restaurant_id, business_date, action, staff_name, approver_name)
+);
+
 do $$
 declare
   t text;
 begin
-  foreach t in array array['sales_by_hour', 'sales_by_day', 'items_by_day', 'tenders_by_day'] loop
+  foreach t in array array['sales_by_hour', 'sales_by_day', 'items_by_day', 'tenders_by_day', 'adjustments_by_day'] loop
     execute format('comment on table public.%I is %L', t, 'distribution: restaurant_id. A rollup kept by triggers on the raw rows.');
     execute format('alter table public.%I enable row level security', t);
     execute format(
@@ -262,44 +275,67 @@ begin
   end loop;
 end $$;
 
+-- A moment's business date, as 20261129000500 has it, without the search_path setting that kept
+-- the planner from inlining it: rollups call it for every row.
+create or replace function grow_private.business_date(p_timezone text, p_day_starts time, p_at timestamptz)
+returns date
+language sql immutable as $$
+  select ((p_at at time zone p_timezone) - p_day_starts)::date
+$$;
+
 -- What orders count (p_sign 1) or stop counting (-1), per restaurant, business day and hour.
+-- These three name their tables in full and set no search_path, so the planner inlines them into
+-- the statement that calls them.
 create function grow_private.order_sales(p_orders public.orders[], p_sign integer)
 returns setof public.sales_by_hour
-language sql stable set search_path = public, pg_temp as $$
+language sql stable as $$
   select o.restaurant_id, grow_private.business_date(r.timezone, r.day_starts_at, o.created_at),
          extract(hour from o.created_at at time zone r.timezone)::smallint,
          k.sold, k.voided, k.voided * o.total, k.sold * o.gross, k.sold * o.voids, k.sold * o.comps,
          k.sold * o.discounts, k.sold * o.subtotal, k.sold * o.tax, k.sold * o.total, k.sold * coalesce(o.guests, 0)
   from unnest(p_orders) o
-  join restaurants r on r.id = o.restaurant_id
+  join public.restaurants r on r.id = o.restaurant_id
   cross join lateral (select p_sign * (o.status <> 'voided')::integer as sold,
                              p_sign * (o.status = 'voided')::integer as voided) k
 $$;
 
 create function grow_private.line_items(p_lines public.order_lines[], p_sign integer)
 returns setof public.items_by_day
-language sql stable set search_path = public, pg_temp as $$
+language sql stable as $$
   select l.restaurant_id, grow_private.business_date(r.timezone, r.day_starts_at, l.created_at), l.item_id, l.name,
          k.sold * l.qty, k.sold * case when l.comped then 0 else l.line_total - l.discount end
   from unnest(p_lines) l
-  join restaurants r on r.id = l.restaurant_id
+  join public.restaurants r on r.id = l.restaurant_id
   cross join lateral (select p_sign * (not l.voided and not l.order_voided)::integer as sold) k
 $$;
 
 create function grow_private.payment_tenders(p_payments public.payments[], p_sign integer)
 returns setof public.tenders_by_day
-language sql stable set search_path = public, pg_temp as $$
+language sql stable as $$
   select p.restaurant_id, grow_private.business_date(r.timezone, r.day_starts_at, p.created_at), p.method, p.status,
          p_sign, p_sign * p.amount, p_sign * p.tip, p_sign * p.refunded
   from unnest(p_payments) p
-  join restaurants r on r.id = p.restaurant_id
+  join public.restaurants r on r.id = p.restaurant_id
+$$;
+
+create function grow_private.audit_adjustments(p_lines public.audit_trail[])
+returns setof public.adjustments_by_day
+language sql stable as $$
+  select a.restaurant_id, grow_private.business_date(r.timezone, r.day_starts_at, a.at), a.action,
+         coalesce(a.staff_name, 'nobody signed in'), coalesce(a.approver_name, ''), 1::bigint, coalesce(a.amount, 0)
+  from unnest(p_lines) a
+  join public.restaurants r on r.id = a.restaurant_id
+  where a.action in ('void', 'comp', 'discount', 'refund')
 $$;
 
 -- Adds the new rows' counts and takes off the old rows'. Keys are written in order, so two
 -- transactions touching the same days lock them in the same order; rows that cancel out are not
--- written at all (most order updates move no figure).
+-- written at all (most order updates move no figure). PL/pgSQL rather than SQL functions: its
+-- plans are kept for the session (PostgREST's pooled connection), where a SQL function's body is
+-- planned again at each call, which tripled the cost of a small batch.
 create function grow_private.roll_up_orders(p_new public.orders[], p_old public.orders[]) returns void
-language sql set search_path = public, pg_temp as $$
+language plpgsql set search_path = public, pg_temp as $$
+begin
   with delta as (
     select c.restaurant_id, c.business_date, c.hour, sum(c.orders) as orders, sum(c.voided_orders) as voided_orders,
            sum(c.voided_total) as voided_total, sum(c.gross) as gross, sum(c.voids) as voids, sum(c.comps) as comps,
@@ -332,11 +368,12 @@ language sql set search_path = public, pg_temp as $$
         voided_total = t.voided_total + excluded.voided_total, gross = t.gross + excluded.gross,
         voids = t.voids + excluded.voids, comps = t.comps + excluded.comps, discounts = t.discounts + excluded.discounts,
         subtotal = t.subtotal + excluded.subtotal, tax = t.tax + excluded.tax, total = t.total + excluded.total,
-        covers = t.covers + excluded.covers
-$$;
+        covers = t.covers + excluded.covers;
+end $$;
 
 create function grow_private.roll_up_lines(p_new public.order_lines[], p_old public.order_lines[]) returns void
-language sql set search_path = public, pg_temp as $$
+language plpgsql set search_path = public, pg_temp as $$
+begin
   insert into items_by_day as t
   select c.restaurant_id, c.business_date, c.item_id, max(c.name), sum(c.qty), sum(c.sales)
   from (select * from grow_private.line_items(p_new, 1) union all select * from grow_private.line_items(p_old, -1)) c
@@ -344,11 +381,12 @@ language sql set search_path = public, pg_temp as $$
   having sum(c.qty) <> 0 or sum(c.sales) <> 0
   order by c.restaurant_id, c.business_date, c.item_id
   on conflict (restaurant_id, business_date, item_id) do update
-    set name = excluded.name, qty = t.qty + excluded.qty, sales = t.sales + excluded.sales
-$$;
+    set name = excluded.name, qty = t.qty + excluded.qty, sales = t.sales + excluded.sales;
+end $$;
 
 create function grow_private.roll_up_payments(p_new public.payments[], p_old public.payments[]) returns void
-language sql set search_path = public, pg_temp as $$
+language plpgsql set search_path = public, pg_temp as $$
+begin
   insert into tenders_by_day as t
   select c.restaurant_id, c.business_date, c.method, c.status, sum(c.payments), sum(c.amount), sum(c.tip), sum(c.refunded)
   from (select * from grow_private.payment_tenders(p_new, 1) union all select * from grow_private.payment_tenders(p_old, -1)) c
@@ -357,8 +395,21 @@ language sql set search_path = public, pg_temp as $$
   order by c.restaurant_id, c.business_date, c.method, c.status
   on conflict (restaurant_id, business_date, method, status) do update
     set payments = t.payments + excluded.payments, amount = t.amount + excluded.amount, tip = t.tip + excluded.tip,
-        refunded = t.refunded + excluded.refunded
-$$;
+        refunded = t.refunded + excluded.refunded;
+end $$;
+
+-- Audit lines are only ever added.
+create function grow_private.roll_up_audit(p_new public.audit_trail[]) returns void
+language plpgsql set search_path = public, pg_temp as $$
+begin
+  insert into adjustments_by_day as t
+  select c.restaurant_id, c.business_date, c.action, c.staff_name, c.approver_name, sum(c.count), sum(c.amount)
+  from grow_private.audit_adjustments(p_new) c
+  group by c.restaurant_id, c.business_date, c.action, c.staff_name, c.approver_name
+  order by c.restaurant_id, c.business_date, c.action, c.staff_name, c.approver_name
+  on conflict (restaurant_id, business_date, action, staff_name, approver_name) do update
+    set count = t.count + excluded.count, amount = t.amount + excluded.amount;
+end $$;
 
 -- The statement triggers. Each sees its statement's rows through transition tables (`added`,
 -- `removed`); a table whose statement added or removed nothing passes an empty array.
@@ -406,6 +457,15 @@ begin
   return null;
 end $$;
 
+create function grow_private.audit_roll_up() returns trigger
+language plpgsql security definer set search_path = public, pg_temp as $$
+begin
+  perform grow_private.roll_up_audit(array(select a::audit_trail from added a));
+  return null;
+end $$;
+
+create trigger audit_roll_up_inserted after insert on public.audit_trail
+  referencing new table as added for each statement execute function grow_private.audit_roll_up();
 create trigger orders_roll_up_inserted after insert on public.orders
   referencing new table as added for each statement execute function grow_private.orders_roll_up();
 create trigger orders_roll_up_updated after update on public.orders
@@ -435,9 +495,11 @@ begin
   delete from sales_by_day where restaurant_id = p_restaurant_id and business_date >= p_from_day;
   delete from items_by_day where restaurant_id = p_restaurant_id and business_date >= p_from_day;
   delete from tenders_by_day where restaurant_id = p_restaurant_id and p_from_day is not null;
+  delete from adjustments_by_day where restaurant_id = p_restaurant_id and p_from_day is not null;
   perform grow_private.roll_up_orders(array(select o from orders o where o.restaurant_id = p_restaurant_id), '{}');
   perform grow_private.roll_up_lines(array(select l from order_lines l where l.restaurant_id = p_restaurant_id), '{}');
   perform grow_private.roll_up_payments(array(select p from payments p where p.restaurant_id = p_restaurant_id), '{}');
+  perform grow_private.roll_up_audit(array(select a from audit_trail a where a.restaurant_id = p_restaurant_id));
 end $$;
 
 -- A restaurant's clock (time zone or day start) changed: its days are counted again, from the
@@ -529,7 +591,7 @@ end $$;
 
 
 -- 4. HQ reads rollups -------------------------------------------------------------------------------
--- Same signatures and answers as before (20261129000500, 000800, 000900, 001200); only the source
+-- Same signatures and answers as before (20261129000500, 000800, 000900, 001200, 001300); only the source
 -- changes. hq_checks, one restaurant's one day, still reads raw orders: that is drill-down.
 
 create or replace function public.hq_sales(p_period text, p_at timestamptz default now())
@@ -622,5 +684,16 @@ begin
 end $$;
 
 -- Only the owner (and the daily job) keeps the cloud's partitions and recounts its rollups.
+create or replace function public.hq_adjustments(p_first date, p_last date)
+returns table (restaurant_id uuid, restaurant_name text, action text, staff_name text, approver_name text, count bigint, amount bigint)
+language sql stable security invoker set search_path = public, pg_temp as $$
+  select r.id, r.name, a.action, a.staff_name, nullif(a.approver_name, ''), sum(a.count)::bigint, sum(a.amount)::bigint
+  from adjustments_by_day a
+  join restaurants r on r.id = a.restaurant_id
+  where a.business_date between p_first and p_last
+  group by r.id, r.name, a.action, a.staff_name, a.approver_name
+  order by r.name, a.action, sum(a.amount) desc
+$$;
+
 revoke execute on function grow_private.ensure_month_partition(text, date), grow_private.ensure_month_partitions(date, date),
   grow_private.maintain_partitions(timestamptz), grow_private.rebuild_rollups(uuid, date) from public, anon, authenticated;

@@ -58,7 +58,9 @@ async function postgresDatabase(keep?: string): Promise<Database> {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
   const name = keep ?? `grow_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const exists = keep ? (await admin.query('select 1 from pg_database where datname = $1', [keep])).rowCount === 1 : false;
+  const exists = keep
+    ? (await admin.query('select 1 from pg_database where datname = $1', [keep])).rowCount === 1
+    : false;
   if (!exists) await admin.query(`create database ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
@@ -82,7 +84,9 @@ async function postgresDatabase(keep?: string): Promise<Database> {
     close: async () => {
       await client.end();
       if (!keep) {
-        await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
+        await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [
+          name,
+        ]);
         await admin.query(`drop database if exists ${name}`);
       }
       await admin.end();
@@ -160,7 +164,8 @@ export async function startCloud(options: { keepDatabase?: string; pool?: number
       `GROW_REQUIRE_POSTGRES=1 but no PostgreSQL answers at ${serverUrl}; start it or set DATABASE_URL.`,
     );
   }
-  if (!reachable && options.keepDatabase) throw new Error(`the bench's cloud needs PostgreSQL at ${serverUrl}`);
+  if (!reachable && options.keepDatabase)
+    throw new Error(`the bench's cloud needs PostgreSQL at ${serverUrl}`);
   const db = reachable ? await postgresDatabase(options.keepDatabase) : await pgliteDatabase();
   if (options.pool) db.pool = options.pool;
   const tmp = tempDir('grow-cloud-');

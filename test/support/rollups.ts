@@ -38,6 +38,13 @@ const recount = {
            p.status, count(*) as payments, sum(p.amount) as amount, sum(p.tip) as tip, sum(p.refunded) as refunded
     from payments p join restaurants r on r.id = p.restaurant_id
     where $1::uuid[] is null or p.restaurant_id = any ($1) group by 1, 2, 3, 4`,
+  adjustments_by_day: `
+    select a.restaurant_id, ((a.at at time zone r.timezone) - r.day_starts_at)::date as business_date, a.action,
+           coalesce(a.staff_name, 'nobody signed in') as staff_name, coalesce(a.approver_name, '') as approver_name,
+           count(*) as count, coalesce(sum(a.amount), 0) as amount
+    from audit_trail a join restaurants r on r.id = a.restaurant_id
+    where a.action in ('void', 'comp', 'discount', 'refund') and ($1::uuid[] is null or a.restaurant_id = any ($1))
+    group by 1, 2, 3, 4, 5`,
 };
 
 /** Each rollup table and its recount, as sorted JSON lines, so a difference shows as a diff. */
@@ -64,6 +71,9 @@ export async function rollupsAndRecounts(query: Query, restaurantIds: string[] |
       tenders_by_day: await rows(
         `select restaurant_id, business_date, method, status, payments, amount, tip, refunded from tenders_by_day ${live('payments, amount, tip, refunded')}`,
       ),
+      adjustments_by_day: await rows(
+        `select restaurant_id, business_date, action, staff_name, approver_name, count, amount from adjustments_by_day ${live('count, amount')}`,
+      ),
     },
     recounts: {
       sales_by_hour: await rows(`select * from (${recount.sales_by_hour}) h ${live(salesCols)}`),
@@ -74,6 +84,9 @@ export async function rollupsAndRecounts(query: Query, restaurantIds: string[] |
       items_by_day: await rows(`select * from (${recount.items_by_day}) i ${live('qty, sales')}`),
       tenders_by_day: await rows(
         `select * from (${recount.tenders_by_day}) t ${live('payments, amount, tip, refunded')}`,
+      ),
+      adjustments_by_day: await rows(
+        `select * from (${recount.adjustments_by_day}) a ${live('count, amount')}`,
       ),
     },
   };
