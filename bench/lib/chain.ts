@@ -2,7 +2,8 @@
  * A history that looks like a chain, written straight into the cloud database: organisations of
  * restaurants in several time zones, each with a hub, staff and a menu, and every business day
  * their checks (lines, rounds' worth of items, voids, comps, discounts, whole checks voided),
- * payments with tips and refunds, punches and a Z. Generated inside PostgreSQL, one statement per
+ * payments with tips and refunds, the audit lines of their voids, comps and discounts, punches
+ * and a Z. Generated inside PostgreSQL, one statement per
  * table per day (no rows cross the wire), through the same triggers as live ingest, so the
  * rollups are built as they would be. The hubs' raw event log is not written: at 3.8 kB an order
  * it would be most of the disk and none of HQ's reads; the live-ingest load writes it.
@@ -45,6 +46,7 @@ type Query = TestCloud['db']['query'];
 /** The reference rows: organisations, restaurants (sizes vary 0.5–1.5×), hubs, staff, menus. */
 async function seedChain(query: Query, size: ChainSize): Promise<void> {
   await query('select setseed(0.42)');
+  await query('create sequence if not exists grow_private.bench_audit_seq');
   await query(
     `create table if not exists grow_private.bench_menu (item_no int primary key, item_id text, name text, price bigint, station text)`,
   );
@@ -85,8 +87,8 @@ async function seedChain(query: Query, size: ChainSize): Promise<void> {
 /**
  * One business day of every restaurant: checks mostly at lunch and dinner on the restaurant's own
  * clock, 1–5 lines each from a menu where a few items sell most, 2 % of lines voided, 1 % comped,
- * 3 % discounted 10 %, 1 % of checks voided whole; a payment per check (70 % card with a tip, 1 %
- * partly refunded), six punches and a Z.
+ * 3 % discounted 10 %, 1 % of checks voided whole, each audited; a payment per check (70 % card
+ * with a tip, 1 % partly refunded), six punches and a Z.
  */
 async function writeDay(query: Query, day: string, perRestaurantDay: number): Promise<void> {
   await query(
@@ -145,6 +147,16 @@ async function writeDay(query: Query, day: string, perRestaurantDay: number): Pr
      from day_orders d join orders o on o.restaurant_id = d.restaurant_id and o.id = d.id and o.created_at = d.created_at
      cross join lateral (select random() < 0.01 as refund) r
      where not d.voided`,
+  );
+  await query(
+    `insert into audit_trail (restaurant_id, hub_id, seq, at, action, staff_name, approver_name, order_id, reason, detail, amount)
+     select l.restaurant_id, r.hub_id, nextval('grow_private.bench_audit_seq'), l.created_at + interval '20 minutes', a.action,
+            'Staff ' || (1 + l.line_no % 5), case when a.action <> 'discount' then 'Staff 6' end, l.order_id, a.action || ' reason',
+            a.action || ' ' || l.name, a.amount
+     from day_lines l
+     join grow_private.bench_restaurants r on r.id = l.restaurant_id
+     cross join lateral (values ('void', l.line_total, l.voided), ('comp', l.line_total, l.comped), ('discount', l.discount, l.discount > 0)) a(action, amount, happened)
+     where a.happened`,
   );
   await query(
     `insert into punches (restaurant_id, id, staff_id, staff_name, job, business_date, in_at, out_at, breaks, last_seq)

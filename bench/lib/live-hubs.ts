@@ -79,7 +79,10 @@ const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 /** The meal again with fresh ids (each captured id maps to one new id) and times shifted to `at`. */
 export function copyMeal(meal: MealEvent[], at: number): Array<Omit<MealEvent, 'data'> & { data: unknown }> {
   const ids = new Map<string, string>();
-  const fresh = (id: string) => ids.get(id) ?? (ids.set(id, randomUUID()), ids.get(id)!);
+  const fresh = (id: string) => {
+    if (!ids.has(id)) ids.set(id, randomUUID());
+    return ids.get(id)!;
+  };
   const shift = at - Date.parse(meal[0]!.at);
   const iso = /"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)"/g;
   const moved = (text: string) =>

@@ -365,6 +365,8 @@ export async function cloudAtScale(
       ['top items this week', () => hq.rpc('hq_top_items', { p_period: 'week', p_limit: 20 })],
       ['orders per hour today', () => hq.rpc('hq_orders_per_hour', { p_period: 'today' })],
       ['hub health', () => hq.rpc('hq_hubs')],
+      ['labour this week', () => hq.rpc('hq_labour', { p_first: daysAgo(6), p_last: daysAgo(0) })],
+      ['voids, comps, discounts this week', () => hq.rpc('hq_adjustments', { p_first: daysAgo(6), p_last: daysAgo(0) })],
       [
         '28-day report with comparison',
         () => hq.rpc('hq_sales_report', { p_first: daysAgo(27), p_last: daysAgo(0) }),
@@ -405,8 +407,33 @@ export async function cloudAtScale(
     log(
       `    live ingest: ${scale.hubs} hubs at ${scale.rate} orders/h each for ${scale.minutes} min (${meal.flat().length} events a meal in ${meal.length} commands)`,
     );
+    // The same load with the rollup triggers off, first, for what the rollups cost (same run).
+    const rollupTriggers = (on: boolean) =>
+      cloud.db.query(
+        `alter table orders ${on ? 'enable' : 'disable'} trigger orders_roll_up_inserted, ${on ? 'enable' : 'disable'} trigger orders_roll_up_updated;
+         alter table order_lines ${on ? 'enable' : 'disable'} trigger lines_roll_up_inserted, ${on ? 'enable' : 'disable'} trigger lines_roll_up_updated, ${on ? 'enable' : 'disable'} trigger lines_roll_up_deleted;
+         alter table payments ${on ? 'enable' : 'disable'} trigger payments_roll_up_inserted, ${on ? 'enable' : 'disable'} trigger payments_roll_up_updated;
+         alter table audit_trail ${on ? 'enable' : 'disable'} trigger audit_roll_up_inserted`,
+      );
+    await rollupTriggers(false);
+    let bare: Awaited<ReturnType<typeof liveIngest>>;
+    try {
+      bare = await liveIngest(cloud, scale, meal);
+    } finally {
+      await rollupTriggers(true);
+    }
+    // Their rollups (and the voided flag the orders trigger copies onto lines), counted now from
+    // the raw rows, join the comparison below.
+    await cloud.db.query(
+      `update order_lines l set order_voided = (o.status = 'voided') from orders o
+        where o.restaurant_id = l.restaurant_id and o.id = l.order_id and o.created_at = l.created_at
+          and l.restaurant_id = any ($1)`,
+      [bare.restaurants],
+    );
+    for (const r of bare.restaurants) await cloud.db.query('select grow_private.rebuild_rollups($1, null)', [r]);
     const live = await liveIngest(cloud, scale, meal);
     const perThousand = (cpu: number) => Math.round((cpu / live.orders) * 1_000 * 1_000);
+    const bareCpu = ((bare.postgresCpu + bare.postgrestCpu) / bare.orders) * 1_000 * 1_000;
     const cpuPerOrder = (live.postgresCpu + live.postgrestCpu) / live.orders;
     const peak = (10_000 * scale.rate) / 3_600;
     figures.push(
@@ -439,6 +466,15 @@ export async function cloudAtScale(
       },
       {
         group: 'cloud',
+        figure: 'live ingest: Postgres and PostgREST CPU with rollups ÷ without (same run)',
+        value: Math.round((perThousand(live.postgresCpu + live.postgrestCpu) / bareCpu) * 100) / 100,
+        unit: '×',
+        budget: null,
+        audit: null,
+        note: `without: ${Math.round(bareCpu)} ms per 1,000 orders; PostgREST p99 ${p(bare.ingests, 99)} ms`,
+      },
+      {
+        group: 'cloud',
         figure: `cores at peak for 10,000 restaurants (${Math.round(peak)} orders/s)`,
         value: Math.round(peak * cpuPerOrder * 100) / 100,
         unit: 'cores',
@@ -453,6 +489,7 @@ export async function cloudAtScale(
     );
     const { rollups, recounts } = await rollupsAndRecounts(cloud.db.query, [
       ...live.restaurants,
+      ...bare.restaurants,
       ...sample.map((r) => r.id),
     ]);
     let rows = 0;
@@ -471,7 +508,7 @@ export async function cloudAtScale(
       unit: 'rows',
       budget: '= 0',
       audit: null,
-      note: `${rows} rollup rows of ${live.restaurants.length + sample.length} restaurants compared`,
+      note: `${rows} rollup rows of ${live.restaurants.length + bare.restaurants.length + sample.length} restaurants compared`,
     });
     return figures;
   } finally {
