@@ -271,6 +271,7 @@ async function liveIngest(cloud: TestCloud, scale: CloudScale, meal: MealEvent[]
   const timingsFrom = cloud.stats.ingests.length;
   const pg0 = cpuByPid('postgres');
   const rest0 = cpuByPid('postgrest');
+  const self0 = process.cpuUsage();
   const t0 = performance.now();
   const end = t0 + scale.minutes * 60_000;
   const perMs = scale.rate / 3_600_000;
@@ -305,6 +306,7 @@ async function liveIngest(cloud: TestCloud, scale: CloudScale, meal: MealEvent[]
   const seconds = (performance.now() - t0) / 1_000;
   const pg1 = cpuByPid('postgres');
   const rest1 = cpuByPid('postgrest');
+  const self = process.cpuUsage(self0);
   // PostgREST's pool: the backends that ran the calls, apart from the server's own background work.
   const serving = (
     await cloud.db.query<{ pid: number }>(
@@ -330,6 +332,8 @@ async function liveIngest(cloud: TestCloud, scale: CloudScale, meal: MealEvent[]
     backendCpu: cpuBetween(pg0, pg1, serving),
     postgresCpu: cpuBetween(pg0, pg1),
     postgrestCpu: cpuBetween(rest0, rest1),
+    /** This process: the simulated hubs and the test cloud's proxy, on the same two cores. */
+    loadCores: (self.user + self.system) / 1e6 / seconds,
   };
 }
 
@@ -366,7 +370,10 @@ export async function cloudAtScale(
       ['orders per hour today', () => hq.rpc('hq_orders_per_hour', { p_period: 'today' })],
       ['hub health', () => hq.rpc('hq_hubs')],
       ['labour this week', () => hq.rpc('hq_labour', { p_first: daysAgo(6), p_last: daysAgo(0) })],
-      ['voids, comps, discounts this week', () => hq.rpc('hq_adjustments', { p_first: daysAgo(6), p_last: daysAgo(0) })],
+      [
+        'voids, comps, discounts this week',
+        () => hq.rpc('hq_adjustments', { p_first: daysAgo(6), p_last: daysAgo(0) }),
+      ],
       [
         '28-day report with comparison',
         () => hq.rpc('hq_sales_report', { p_first: daysAgo(27), p_last: daysAgo(0) }),
@@ -430,7 +437,8 @@ export async function cloudAtScale(
           and l.restaurant_id = any ($1)`,
       [bare.restaurants],
     );
-    for (const r of bare.restaurants) await cloud.db.query('select grow_private.rebuild_rollups($1, null)', [r]);
+    for (const r of bare.restaurants)
+      await cloud.db.query('select grow_private.rebuild_rollups($1, null)', [r]);
     const live = await liveIngest(cloud, scale, meal);
     const perThousand = (cpu: number) => Math.round((cpu / live.orders) * 1_000 * 1_000);
     const bareCpu = ((bare.postgresCpu + bare.postgrestCpu) / bare.orders) * 1_000 * 1_000;
@@ -444,7 +452,7 @@ export async function cloudAtScale(
         unit: 'orders/s',
         budget: `> ${Math.floor(((scale.hubs * scale.rate) / 3_600) * 0.9)}`,
         audit: null,
-        note: `${live.events} events in ${live.ingests.length} batches of ${(live.events / live.ingests.length).toFixed(1)} events; ${live.requests} requests`,
+        note: `${live.events} events in ${live.ingests.length} batches of ${(live.events / live.ingests.length).toFixed(1)} events; ${live.requests} requests; the hubs and proxy used ${live.loadCores.toFixed(2)} cores`,
       },
       {
         group: 'cloud',

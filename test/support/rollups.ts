@@ -68,6 +68,9 @@ export async function rollupsAndRecounts(query: Query, restaurantIds: string[] |
       items_by_day: await rows(
         `select restaurant_id, business_date, item_id, qty, sales from items_by_day ${live('qty, sales')}`,
       ),
+      items_by_week: await rows(
+        `select restaurant_id, week, item_id, qty, sales from items_by_week ${live('qty, sales')}`,
+      ),
       tenders_by_day: await rows(
         `select restaurant_id, business_date, method, status, payments, amount, tip, refunded from tenders_by_day ${live('payments, amount, tip, refunded')}`,
       ),
@@ -82,6 +85,11 @@ export async function rollupsAndRecounts(query: Query, restaurantIds: string[] |
            from (${recount.sales_by_hour}) h group by 1, 2 having (${salesCols.replace(/[a-z_]+/g, (c) => `sum(${c})`)}) is distinct from (${salesCols.replace(/[a-z_]+/g, '0')})`,
       ),
       items_by_day: await rows(`select * from (${recount.items_by_day}) i ${live('qty, sales')}`),
+      items_by_week: await rows(
+        `select restaurant_id, business_date - (extract(isodow from business_date)::int - 1) as week, item_id,
+                sum(qty)::bigint as qty, sum(sales)::bigint as sales
+           from (${recount.items_by_day}) i group by 1, 2, 3 having (sum(qty), sum(sales)) is distinct from (0, 0)`,
+      ),
       tenders_by_day: await rows(
         `select * from (${recount.tenders_by_day}) t ${live('payments, amount, tip, refunded')}`,
       ),
