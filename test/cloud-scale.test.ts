@@ -318,7 +318,7 @@ describe('the cloud at scale', () => {
       expect(await cloud.db.query('select 1 from orders_default where id = $1', [id])).toHaveLength(0);
       expect(await cloud.db.query('select 1 from orders_2031_05 where id = $1', [id])).toHaveLength(1);
       const [archived] = await cloud.db.query<{ n: string }>(
-        `select count(*) as n from archive.orders_${month}`,
+        `select count(*) as n from grow_archive.orders_${month}`,
       );
       expect(Number(archived!.n)).toBeGreaterThan(0);
       // HQ's figures come from rollups: the archived month still counts; its checks leave drill-down.

@@ -8,7 +8,11 @@
  * rollups are built as they would be. The hubs' raw event log is not written: at 3.8 kB an order
  * it would be most of the disk and none of HQ's reads; the live-ingest load writes it.
  */
-import type { TestCloud } from '../../test/support/cloud.ts';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startCloud, type TestCloud } from '../../test/support/cloud.ts';
 
 export interface ChainSize {
   restaurants: number;
@@ -226,4 +230,65 @@ export async function loadChain(
     organisationId: org.id,
     organisationRestaurants: Number(org.n),
   };
+}
+
+const root = join(import.meta.dirname, '../..');
+/** What a loaded chain depends on: the migrations and the generator. A change reloads it. */
+function chainFingerprint(): string {
+  const hash = createHash('sha256');
+  const dir = join(root, 'supabase/migrations');
+  for (const f of readdirSync(dir).sort()) hash.update(readFileSync(join(dir, f)));
+  hash.update(readFileSync(join(root, 'bench/lib/chain.ts')));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The cloud on a database that holds the chain, loaded once and kept between runs (it takes
+ * minutes to hours): grow_bench_chain_<sizes>, dropped and loaded again when the migrations or
+ * the generator change.
+ */
+export async function chainCloud(
+  size: ChainSize,
+  log: (s: string) => void,
+): Promise<{ cloud: TestCloud; load: ChainLoad }> {
+  const name = `grow_bench_chain_${size.restaurants}_${size.organisations}_${size.orders}_${size.days}`;
+  const fingerprint = chainFingerprint();
+  const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  try {
+    const exists = (await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
+    if (exists) {
+      const c = new pg.Client({
+        connectionString: Object.assign(new URL(server), { pathname: `/${name}` }).toString(),
+      });
+      await c.connect();
+      const kept = await c
+        .query('select load from grow_private.bench_chain where fingerprint = $1', [fingerprint])
+        .catch(() => ({ rows: [] as Array<{ load: ChainLoad }> }));
+      await c.end();
+      if (kept.rows[0]) {
+        log(`    reusing ${name} (${kept.rows[0].load.orders.toLocaleString('en')} orders)`);
+        const cloud = await startCloud({ keepDatabase: name, pool: 10 });
+        return { cloud, load: kept.rows[0].load };
+      }
+      log(`    ${name} is from other migrations or half loaded: loading again`);
+      await admin.query(`drop database ${name} with (force)`);
+    }
+  } finally {
+    await admin.end();
+  }
+  log(
+    `    loading ${size.orders.toLocaleString('en')} orders over ${size.restaurants} restaurants and ${size.days} days into ${name}`,
+  );
+  const cloud = await startCloud({ keepDatabase: name, pool: 10 });
+  const load = await loadChain(cloud, size, log);
+  await cloud.db.query(
+    'create table grow_private.bench_chain (fingerprint text primary key, load jsonb not null)',
+  );
+  await cloud.db.query('insert into grow_private.bench_chain values ($1, $2)', [
+    fingerprint,
+    JSON.stringify(load),
+  ]);
+  return { cloud, load };
 }

@@ -4,17 +4,12 @@
  * cloud needs at 10,000 restaurants, and rollups checked against a recount; and the raw ingest
  * rate of 50 hubs pushing backlogs at once.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import pg from 'pg';
 import { demoMenu } from '../../hub/menu/demo.ts';
-import { signCloudToken } from '../../sync/credential.ts';
-import { startCloud, type TestCloud } from '../../test/support/cloud.ts';
+import { startCloud } from '../../test/support/cloud.ts';
 import { rollupsAndRecounts } from '../../test/support/rollups.ts';
-import { type ChainLoad, type ChainSize, loadChain } from '../lib/chain.ts';
+import { type ChainSize, chainCloud } from '../lib/chain.ts';
 import type { BenchOptions, Figure } from '../lib/figure.ts';
-import { captureMeal, type MealEvent, SimulatedHub } from '../lib/live-hubs.ts';
+import { captureMeal, type LiveLoad, liveIngest } from '../lib/live-hubs.ts';
 import { p } from '../lib/stats.ts';
 
 export async function cloudIngest(o: BenchOptions): Promise<Figure[]> {
@@ -101,15 +96,8 @@ export async function cloudIngest(o: BenchOptions): Promise<Figure[]> {
   }
 }
 
-/** Hub RSS after 10k and 100k orders (1M with --full): memory must not grow with history. */
-
-export interface CloudScale extends ChainSize {
-  /** Simulated hubs in the live-ingest load, and how long it runs. */
-  hubs: number;
-  minutes: number;
-  /** Orders per hour per hub on a busy night. */
-  rate: number;
-}
+/** The chain's history and the live load on it. */
+export type CloudScale = ChainSize & LiveLoad;
 
 /** Sizes by run length; each can be set by a flag (`npm run bench -- --only cloud --orders 10000000 …`). */
 export function cloudScale(o: BenchOptions, flags: Partial<Record<keyof CloudScale, string>>): CloudScale {
@@ -138,67 +126,6 @@ export function cloudScale(o: BenchOptions, flags: Partial<Record<keyof CloudSca
   return base;
 }
 
-const root = join(import.meta.dirname, '../..');
-/** What a loaded chain depends on: the migrations and the generator. A change reloads it. */
-function chainFingerprint(): string {
-  const hash = createHash('sha256');
-  const dir = join(root, 'supabase/migrations');
-  for (const f of readdirSync(dir).sort()) hash.update(readFileSync(join(dir, f)));
-  hash.update(readFileSync(join(root, 'bench/lib/chain.ts')));
-  return hash.digest('hex').slice(0, 16);
-}
-
-/**
- * The cloud on a database that holds the chain, loaded once and kept between runs (it takes
- * minutes to hours): grow_bench_chain_<sizes>, dropped and loaded again when the migrations or
- * the generator change.
- */
-async function chainCloud(
-  size: ChainSize,
-  log: (s: string) => void,
-): Promise<{ cloud: TestCloud; load: ChainLoad }> {
-  const name = `grow_bench_chain_${size.restaurants}_${size.organisations}_${size.orders}_${size.days}`;
-  const fingerprint = chainFingerprint();
-  const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  try {
-    const exists = (await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
-    if (exists) {
-      const c = new pg.Client({
-        connectionString: Object.assign(new URL(server), { pathname: `/${name}` }).toString(),
-      });
-      await c.connect();
-      const kept = await c
-        .query('select load from grow_private.bench_chain where fingerprint = $1', [fingerprint])
-        .catch(() => ({ rows: [] as Array<{ load: ChainLoad }> }));
-      await c.end();
-      if (kept.rows[0]) {
-        log(`    reusing ${name} (${kept.rows[0].load.orders.toLocaleString('en')} orders)`);
-        const cloud = await startCloud({ keepDatabase: name, pool: 10 });
-        return { cloud, load: kept.rows[0].load };
-      }
-      log(`    ${name} is from other migrations or half loaded: loading again`);
-      await admin.query(`drop database ${name} with (force)`);
-    }
-  } finally {
-    await admin.end();
-  }
-  log(
-    `    loading ${size.orders.toLocaleString('en')} orders over ${size.restaurants} restaurants and ${size.days} days into ${name}`,
-  );
-  const cloud = await startCloud({ keepDatabase: name, pool: 10 });
-  const load = await loadChain(cloud, size, log);
-  await cloud.db.query(
-    'create table grow_private.bench_chain (fingerprint text primary key, load jsonb not null)',
-  );
-  await cloud.db.query('insert into grow_private.bench_chain values ($1, $2)', [
-    fingerprint,
-    JSON.stringify(load),
-  ]);
-  return { cloud, load };
-}
-
 /** Times one call `runs` times after a warm-up; ms per call. */
 async function timed(runs: number, call: (i: number) => PromiseLike<{ error: unknown }>): Promise<number[]> {
   for (let i = 0; i < 5; i++) await call(i);
@@ -210,131 +137,6 @@ async function timed(runs: number, call: (i: number) => PromiseLike<{ error: unk
     ms.push(performance.now() - t0);
   }
   return ms;
-}
-
-/** CPU seconds each process of a name has used so far (PostgreSQL's, PostgREST), by pid. */
-function cpuByPid(command: string): Map<number, number> {
-  const used = new Map<number, number>();
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      if (comm !== command) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      used.set(Number(pid), (Number(fields[11]) + Number(fields[12])) / 100); // utime + stime, USER_HZ
-    } catch {
-      // gone between listing and reading
-    }
-  }
-  return used;
-}
-
-/** CPU seconds used between two samples by the pids chosen (all when none are given). */
-function cpuBetween(before: Map<number, number>, after: Map<number, number>, pids?: number[]): number {
-  let sum = 0;
-  for (const [pid, s] of after) if (!pids || pids.includes(pid)) sum += s - (before.get(pid) ?? 0);
-  return sum;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * K hubs on a busy night for `minutes`: tables sit down at `rate` an hour, each meal's four
- * commands (check, round, void, payment) come over a third of the run, and each hub sends a batch
- * after its 2-second linger and a heartbeat every 30 s. One batch in 20 overlaps what the cloud holds (a lost answer's retry), and
- * halfway one hub in ten is restored: it sends older states of some of its checks again, as a hub
- * restored from a backup does.
- */
-async function liveIngest(cloud: TestCloud, scale: CloudScale, meal: MealEvent[][]) {
-  const [org] = (await cloud.db.query<{ id: string }>(
-    `insert into organisations (id, name) values (gen_random_uuid(), 'Live ingest ' || now()) returning id`,
-  )) as [{ id: string }];
-  const made = await cloud.db.query<{ restaurant_id: string; hub_id: string }>(
-    `with r as (insert into restaurants (id, organisation_id, name, timezone)
-                select gen_random_uuid(), $1, 'Live ' || n, 'Europe/London' from generate_series(1, $2) n returning id)
-     insert into hubs (id, restaurant_id) select gen_random_uuid(), id from r returning restaurant_id, id as hub_id`,
-    [org.id, scale.hubs],
-  );
-  const hubs = await Promise.all(
-    made.map(
-      async (m) =>
-        new SimulatedHub(
-          cloud,
-          m.hub_id,
-          await signCloudToken(
-            { role: 'authenticated', grow_role: 'hub', hub_id: m.hub_id, restaurant_id: m.restaurant_id },
-            cloud.jwtSecret,
-          ),
-        ),
-    ),
-  );
-  const timingsFrom = cloud.stats.ingests.length;
-  const pg0 = cpuByPid('postgres');
-  const rest0 = cpuByPid('postgrest');
-  const self0 = process.cpuUsage();
-  const t0 = performance.now();
-  const end = t0 + scale.minutes * 60_000;
-  const perMs = scale.rate / 3_600_000;
-  await Promise.all(
-    hubs.map(async (h, i) => {
-      let last = performance.now();
-      let credit = Math.random(); // hubs out of step, as in life
-      let nextBeat = last + Math.random() * 30_000;
-      let restored = i % 10 !== 0;
-      await sleep(Math.random() * 2_000);
-      while (performance.now() < end) {
-        const now = performance.now();
-        credit += (now - last) * perMs;
-        last = now;
-        for (; credit >= 1; credit--) h.seat(meal, (end - t0) / 3);
-        h.release();
-        if (!restored && now > t0 + (end - t0) / 2) {
-          h.restore(3);
-          restored = true;
-        }
-        await h.push(Math.random() < 0.05 ? 5 : 0);
-        if (now > nextBeat) {
-          await h.heartbeat();
-          nextBeat = now + 30_000;
-        }
-        await sleep(1_800 + Math.random() * 400);
-      }
-      h.release(true);
-      while (h.pending > 0) await h.push(0);
-    }),
-  );
-  const seconds = (performance.now() - t0) / 1_000;
-  const pg1 = cpuByPid('postgres');
-  const rest1 = cpuByPid('postgrest');
-  const self = process.cpuUsage(self0);
-  // PostgREST's pool: the backends that ran the calls, apart from the server's own background work.
-  const serving = (
-    await cloud.db.query<{ pid: number }>(
-      `select pid from pg_stat_activity where usename = 'authenticator' and datname = current_database()`,
-    )
-  ).map((r) => r.pid);
-  const orders = hubs.reduce((s, h) => s + h.orders, 0);
-  const refusals = hubs.flatMap((h) => h.refusals);
-  if (refusals.length > 0) throw new Error(`the cloud refused ${refusals.length} calls, e.g. ${refusals[0]}`);
-  const ingests = cloud.stats.ingests.slice(timingsFrom).map((t) => t.answered - t.started);
-  const events = await cloud.db.query<{ n: string }>(
-    'select count(*) as n from hub_events e join hubs h on h.id = e.hub_id and h.restaurant_id = e.restaurant_id join restaurants r on r.id = h.restaurant_id where r.organisation_id = $1',
-    [org.id],
-  );
-  return {
-    organisationId: org.id,
-    restaurants: made.map((m) => m.restaurant_id),
-    seconds,
-    orders,
-    events: Number(events[0]!.n),
-    requests: hubs.reduce((s, h) => s + h.requests, 0),
-    ingests,
-    backendCpu: cpuBetween(pg0, pg1, serving),
-    postgresCpu: cpuBetween(pg0, pg1),
-    postgrestCpu: cpuBetween(rest0, rest1),
-    /** This process: the simulated hubs and the test cloud's proxy, on the same two cores. */
-    loadCores: (self.user + self.system) / 1e6 / seconds,
-  };
 }
 
 export async function cloudAtScale(
