@@ -72,7 +72,10 @@ describe('cloud sync through outages, lost answers, hangs and crashes', () => {
       // The hub may log an event of its own meanwhile (the menu the cloud now holds, applied on
       // its next poll): the cloud catches up to the hub's head, whatever it is by then.
       await expect
-        .poll(async () => (await cloudFigures(cloud, cred.restaurantId, cred.hubId)).maxSeq - t.hub.store.events.headSeq())
+        .poll(
+          async () =>
+            (await cloudFigures(cloud, cred.restaurantId, cred.hubId)).maxSeq - t.hub.store.events.headSeq(),
+        )
         .toBe(0);
     } finally {
       cloud.setFault('pass');
