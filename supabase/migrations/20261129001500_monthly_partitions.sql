@@ -11,7 +11,7 @@ revoke all on schema grow_archive from public;
 create table grow_private.partition_policy (
   only_row boolean primary key default true check (only_row),
   months_ahead integer not null default 3 check (months_ahead between 1 and 24),
-  months_kept integer not null default 25 check (months_kept >= 2)
+  months_kept integer not null default 13 check (months_kept >= 2)
 );
 insert into grow_private.partition_policy default values;
 
