@@ -98,13 +98,16 @@ async function writeDay(query: Query, day: string, perRestaurantDay: number): Pr
   await query(
     `create temp table day_orders on commit drop as
      select r.id as restaurant_id, r.hub_id, gen_random_uuid() as id, n as number,
-            ((($1::date + r.day_starts_at) + make_interval(hours => h.hour - 4, mins => floor(random() * 60)::int))
+            -- Lunch (11–13) or dinner (17–22) on the restaurant's clock: drawn per check, in the
+            -- select list (a lateral subquery naming no outer column is drawn once for all).
+            ((($1::date + r.day_starts_at)
+              + make_interval(hours => case when random() < 0.35 then 7 + floor(random() * 3)::int else 13 + floor(random() * 6)::int end,
+                              mins => floor(random() * 60)::int))
               at time zone r.timezone) as created_at,
             random() < 0.01 as voided, 1 + floor(random() * 5)::int as nlines, 1 + floor(random() * 5)::int as guests,
-            random() < 0.7 as card
+            random() < 0.7 as card, random() < 0.01 as refund
      from grow_private.bench_restaurants r
-     cross join lateral generate_series(1, greatest(1, round($2 * r.scale * (case when extract(isodow from $1::date) >= 5 then 1.3 else 0.85 end)))::int) n
-     cross join lateral (select case when random() < 0.35 then 11 + floor(random() * 3)::int else 17 + floor(random() * 6)::int end as hour) h`,
+     cross join lateral generate_series(1, greatest(1, round($2 * r.scale * (case when extract(isodow from $1::date) >= 5 then 1.3 else 0.85 end)))::int) n`,
     [day, perRestaurantDay],
   );
   await query(
@@ -145,11 +148,10 @@ async function writeDay(query: Query, day: string, perRestaurantDay: number): Pr
   await query(
     `insert into payments (restaurant_id, id, order_id, hub_id, method, status, amount, tip, refunded, created_at, updated_at, last_seq)
      select o.restaurant_id, gen_random_uuid(), o.id, d.hub_id, case when d.card then 'card_present' else 'cash' end,
-            case when r.refund then 'partially_refunded' else 'captured' end, o.total,
+            case when d.refund then 'partially_refunded' else 'captured' end, o.total,
             case when d.card then round(o.subtotal * (0.15 + random() * 0.07))::bigint else 0 end,
-            case when r.refund then least(o.total, 500) else 0 end, o.updated_at, o.updated_at, 1
+            case when d.refund then least(o.total, 500) else 0 end, o.updated_at, o.updated_at, 1
      from day_orders d join orders o on o.restaurant_id = d.restaurant_id and o.id = d.id and o.created_at = d.created_at
-     cross join lateral (select random() < 0.01 as refund) r
      where not d.voided`,
   );
   await query(
