@@ -125,8 +125,8 @@ language sql immutable as $$
 $$;
 
 -- What orders count (p_sign 1) or stop counting (-1), per restaurant, business day and hour.
--- These three name their tables in full and set no search_path, so the planner inlines them into
--- the statement that calls them.
+-- This and the three like it below name their tables in full and set no search_path, so the
+-- planner inlines them into the statement that calls them.
 create function grow_private.order_sales(p_orders public.orders[], p_sign integer)
 returns setof public.sales_by_hour
 language sql stable as $$
