@@ -234,7 +234,8 @@ describe('the cloud at scale', () => {
       await post3(t);
       await synced(t);
       const month = new Date().toISOString().slice(0, 7).replace('-', '_');
-      const today = new Date().toISOString().slice(0, 10);
+      // The restaurant's business day (UTC, starting 04:00): before 04:00 it is still yesterday's.
+      const today = new Date(Date.now() - 4 * 3_600_000).toISOString().slice(0, 10);
       const hq = cloud.client(await cloud.hqToken(cred.organisationId));
       const report = async () =>
         (

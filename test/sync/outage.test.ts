@@ -69,8 +69,8 @@ describe('cloud sync through outages, lost answers, hangs and crashes', () => {
       const inCloud = await cloudFigures(cloud, cred.restaurantId, cred.hubId);
       expect(inCloud).toMatchObject({ orders: 20, total: hubFigures(t.hub.store).total });
       expect(inCloud.events).toBe(inCloud.distinctSeqs);
-      // The hub may log an event of its own meanwhile (the menu the cloud now holds, applied on
-      // its next poll): the cloud catches up to the hub's head, whatever it is by then.
+      // The hub may log an event of its own after its queue drained: the cloud catches up to the
+      // hub's head, whatever it is by then.
       await expect
         .poll(
           async () =>
