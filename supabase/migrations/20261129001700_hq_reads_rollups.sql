@@ -40,33 +40,29 @@ begin
     raise exception 'rank top items by qty or sales (got %)', p_by using errcode = '22023';
   end if;
   -- A week (Monday to today) is one row an item in items_by_week; today and the month sum days.
-  if p_period = 'week' then
-    return query
-    select i.item_id, min(i.name), sum(i.qty)::bigint, sum(i.sales)::bigint
+  return query
+  with sold as (
+    select w.item_id, w.name, w.qty, w.sales
     from hq_periods(p_period, p_at) p
     cross join lateral (
-      select w.item_id, w.name, w.qty, w.sales from items_by_week w
-      where w.restaurant_id = p.restaurant_id and w.week = p.first_day offset 0
-    ) i
-    where p_restaurant_id is null or p.restaurant_id = p_restaurant_id
-    group by i.item_id
-    having sum(i.qty) > 0
-    order by case when p_by = 'sales' then sum(i.sales) else sum(i.qty) end desc, i.item_id
-    limit greatest(1, least(p_limit, 100));
-  else
-    return query
-    select i.item_id, min(i.name), sum(i.qty)::bigint, sum(i.sales)::bigint
+      select x.* from items_by_week x where x.restaurant_id = p.restaurant_id and x.week = p.first_day offset 0
+    ) w
+    where p_period = 'week' and (p_restaurant_id is null or p.restaurant_id = p_restaurant_id)
+    union all
+    select d.item_id, d.name, d.qty, d.sales
     from hq_periods(p_period, p_at) p
     cross join lateral (
-      select d.item_id, d.name, d.qty, d.sales from items_by_day d
-      where d.restaurant_id = p.restaurant_id and d.business_date between p.first_day and p.last_day offset 0
-    ) i
-    where p_restaurant_id is null or p.restaurant_id = p_restaurant_id
-    group by i.item_id
-    having sum(i.qty) > 0
-    order by case when p_by = 'sales' then sum(i.sales) else sum(i.qty) end desc, i.item_id
-    limit greatest(1, least(p_limit, 100));
-  end if;
+      select x.* from items_by_day x
+      where x.restaurant_id = p.restaurant_id and x.business_date between p.first_day and p.last_day offset 0
+    ) d
+    where p_period <> 'week' and (p_restaurant_id is null or p.restaurant_id = p_restaurant_id)
+  )
+  select i.item_id, min(i.name), sum(i.qty)::bigint, sum(i.sales)::bigint
+  from sold i
+  group by i.item_id
+  having sum(i.qty) > 0
+  order by case when p_by = 'sales' then sum(i.sales) else sum(i.qty) end desc, i.item_id
+  limit greatest(1, least(p_limit, 100));
 end $$;
 
 create or replace function public.hq_orders_per_hour(p_period text, p_at timestamptz default now())
