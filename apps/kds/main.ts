@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
 import type { Ticket } from '../../protocol/orders.ts';
 import { ConnectionPill } from '../shared/connection.ts';
 import { PairScreen } from '../shared/pairing.ts';
@@ -58,7 +58,10 @@ function Kds({ token }: { token: string }) {
   const shown = queue.slice(first, first + settings.perPage);
   const shownGroups = groups?.slice(first, first + settings.perPage) ?? [];
 
-  useEffect(() => {
+  // A layout effect: the listener that knows the selected ticket is in place when the screen
+  // shows it selected, not a frame later (a bump bar's slot key then Enter, sent at once, bumped
+  // nothing when Enter arrived in between).
+  useLayoutEffect(() => {
     // Bump bars send a slot key, then Enter; PageDown / PageUp turn pages; Shift+R recalls.
     const onKey = (e: KeyboardEvent) => {
       if (setup) return;

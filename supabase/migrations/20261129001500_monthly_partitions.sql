@@ -134,7 +134,9 @@ begin
 end $$;
 
 select grow_private.repartition_monthly(t) from unnest(array['hub_events', 'orders', 'order_lines']) t;
-select grow_private.maintain_partitions();
+-- Months ahead only: nothing is archived before the next migration has counted the old months
+-- into their rollups; the first daily run archives.
+select grow_private.ensure_month_partitions(current_date, (current_date + interval '3 months')::date);
 drop function grow_private.repartition_monthly(text);
 drop function grow_private.ensure_year_partitions(text, integer, integer);
 
