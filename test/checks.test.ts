@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newOrderId, signIn, startHub, type TestHub } from './support/hub.ts';
 
 /**
- * (One file, long: it is one service's worth of scenarios, sharing a hub and a manager.)
  * A dinner service over the hub's API, end to end (docs/checks.md): a table through drinks,
  * starters, held mains fired by the kitchen's bump, a dessert round, a void after firing with a
  * manager's PIN, a comp, a discount, two tills at once, a split by seat, each check paid, the

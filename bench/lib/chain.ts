@@ -285,6 +285,9 @@ export async function chainCloud(
   );
   const cloud = await startCloud({ keepDatabase: name });
   const load = await loadChain(cloud, size, log);
+  log(
+    `    history: ${load.orders} orders, ${load.lines} lines, ${load.payments} payments in ${load.seconds.toFixed(0)} s; ${load.bytesPerOrder} bytes an order`,
+  );
   await cloud.db.query(
     'create table grow_private.bench_chain (fingerprint text primary key, load jsonb not null)',
   );

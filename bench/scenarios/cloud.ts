@@ -148,10 +148,6 @@ export async function cloudAtScale(
   try {
     const figures: Figure[] = [];
     const note = `${load.orders.toLocaleString('en')} orders over ${scale.restaurants.toLocaleString('en')} restaurants`;
-    if (load.seconds > 0)
-      log(
-        `    history: ${load.orders} orders, ${load.lines} lines, ${load.payments} payments in ${load.seconds.toFixed(0)} s; ${load.bytesPerOrder} bytes an order`,
-      );
     figures.push({
       group: 'cloud',
       figure: 'chain history load (orders/s, generated in Postgres through the rollup triggers)',

@@ -265,6 +265,8 @@ end $$;
 
 -- The statement triggers. Each sees its statement's rows through transition tables (`added`,
 -- `removed`); a table whose statement added or removed nothing passes an empty array.
+-- One function a table, alike by design: each casts to its own table's row type, and PostgreSQL
+-- allows transition tables only on a trigger for one event, hence three triggers a table.
 create function grow_private.orders_roll_up() returns trigger
 language plpgsql security definer set search_path = public, pg_temp as $$
 begin
