@@ -105,7 +105,18 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
       ),
     );
     hubs.push(ha!, hb!, ho!);
-    for (let i = 0; i < 7; i++) await ha!.api('POST', '/api/v1/orders', burgerOrder());
+    // Alpha's tables are of 3 guests, and one pays cash with a tip, for the report's covers,
+    // tenders and tips.
+    const alphaOrders: { id: string; total: number }[] = [];
+    for (let i = 0; i < 7; i++)
+      alphaOrders.push((await ha!.api('POST', '/api/v1/orders', { ...burgerOrder(), guests: 3 })).body);
+    const paid = await ha!.api('POST', `/api/v1/orders/${alphaOrders[0]!.id}/payments`, {
+      id: randomUUID(),
+      method: 'cash',
+      amount: alphaOrders[0]!.total,
+      tip: 250,
+    });
+    expect(paid.status).toBe(201);
     for (let i = 0; i < 4; i++) await hb!.api('POST', '/api/v1/orders', burgerOrder());
     await ho!.api('POST', '/api/v1/orders', burgerOrder());
     for (const h of [ha!, hb!, ho!]) await synced(h);
@@ -159,11 +170,25 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
     await page.getByTestId('report-show').click();
     const report = page.getByTestId('report');
     await report
-      .locator(`[data-restaurant="${a.restaurantId}"]`)
-      .getByTestId('report-sales')
+      .locator(`[data-restaurant="${a.restaurantId}"] [data-figure="sales"]`)
       .getByText(money(total(ha!)))
       .waitFor();
-    expect(await report.getByTestId('report-total-sales').textContent()).toBe(money(total(ha!) + total(hb!)));
+    const totalRow = report.getByTestId('report-total');
+    expect(await totalRow.locator('[data-figure="sales"]').textContent()).toBe(
+      money(total(ha!) + total(hb!)),
+    );
+    expect(await totalRow.locator('[data-figure="covers"]').textContent()).toBe('21');
+    expect(await totalRow.locator('[data-figure="tips"]').textContent()).toBe(money(250));
+    const cash = report
+      .getByTestId('tenders')
+      .locator(`[data-restaurant="${a.restaurantId}"][data-method="cash"]`);
+    expect(await cash.locator('[data-figure="amount"]').textContent()).toBe(money(alphaOrders[0]!.total));
+    const saved = async (testid: string) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
+      return readFileSync((await file.path())!, 'utf8')
+        .trim()
+        .split('\n');
+    };
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByTestId('report-csv').click(),
@@ -173,50 +198,93 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
       .trim()
       .split('\n');
     expect(csv[0]).toBe(
-      'restaurant,first_day,last_day,orders,sales,tax,net,average_check,voided,previous_orders,previous_sales',
+      'restaurant,first_day,last_day,orders,covers,gross,voids,comps,discounts,net,tax,sales,tips,refunded,voided,voided_total,previous_orders,previous_sales,average_check,average_per_cover',
     );
+    // Each restaurant's line against sums over its raw rows (orders and payments), and the total
+    // against the two added.
     const inDb = async (restaurantId: string) =>
       (
         (await cloud.db.query(
-          "select count(*)::int as n, coalesce(sum(total), 0)::bigint as cents from orders where restaurant_id = $1 and status <> 'voided'",
+          `select count(*)::int as orders, coalesce(sum(guests), 0)::int as covers, coalesce(sum(gross), 0)::int as gross,
+                  coalesce(sum(voids), 0)::int as voids, coalesce(sum(comps), 0)::int as comps,
+                  coalesce(sum(discounts), 0)::int as discounts, coalesce(sum(total - tax), 0)::int as net,
+                  coalesce(sum(tax), 0)::int as tax, coalesce(sum(total), 0)::int as sales,
+                  (select coalesce(sum(tip), 0)::int from payments p where p.restaurant_id = $1) as tips
+           from orders where restaurant_id = $1 and status <> 'voided'`,
           [restaurantId],
-        )) as [{ n: number; cents: string }]
+        )) as [
+          Record<
+            | 'orders'
+            | 'covers'
+            | 'gross'
+            | 'voids'
+            | 'comps'
+            | 'discounts'
+            | 'net'
+            | 'tax'
+            | 'sales'
+            | 'tips',
+            number
+          >,
+        ]
       )[0];
     const alphaDb = await inDb(a.restaurantId);
     const betaDb = await inDb(b.restaurantId);
+    const decimal = (n: number) => (n / 100).toFixed(2);
+    const expected = (name: string, r: typeof alphaDb) =>
+      [
+        name,
+        day,
+        day,
+        r.orders,
+        r.covers,
+        decimal(r.gross),
+        decimal(r.voids),
+        decimal(r.comps),
+        decimal(r.discounts),
+        decimal(r.net),
+        decimal(r.tax),
+        decimal(r.sales),
+        decimal(r.tips),
+        '0.00',
+        0,
+        '0.00',
+        0,
+        '0.00',
+        decimal(Math.round(r.sales / r.orders)),
+        r.covers ? decimal(Math.round(r.sales / r.covers)) : '0.00',
+      ].join(',');
+    const both = Object.fromEntries(
+      Object.keys(alphaDb).map((k) => [
+        k,
+        alphaDb[k as keyof typeof alphaDb] + betaDb[k as keyof typeof betaDb],
+      ]),
+    ) as typeof alphaDb;
+    expect(alphaDb.tips).toBe(250);
     expect(csv.slice(1)).toEqual([
-      expect.stringMatching(
-        new RegExp(`^Alpha Diner,${day},${day},${alphaDb.n},${(Number(alphaDb.cents) / 100).toFixed(2)},`),
-      ),
-      expect.stringMatching(
-        new RegExp(`^Beta Bistro,${day},${day},${betaDb.n},${(Number(betaDb.cents) / 100).toFixed(2)},`),
-      ),
-      expect.stringMatching(
-        new RegExp(
-          `^Total,${day},${day},${alphaDb.n + betaDb.n},${((Number(alphaDb.cents) + Number(betaDb.cents)) / 100).toFixed(2)},`,
-        ),
-      ),
+      expected('Alpha Diner', alphaDb),
+      expected('Beta Bistro', betaDb),
+      expected('Total', both),
+    ]);
+    const tenderLines = await saved('tenders-csv');
+    expect(tenderLines).toEqual([
+      'restaurant,first_day,last_day,method,payments,amount,tips,refunded',
+      `Alpha Diner,${day},${day},cash,1,${decimal(alphaOrders[0]!.total)},2.50,0.00`,
     ]);
     // Drill down: Alpha's name opens its days, the day opens its checks, as the database has them.
     await report.locator(`[data-restaurant="${a.restaurantId}"]`).getByTestId('drill').click();
     const dayRow = page.getByTestId('days').locator(`[data-day="${day}"]`);
-    await dayRow.getByText(money(Number(alphaDb.cents))).waitFor();
+    await dayRow.getByText(money(alphaDb.sales)).waitFor();
     await dayRow.getByRole('button', { name: day }).click();
     const checks = page.getByTestId('checks').locator('tbody tr');
-    await expect.poll(() => checks.count()).toBe(alphaDb.n);
+    await expect.poll(() => checks.count()).toBe(alphaDb.orders);
     const totals = await page.getByTestId('checks').locator('tbody tr td:last-child').allTextContents();
-    expect(totals.every((t) => t === money(total(ha!) / alphaDb.n))).toBe(true); // 7 identical burger orders
+    expect(totals.every((t) => t === money(total(ha!) / alphaDb.orders))).toBe(true); // 7 identical burger orders
     await page.screenshot({ path: join(artifacts, 'hq-report-drill-down.png'), fullPage: true });
     // Every table downloads as CSV: the day's checks, and the hubs.
-    const saved = async (testid: string) => {
-      const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testid).click()]);
-      return readFileSync((await file.path())!, 'utf8')
-        .trim()
-        .split('\n');
-    };
     const checkLines = await saved('checks-csv');
     expect(checkLines[0]).toBe('order,number,opened_local,table,status,lines,total');
-    expect(checkLines).toHaveLength(alphaDb.n + 1);
+    expect(checkLines).toHaveLength(alphaDb.orders + 1);
     const hubLines = await saved('hubs-csv');
     expect(hubLines[0]).toBe('hub,restaurant,synced_seq,menu_version,last_contact_at,health');
     expect(
