@@ -1,50 +1,73 @@
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { SupabaseClient } from '@supabase/supabase-js';
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { html } from '../apps/shared/ui.ts';
 import { type HubRow, HubsCard, SilenceBanner, SilenceSettings, silentRestaurants } from './hubs.ts';
 import { MenuPublisher } from './menu-publisher.ts';
 import { SalesReport } from './report.ts';
 import { PerHour, SalesCard, type SalesRow, TopItems } from './sales.ts';
-import { claimsOf, SignIn, session, sessionKey, unusable } from './session.ts';
+import {
+  claimsOf,
+  cloudClient,
+  type Project,
+  SignIn,
+  servedProject,
+  session,
+  sessionKey,
+  unusable,
+} from './session.ts';
 import { StaffReport } from './staff.ts';
 
 /**
  * HQ dashboard: reads the cloud through supabase-js with an HQ user's session. Row level security
  * limits it to the user's organisation; every figure is an SQL aggregate (supabase/migrations).
  */
-function App() {
+function App({ project }: { project: Project | null }) {
   const [s, setS] = useState(session());
   const [reason, setReason] = useState<string | null>(null);
+  const client = useMemo(() => (s && (s.via === 'password' || s.token) ? cloudClient(s) : null), [s]);
+  /** HQ itself is signing out: Supabase Auth's SIGNED_OUT that follows is not news. */
+  const leaving = useRef(false);
   const signOut = (why: string) => {
+    leaving.current = true;
+    if (s?.via === 'password') void client?.auth.signOut({ scope: 'local' });
     sessionStorage.setItem(sessionKey, JSON.stringify({ ...s, token: '' }));
     setReason(why);
     setS(null);
   };
-  const problem = s?.token ? unusable(s) : null;
-  if (!s?.token || problem)
-    return html`<${SignIn} reason=${problem ?? reason} onDone=${() => {
+  // Supabase Auth ends a password session by itself when its refresh token is refused.
+  useEffect(() => {
+    if (s?.via !== 'password' || !client) return;
+    const { data } = client.auth.onAuthStateChange((event) => {
+      if (event === 'SIGNED_OUT' && !leaving.current)
+        signOut('Your session ended (signed out, or it could not be renewed). Sign in again.');
+    });
+    return () => data.subscription.unsubscribe();
+  }, [client]);
+  const problem = s?.via === 'token' && s.token ? unusable(s.token) : null;
+  if (!s || !client || problem)
+    return html`<${SignIn} project=${project} reason=${problem ?? reason} onDone=${() => {
+      leaving.current = false;
       setReason(null);
       setS(session());
     }} />`;
-  const client = createClient(s.url, s.key, {
-    auth: { persistSession: false, autoRefreshToken: false },
-    global: { headers: { Authorization: `Bearer ${s.token}` } },
-  });
-  const expiresAt = (claimsOf(s.token)?.exp ?? 0) * 1000 || null;
-  return html`<${Dashboard} client=${client} url=${s.url} expiresAt=${expiresAt} signOut=${signOut} />`;
+  const expiresAt = s.via === 'token' ? (claimsOf(s.token)?.exp ?? 0) * 1000 || null : null;
+  return html`<${Dashboard} client=${client} url=${s.url} expiresAt=${expiresAt} renews=${s.via === 'password'} signOut=${signOut} />`;
 }
 
 function Dashboard({
   client,
   url,
   expiresAt,
+  renews,
   signOut,
 }: {
   client: SupabaseClient;
   url: string;
   /** When the access token stops working (ms), if it says. */
   expiresAt: number | null;
+  /** Supabase Auth holds the session and renews its token (a password sign-in). */
+  renews: boolean;
   signOut: (why: string) => void;
 }) {
   const [today, setToday] = useState<SalesRow[]>([]);
@@ -58,6 +81,18 @@ function Dashboard({
     if (expiresAt !== null && expiresAt <= Date.now()) {
       signOut(`Your session expired at ${new Date(expiresAt).toLocaleString()}. Sign in again.`);
       return;
+    }
+    if (renews) {
+      // A password session: Supabase Auth renews its access token here when it is about to expire.
+      const { data, error } = await client.auth.getSession();
+      if (!data.session) {
+        signOut(
+          error
+            ? `Your session ended: ${error.message}. Sign in again.`
+            : 'Your session ended (signed out, or it could not be renewed). Sign in again.',
+        );
+        return;
+      }
     }
     // Each restaurant resolves "today" and "this week" for itself: its business days, in its time zone.
     const [a, b, d, e] = await Promise.all([
@@ -100,7 +135,8 @@ function Dashboard({
   return html`<div class="hq">
     <header class="bar"><strong class="brand">Grow HQ</strong>
       <span class="muted">${loadedAt ? `updated ${loadedAt.toLocaleTimeString()}` : 'loading…'}</span>
-      <button onClick=${() => load()}>Refresh</button></header>
+      <button onClick=${() => load()}>Refresh</button>
+      <button onClick=${() => signOut('Signed out.')} data-testid="sign-out">Sign out</button></header>
     ${
       error &&
       html`<p class="notice bad admin-notice" role="alert" data-testid="dashboard-error">${error}
@@ -120,4 +156,6 @@ function Dashboard({
   </div>`;
 }
 
-render(html`<${App} />`, document.getElementById('app')!);
+void servedProject().then((project) =>
+  render(html`<${App} project=${project} />`, document.getElementById('app')!),
+);

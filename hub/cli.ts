@@ -5,6 +5,7 @@ import { Role } from '../protocol/devices.ts';
 import { uuidv7Source } from '../protocol/ids.ts';
 import { HubClaims } from '../protocol/sync.ts';
 import { signCloudToken } from '../sync/credential.ts';
+import { startGateway } from '../sync/gateway.ts';
 import { Registry, RegistryError } from '../sync/registry.ts';
 import { makeBackup, RestoreError, restoreBackup } from './backup/backups.ts';
 import { ConfigError, configMarkdown, loadConfig, redactConfig } from './config.ts';
@@ -28,9 +29,12 @@ const usage = `grow-hub — the restaurant's offline-first hub
   grow-hub cloud add-organisation --name NAME
   grow-hub cloud add-restaurant --organisation-id UUID --name NAME [--timezone ZONE]
   grow-hub cloud add-hub --restaurant-id UUID [--name NAME]      prints the hub's credential
-  grow-hub cloud invite --organisation-id UUID --user-id UUID [--role owner|analyst]
+  grow-hub cloud invite --organisation-id UUID (--email EMAIL [--password P] | --user-id UUID) [--role owner|analyst]
   grow-hub cloud maintain      months of raw rows made ahead, old ones archived (daily, where pg_cron is not)
       (cloud …: GROW_CLOUD_URL, and GROW_SUPABASE_JWT_SECRET or GROW_CLOUD_SERVICE_KEY)
+  grow-hub cloud gateway --rest URL [--auth URL] [--hq DIR] [--port 8000] [--host 127.0.0.1]
+      a self-hosted cloud's front door: /rest/v1 → PostgREST, /auth/v1 → Supabase Auth, /hq/ → HQ
+      (GROW_CLOUD_ANON_KEY: the anon key HQ's sign-in page uses)
 
 Settings also come from GROW_* environment variables and <data-dir>/config.json (see docs/configuration.md).`;
 
@@ -48,6 +52,11 @@ const options = {
   'restaurant-id': { type: 'string' },
   'organisation-id': { type: 'string' },
   'user-id': { type: 'string' },
+  email: { type: 'string' },
+  password: { type: 'string' },
+  rest: { type: 'string' },
+  auth: { type: 'string' },
+  hq: { type: 'string' },
   timezone: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -219,6 +228,7 @@ async function cloud(sub: string | undefined, values: Record<string, unknown>): 
     if (!/^[0-9a-f-]{36}$/i.test(v)) throw new UsageError(`--${flag} must be a UUID (${what})`);
     return v;
   };
+  if (sub === 'gateway') return gateway(values);
   const registry = await Registry.connect({
     url: process.env.GROW_CLOUD_URL ?? '',
     serviceKey: process.env.GROW_CLOUD_SERVICE_KEY,
@@ -248,10 +258,22 @@ async function cloud(sub: string | undefined, values: Record<string, unknown>): 
     if (sub === 'invite') {
       const role = values.role === undefined ? 'analyst' : values.role;
       if (role !== 'owner' && role !== 'analyst') throw new UsageError('--role is owner or analyst');
+      const organisationId = uuid('organisation-id', 'from cloud add-organisation');
+      if (typeof values.email === 'string' && typeof values['user-id'] === 'string')
+        throw new UsageError('give --email or --user-id, not both');
+      if (typeof values.email === 'string')
+        return print(
+          await registry.inviteByEmail(
+            organisationId,
+            values.email,
+            typeof values.password === 'string' ? values.password : undefined,
+            role,
+          ),
+        );
       return print(
         await registry.invite(
-          uuid('organisation-id', 'from cloud add-organisation'),
-          uuid('user-id', "the user's id in Supabase Auth"),
+          organisationId,
+          uuid('user-id', "the user's id in Supabase Auth, or give --email instead"),
           role,
         ),
       );
@@ -261,8 +283,41 @@ async function cloud(sub: string | undefined, values: Record<string, unknown>): 
     throw err;
   }
   throw new UsageError(
-    `unknown cloud command "${sub ?? ''}": add-organisation, add-restaurant, add-hub, invite or maintain`,
+    `unknown cloud command "${sub ?? ''}": add-organisation, add-restaurant, add-hub, invite, maintain or gateway`,
   );
+}
+
+/** `grow-hub cloud gateway`: serves until stopped (Ctrl-C or SIGTERM). */
+async function gateway(values: Record<string, unknown>): Promise<void> {
+  const rest = values.rest;
+  if (typeof rest !== 'string' || !/^(https?:\/\/|unix:)/.test(rest))
+    throw new UsageError(
+      'cloud gateway needs --rest: where PostgREST listens (http://127.0.0.1:3000 or unix:/path)',
+    );
+  const auth = typeof values.auth === 'string' ? values.auth : undefined;
+  if (auth && !/^https?:\/\//.test(auth))
+    throw new UsageError('--auth is where Supabase Auth listens, e.g. http://127.0.0.1:9999');
+  const port = values.port === undefined ? 8000 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError('--port is a TCP port (0–65535)');
+  const g = await startGateway({
+    host: typeof values.host === 'string' ? values.host : '127.0.0.1',
+    port,
+    rest,
+    auth,
+    hqDir: typeof values.hq === 'string' ? resolve(values.hq) : undefined,
+    anonKey: process.env.GROW_CLOUD_ANON_KEY || undefined,
+  }).catch((err: Error) => {
+    throw new OperatorError(err.message);
+  });
+  process.stdout.write(
+    `Cloud gateway on ${g.url}\n  API      ${g.url}/rest/v1 → ${rest}\n  sign-in  ${g.url}/auth/v1 → ${auth ?? '(none: add --auth)'}\n` +
+      (typeof values.hq === 'string' ? `  HQ       ${g.url}/hq/\n` : ''),
+  );
+  await new Promise<void>((done) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
+  });
+  await g.close();
 }
 
 async function backup(values: Record<string, unknown>): Promise<void> {

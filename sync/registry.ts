@@ -51,11 +51,20 @@ export class Registry {
     return new Registry(client, secret);
   }
 
-  /** Inserts a row; `parent` names what its foreign key points at, for the refusal. */
-  private async insert(table: string, row: Record<string, unknown>, parent: string): Promise<void> {
+  /**
+   * Inserts a row; `parent` names what its foreign key points at, and `taken` what a duplicate
+   * means, for the refusal.
+   */
+  private async insert(
+    table: string,
+    row: Record<string, unknown>,
+    parent: string,
+    taken = 'it is registered already',
+  ): Promise<void> {
     const { error } = await this.client.from(table).insert(row);
     if (!error) return;
     if (/foreign key/i.test(error.message)) throw new RegistryError(`no such ${parent}: check the id`);
+    if (/duplicate key/i.test(error.message)) throw new RegistryError(taken);
     throw refusal(error);
   }
 
@@ -104,7 +113,57 @@ export class Registry {
       'hq_members',
       { user_id: userId, organisation_id: organisationId, role },
       'organisation',
+      `user ${userId} is in an organisation's HQ already (one organisation a user)`,
     );
     return { userId, organisationId, role };
+  }
+
+  /**
+   * Creates the user in Supabase Auth (or finds them there) and lets them into the organisation:
+   * with a password they can sign in at once; without, Supabase Auth emails them an invitation to
+   * set one.
+   */
+  async inviteByEmail(
+    organisationId: string,
+    email: string,
+    password: string | undefined,
+    role: 'owner' | 'analyst' = 'analyst',
+  ) {
+    const auth = this.client.auth.admin;
+    const made = password
+      ? await auth.createUser({ email, password, email_confirm: true })
+      : await auth.inviteUserByEmail(email);
+    let userId = made.data.user?.id;
+    if (made.error && (made.error as { code?: string }).code === 'email_exists') {
+      userId = await this.userByEmail(email);
+    } else if (made.error) {
+      throw new RegistryError(
+        (made.error as { code?: string }).code === 'auth_not_configured'
+          ? `this cloud has no Supabase Auth behind its gateway, so ${email} cannot be made a user: start it (docs/cloud-operator.md) or invite an existing user with --user-id`
+          : `Supabase Auth refused ${email}: ${made.error.message}`,
+      );
+    }
+    if (!userId) throw new RegistryError(`Supabase Auth did not say which user ${email} is`);
+    await this.invite(organisationId, userId, role);
+    return {
+      userId,
+      email,
+      organisationId,
+      role,
+      next: password
+        ? `${email} signs in to HQ with this email and password`
+        : `Supabase Auth emailed ${email} a link to choose a password`,
+    };
+  }
+
+  /** A Supabase Auth user's id by email, paging through the users (the admin API has no lookup). */
+  private async userByEmail(email: string): Promise<string> {
+    for (let page = 1; ; page++) {
+      const { data, error } = await this.client.auth.admin.listUsers({ page, perPage: 1000 });
+      if (error) throw refusal(error);
+      const found = data.users.find((u) => u.email?.toLowerCase() === email.toLowerCase());
+      if (found) return found.id;
+      if (data.users.length < 1000) throw new RegistryError(`Supabase Auth has no user ${email}`);
+    }
   }
 }

