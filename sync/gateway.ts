@@ -80,7 +80,7 @@ function forward(
   req.pipe(out);
 }
 
-function serveFile(req: IncomingMessage, res: ServerResponse, dir: string, path: string): void {
+function serveFile(req: IncomingMessage, res: ServerResponse, dir: string, path: string) {
   const root = resolve(dir);
   const file = normalize(join(root, decodeURIComponent(path)));
   const wanted =
@@ -98,8 +98,9 @@ function serveFile(req: IncomingMessage, res: ServerResponse, dir: string, path:
   createReadStream(wanted).pipe(res);
 }
 
-export function routeGateway(options: GatewayOptions) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
+/** The gateway's routes: which upstream or file answers each request. */
+function routeGateway(options: GatewayOptions) {
+  return (req: IncomingMessage, res: ServerResponse) => {
     const url = req.url ?? '/';
     const path = url.split('?')[0]!;
     const strip = (prefix: string) => url.slice(prefix.length) || '/';
