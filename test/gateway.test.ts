@@ -80,9 +80,9 @@ describe('the cloud gateway', () => {
       anonKey: 'anon-key',
       auth: true,
     });
-    const escape = await fetch(`${full.url}/hq/..%2Fsecret.txt`);
-    expect(escape.status).toBe(404);
-    expect(await escape.text()).not.toContain('not for the web');
+    const outside = await fetch(`${full.url}/hq/..%2Fsecret.txt`);
+    expect(outside.status).toBe(404);
+    expect(await outside.text()).not.toContain('not for the web');
   });
 
   it('says what is missing in problem+json: no Supabase Auth, PostgREST down, an unknown path', async () => {
