@@ -32,6 +32,7 @@ const usage = `grow-hub — the restaurant's offline-first hub
   grow-hub cloud invite --organisation-id UUID (--email EMAIL [--password P] | --user-id UUID) [--role owner|analyst]
   grow-hub cloud maintain      months of raw rows made ahead, old ones archived (daily, where pg_cron is not)
       (cloud …: GROW_CLOUD_URL, and GROW_SUPABASE_JWT_SECRET or GROW_CLOUD_SERVICE_KEY)
+  grow-hub cloud keys          a self-hosted cloud's anon and service role keys, signed with GROW_SUPABASE_JWT_SECRET
   grow-hub cloud gateway --rest URL [--auth URL] [--hq DIR] [--port 8000] [--host 127.0.0.1]
       a self-hosted cloud's front door: /rest/v1 → PostgREST, /auth/v1 → Supabase Auth, /hq/ → HQ
       (GROW_CLOUD_ANON_KEY: the anon key HQ's sign-in page uses)
@@ -229,6 +230,7 @@ async function cloud(sub: string | undefined, values: Record<string, unknown>): 
     return v;
   };
   if (sub === 'gateway') return gateway(values);
+  if (sub === 'keys') return keys();
   const registry = await Registry.connect({
     url: process.env.GROW_CLOUD_URL ?? '',
     serviceKey: process.env.GROW_CLOUD_SERVICE_KEY,
@@ -283,8 +285,24 @@ async function cloud(sub: string | undefined, values: Record<string, unknown>): 
     throw err;
   }
   throw new UsageError(
-    `unknown cloud command "${sub ?? ''}": add-organisation, add-restaurant, add-hub, invite, maintain or gateway`,
+    `unknown cloud command "${sub ?? ''}": add-organisation, add-restaurant, add-hub, invite, maintain, keys or gateway`,
   );
+}
+
+/**
+ * A self-hosted cloud's API keys, as a Supabase project shows them in its settings: JWTs of the
+ * anon and service_role roles signed with the project's secret (ten years, like Supabase's).
+ */
+async function keys(): Promise<void> {
+  const secret = process.env.GROW_SUPABASE_JWT_SECRET ?? '';
+  if (secret.length < 32)
+    throw new UsageError(
+      'set GROW_SUPABASE_JWT_SECRET to the JWT secret PostgREST and Supabase Auth use (32+ characters)',
+    );
+  print({
+    anonKey: await signCloudToken({ role: 'anon' }, secret),
+    serviceRoleKey: await signCloudToken({ role: 'service_role' }, secret),
+  });
 }
 
 /** `grow-hub cloud gateway`: serves until stopped (Ctrl-C or SIGTERM). */
