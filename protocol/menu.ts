@@ -93,6 +93,24 @@ export const MenuSnapshot = z.strictObject({
 export type MenuSnapshot = z.infer<typeof MenuSnapshot>;
 export type MenuSnapshotInput = z.input<typeof MenuSnapshot>;
 
+/**
+ * What one restaurant changes of its organisation's menu, for one item (HQ's menu_overrides
+ * table): a price of its own, not sold here, or an item only it sells.
+ */
+export const MenuOverride = z
+  .strictObject({
+    itemId: Slug,
+    /** Its own price, or null for the organisation's. */
+    price: MinorUnits.nullable().default(null),
+    removed: z.boolean().default(false),
+    added: MenuItem.nullable().default(null),
+  })
+  .refine((o) => o.added === null || o.added.id === o.itemId, {
+    message: 'an added item keeps the id it overrides',
+    path: ['added', 'id'],
+  });
+export type MenuOverride = z.infer<typeof MenuOverride>;
+
 /** What devices read: the snapshot plus the hub's own availability (86) flags. */
 export const MenuView = MenuSnapshot.extend({
   unavailableItemIds: z.array(Slug),

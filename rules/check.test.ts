@@ -34,7 +34,7 @@ const line = (lineNo: number, fields: Partial<OrderLine>): OrderLine => ({
   ...fields,
 });
 
-const stamp = { reason: 'r', at: 't', deviceId: null, approvedBy: null };
+const stamp = { reason: 'r', at: 't', deviceId: null, by: null, approvedBy: null };
 
 /** A random line: any value, any class, maybe discounted, maybe comped or voided. */
 const arbLine = fc

@@ -203,3 +203,46 @@ describe('HQ figures by business day (hq_sales, hq_orders_per_hour)', () => {
     expect(wrong.error?.message).toMatch(/period must be today, week or month/);
   });
 });
+
+describe('the organisation menu and its overrides (organisation_menus, menu_overrides)', () => {
+  it('keep each organisation to its own menu and restaurants, and replace a restaurant’s overrides whole', async () => {
+    const org = randomUUID();
+    const a = await cloud.addHub(undefined, org);
+    const other = await cloud.addHub(); // another organisation
+    const hq = cloud.client(await cloud.hqToken(org));
+    const theirs = cloud.client(await cloud.hqToken(other.organisationId));
+    const { version: _, ...body } = demoMenu();
+
+    // The organisation is the one in the token; another organisation's HQ sees none of it.
+    expect((await hq.from('organisation_menus').insert({ version: 1, body })).error).toBeNull();
+    const rows = (await cloud.db.query('select organisation_id from organisation_menus')) as {
+      organisation_id: string;
+    }[];
+    expect(rows.map((r) => r.organisation_id)).toContain(org);
+    expect((await theirs.from('organisation_menus').select('version')).data).toEqual([]);
+    const forged = await theirs.from('organisation_menus').insert({ organisation_id: org, version: 2, body });
+    expect(forged.error?.message).toMatch(/row-level security/);
+
+    // Overrides are replaced whole; another organisation can neither set nor read them.
+    const set = (client: typeof hq, overrides: unknown) =>
+      client.rpc('hq_set_menu_overrides', { p_restaurant_id: a.restaurantId, p_overrides: overrides });
+    expect(
+      (
+        await set(hq, [
+          { itemId: 'cola', price: 300 },
+          { itemId: 'fries', removed: true },
+        ])
+      ).data,
+    ).toBe(2);
+    expect((await set(hq, [{ itemId: 'cola', price: 325 }])).data).toBe(1);
+    expect((await hq.from('menu_overrides').select('item_id, price, removed')).data).toEqual([
+      { item_id: 'cola', price: 325, removed: false },
+    ]);
+    expect((await set(theirs, [])).error?.message).toMatch(/is not in your organisation/);
+    expect((await theirs.from('menu_overrides').select('item_id')).data).toEqual([]);
+    // An added item must carry the id it overrides; a failed replace keeps what was there.
+    const mismatched = await set(hq, [{ itemId: 'lemonade', added: { id: 'cola' } }]);
+    expect(mismatched.error?.message).toMatch(/menu_overrides_check/);
+    expect((await hq.from('menu_overrides').select('item_id')).data).toEqual([{ item_id: 'cola' }]);
+  });
+});

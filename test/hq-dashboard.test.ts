@@ -92,7 +92,7 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
     await page.close();
   });
 
-  it('shows each restaurant of the organisation with figures that match the orders, warns on a silent hub, and publishes a menu', async () => {
+  it('shows each restaurant of the organisation with figures that match the orders, warns on a silent hub, and publishes the organisation menu with a restaurant’s overrides', async () => {
     const org = randomUUID();
     const [a, b] = [await cloud.addHub(undefined, org), await cloud.addHub(undefined, org)];
     await cloud.db.query("update restaurants set name = 'Alpha Diner' where id = $1", [a.restaurantId]);
@@ -355,24 +355,40 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
     await page.locator(`[data-hub="${b.hubId}"]`).getByText('closed').waitFor();
     expect(await page.getByTestId('silence-banner').count()).toBe(0);
 
-    // Publish one menu to both restaurants at once. Alpha's hub pulls and applies it, and HQ shows
-    // the version each hub applied; Beta's hub is down, so its row says it has not arrived.
-    // The editor starts from the menu the restaurant has: its hub offered the demo menu when it
-    // first reached the cloud, kept as version 1.
+    // The organisation's menu, started from Alpha's (its hub offered the demo menu when it first
+    // reached the cloud, kept as version 1), with Cola at 3.75. Beta overrides it: Cola at 3.00
+    // there, and no burgers. One publish gives each restaurant its own version 2. Alpha's hub pulls
+    // and applies it and HQ shows the version each hub applied; Beta's hub is down, so its row says
+    // it has not arrived, and its menu is checked in the database.
+    await page.getByTestId('organisation-menu').getByText('no menu of its own yet').waitFor();
     await page.getByTestId('publish-restaurant').selectOption(a.restaurantId);
-    await page.getByTestId('publish').getByText('current version 1').waitFor();
-    expect(JSON.parse(await page.getByTestId('menu-json').inputValue()).items).toHaveLength(
-      demoMenu().items.length,
-    );
+    await expect
+      .poll(async () => JSON.parse((await page.getByTestId('menu-json').inputValue()) || '{}').items?.length)
+      .toBe(demoMenu().items.length);
     const menu = demoMenu();
     const edited = { ...menu, items: menu.items.map((i) => (i.id === 'cola' ? { ...i, price: 375 } : i)) };
     await page.getByTestId('menu-json').fill(JSON.stringify(edited));
-    await page.locator(`[data-target="${b.restaurantId}"]`).check();
+    await page.getByTestId('overrides-restaurant').selectOption(b.restaurantId);
+    const overrides = page.getByTestId('overrides');
+    await overrides.locator('[data-item="cola"]').getByTestId('override-price').fill('3.00');
+    await overrides.locator('[data-item="classic-burger"]').getByTestId('override-removed').check();
+    await page.getByTestId('save-overrides').click();
+    await page.getByTestId('overrides-result').getByText('Beta Bistro: 2 overrides saved').waitFor();
     await page.getByTestId('publish-menu').click();
     const results = page.getByTestId('publish-result');
-    await results.getByText('Alpha Diner: published version 2').waitFor();
-    await results.getByText('Beta Bistro: published version 2').waitFor();
+    await results.getByText('Organisation menu: saved as version 1.').waitFor();
+    await results.getByText('Alpha Diner: published version 2;').waitFor();
+    await results
+      .getByText('Beta Bistro: published version 2 (1 price of its own, 1 not sold there);')
+      .waitFor();
     await expect.poll(() => ha!.hub.menu.catalog()!.items.get('cola')!.price).toBe(375);
+    const [{ body: beta }] = (await cloud.db.query(
+      'select body from menu_versions where restaurant_id = $1 and version = 2',
+      [b.restaurantId],
+    )) as [{ body: typeof menu }];
+    expect(beta.items.find((i) => i.id === 'cola')!.price).toBe(300);
+    expect(beta.items.some((i) => i.id === 'classic-burger')).toBe(false);
+    expect(beta.items).toHaveLength(menu.items.length - 1);
     await expect
       .poll(
         async () => {
@@ -388,6 +404,7 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
 
     // The same menu again is not a new version; a mistake names the item, not its list position.
     await page.getByTestId('publish-menu').click();
+    await results.getByText('Organisation menu: unchanged since version 1.').waitFor();
     await results.getByText('Alpha Diner: nothing changed since version 2: not published again').waitFor();
     const broken = { ...edited, items: edited.items.map((i) => (i.id === 'cola' ? { ...i, price: -5 } : i)) };
     await page.getByTestId('menu-json').fill(JSON.stringify(broken));
