@@ -36,8 +36,11 @@ export const EventData = {
   'ticket.voided': z.object({ ticketId: Uuid, orderId: Uuid, stationId: Slug }),
   'payment.recorded': z.object({ payment: Payment }),
   'payment.updated': z.object({ payment: Payment }),
-  /** A manager changed the floor plan, the discount list or the service settings. */
-  'settings.changed': z.object({ key: z.string() }),
+  /**
+   * A manager changed the floor plan, the discount list or the service settings; for the service
+   * settings, the business day's start too, which the cloud's business days follow.
+   */
+  'settings.changed': z.object({ key: z.string(), dayStartsAt: z.string().optional() }),
   'menu.applied': z.object({ version: z.int(), itemCount: z.int() }),
   'item.availability_changed': z.object({ itemId: Slug, available: z.boolean() }),
   /** A sensitive action for the audit trail (docs/staff.md). */

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoMenu } from '../hub/menu/demo.ts';
 import { signCloudToken } from '../sync/credential.ts';
 import { startCloud, type TestCloud } from './support/cloud.ts';
+import { hubOnCloud, synced } from './support/sync.ts';
 
 let cloud: TestCloud;
 beforeAll(async () => {
@@ -244,5 +245,35 @@ describe('the organisation menu and its overrides (organisation_menus, menu_over
     const mismatched = await set(hq, [{ itemId: 'lemonade', added: { id: 'cola' } }]);
     expect(mismatched.error?.message).toMatch(/menu_overrides_check/);
     expect((await hq.from('menu_overrides').select('item_id')).data).toEqual([{ item_id: 'cola' }]);
+  });
+});
+
+describe("a restaurant's business day from its hub", () => {
+  it('follows the day start the manager sets on the hub, and HQ counts the same days', async () => {
+    const { t, cred } = await hubOnCloud(cloud);
+    try {
+      const dayStart = async () =>
+        (
+          (await cloud.db.query('select day_starts_at::text as at from restaurants where id = $1', [
+            cred.restaurantId,
+          ])) as [{ at: string }]
+        )[0].at;
+      expect(await dayStart()).toBe('04:00:00');
+      const settings = (await t.api('GET', '/api/v1/service-settings')).body;
+      const put = await t.api(
+        'PUT',
+        '/api/v1/service-settings',
+        { ...settings, dayStartsAt: '05:30' },
+        t.tokens.manager,
+      );
+      expect(put.status).toBe(200);
+      await synced(t);
+      expect(await dayStart()).toBe('05:30:00');
+      const hq = cloud.client(await cloud.hqToken(cred.organisationId));
+      const { data } = await hq.rpc('hq_sales', { p_period: 'today' });
+      expect(data).toEqual([expect.objectContaining({ day_starts_at: '05:30:00' })]);
+    } finally {
+      await t.stop();
+    }
   });
 });

@@ -153,15 +153,16 @@ export class ServiceSetup {
   }
 
   setService(settings: ServiceSettings): Promise<ServiceSettings> {
-    return this.put(keys.service, settings);
+    return this.put(keys.service, settings, { dayStartsAt: settings.dayStartsAt });
   }
 
-  private put<T>(key: string, value: T): Promise<T> {
+  /** Stores a document; `said` is what the change event tells beyond its key. */
+  private put<T>(key: string, value: T, said: { dayStartsAt?: string } = {}): Promise<T> {
     return this.committer.run((ctx) => {
       this.store.settings.put(key, value, ctx.at);
       // Read again from the store next time (after the commit, or after a rollback alike).
       this.cache.delete(key);
-      ctx.emit({ type: 'settings.changed', topic: 'orders', entityId: key, data: { key } });
+      ctx.emit({ type: 'settings.changed', topic: 'orders', entityId: key, data: { key, ...said } });
       return value;
     });
   }
