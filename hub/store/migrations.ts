@@ -530,6 +530,26 @@ export const migrations: Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 12,
+    name: 'a standby hub: the replication log and the replica position',
+    sql: `
+      -- A standby hub (store/replication.ts): row changes to ship, written by triggers only while
+      -- a standby is paired; AUTOINCREMENT so an id is never reused after the log is trimmed.
+      CREATE TABLE replication_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        tbl TEXT NOT NULL,
+        op TEXT NOT NULL CHECK (op IN ('insert', 'update', 'delete')),
+        rid INTEGER NOT NULL,
+        row TEXT
+      ) STRICT;
+      -- On a standby: which primary's log it follows and how far it has applied it.
+      CREATE TABLE replica_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)!.version;
