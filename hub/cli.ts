@@ -1,5 +1,5 @@
-import { networkInterfaces } from 'node:os';
-import { resolve } from 'node:path';
+import { hostname, networkInterfaces } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Role } from '../protocol/devices.ts';
 import { uuidv7Source } from '../protocol/ids.ts';
@@ -8,16 +8,27 @@ import { signCloudToken } from '../sync/credential.ts';
 import { startGateway } from '../sync/gateway.ts';
 import { Registry, RegistryError } from '../sync/registry.ts';
 import { makeBackup, RestoreError, restoreBackup } from './backup/backups.ts';
-import { ConfigError, configMarkdown, loadConfig, redactConfig } from './config.ts';
+import { ConfigError, configMarkdown, type HubConfig, loadConfig, redactConfig } from './config.ts';
 import { DeviceService } from './devices/service.ts';
 import { Hub, openStore } from './hub.ts';
+import { hubLogger } from './server.ts';
+import { StandbyFollower } from './standby/follower.ts';
+import { keepStandbyToken, pairStandby, readStandbyToken, unpairStandby } from './standby/pairing.ts';
 import { SchemaTooNewError } from './store/db.ts';
+import { privateDir } from './store/files.ts';
 import { DataDirInUse, DataDirLock } from './store/lock.ts';
+import { installCapture } from './store/replication.ts';
 import { ensureCertificate } from './tls.ts';
 
 const usage = `grow-hub — the restaurant's offline-first hub
 
   grow-hub start [--port N] [--host ADDR] [--data-dir DIR] [--demo] [--config FILE] [--log-level L]
+  grow-hub start --standby-of URL --standby-token TOKEN [--port N] [--data-dir DIR]
+                               a standby: follows the primary at URL, takes over when it is gone
+  grow-hub standby pair [--data-dir DIR]          on the primary: a token for its standby (shown once)
+  grow-hub standby unpair [--data-dir DIR]        on the primary: forget the standby
+  grow-hub standby promote [--port N]             on the standby: take over now (the primary is gone)
+  grow-hub switchover [--port N]                  on the primary: hand over to the standby, then follow it
   grow-hub device create --role pos|kds|manager --name NAME [--data-dir DIR]
   grow-hub device list [--data-dir DIR]
   grow-hub device revoke DEVICE_ID [--data-dir DIR]
@@ -59,6 +70,8 @@ const options = {
   auth: { type: 'string' },
   hq: { type: 'string' },
   timezone: { type: 'string' },
+  'standby-of': { type: 'string' },
+  'standby-token': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -74,6 +87,8 @@ function configFrom(values: Record<string, unknown>) {
     demo: values.demo,
     config: values.config,
     logLevel: values['log-level'],
+    standbyOf: values['standby-of'],
+    standbyToken: values['standby-token'],
   });
 }
 
@@ -84,8 +99,84 @@ function offlineDevices(values: Record<string, unknown>) {
   return { store, devices: new DeviceService(store, committer, uuidv7Source(), config.pairingTtlMs) };
 }
 
+/**
+ * `grow-hub start`: a primary, or a standby (`--standby-of`). A pair of hubs changes roles in the
+ * same process: a standby that takes over starts the hub here; a primary that steps down (a
+ * switchover, or a newer primary found) follows the other box as its standby.
+ */
 async function start(values: Record<string, unknown>): Promise<void> {
   const config = configFrom(values);
+  let current: { stop(): void | Promise<void> } | null = null;
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(1);
+    process.stderr.write(`${signal}: shutting down gracefully\n`);
+    Promise.resolve(current?.stop()).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  let following = config.standbyOf ?? null;
+  for (;;) {
+    if (following) {
+      const ending = await runStandby(config, following, (f) => {
+        current = f;
+      });
+      if (ending.kind === 'stopped') return;
+      following = null;
+    }
+    const down = await runPrimary({ ...config, standbyOf: undefined }, (h) => {
+      current = h;
+    });
+    if (!down.primary) {
+      process.stderr.write(
+        `This hub stepped down (${down.reason}) and does not know the new primary: stopped.\n`,
+      );
+      process.exit(2);
+    }
+    following = down.primary;
+  }
+}
+
+/** The standby role until it takes over (or is stopped). */
+async function runStandby(config: HubConfig, primary: string, started: (f: StandbyFollower) => void) {
+  const dataDir = resolve(config.dataDir);
+  privateDir(dataDir);
+  const token = config.standbyToken ?? readStandbyToken(dataDir);
+  if (!token)
+    throw new UsageError(
+      'a standby needs --standby-token: run `grow-hub standby pair` on the primary and give its token here',
+    );
+  keepStandbyToken(dataDir, token);
+  const lock = DataDirLock.acquire(dataDir);
+  const follower = new StandbyFollower({
+    file: join(dataDir, 'hub.db'),
+    primaryUrl: primary,
+    token,
+    leaseMs: config.standbyLeaseMs,
+    autoTakeover: config.standbyAutoTakeover,
+    box: config.boxName ?? hostname(),
+    url: publicUrl(config),
+    host: config.host,
+    port: config.port,
+    log: hubLogger(config.logLevel),
+  });
+  started(follower);
+  const ending = follower.run();
+  process.stdout.write(
+    `Grow Hub standby of ${primary} (data in ${dataDir}): status on port ${config.port} at /api/v1/status; it takes over ${config.standbyAutoTakeover ? 'by itself when the primary is gone' : 'with `grow-hub standby promote`'}.\n`,
+  );
+  const result = await ending;
+  lock.release();
+  if (result.kind === 'promoted')
+    process.stdout.write(`Taking over as primary (epoch ${result.epoch}): ${result.reason}.\n`);
+  return result;
+}
+
+/** The primary role: runs the hub until it steps down (resolves) or the process is stopped. */
+async function runPrimary(config: HubConfig, started: (h: Hub) => void) {
   const tls = config.tlsEnabled ? await ensureCertificate(resolve(config.dataDir)) : undefined;
   const hub = new Hub(config, { tls });
   if (config.demo && (await hub.loadDemoMenuIfEmpty())) hub.app.log.info('loaded the demo restaurant menu');
@@ -103,20 +194,7 @@ async function start(values: Record<string, unknown>): Promise<void> {
     }
   }
   // Before anything is printed: a supervisor may stop the hub the moment it looks started.
-  let signals = 0;
-  const shutdown = (signal: string) => {
-    if (++signals > 1) process.exit(1);
-    hub.app.log.info({ signal }, 'shutting down gracefully');
-    hub.stop().then(
-      () => process.exit(0),
-      (err) => {
-        hub.app.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  started(hub);
   const { port } = await hub.listen();
   const hosts = config.host === '0.0.0.0' ? ['127.0.0.1', ...lanAddresses()] : [config.host];
   const scheme = tls ? 'https' : 'http';
@@ -140,6 +218,11 @@ async function start(values: Record<string, unknown>): Promise<void> {
     lines.push(`Demo staff PINs: ${demoStaff.map((s) => `${s.name} (${s.roleId}) ${s.pin}`).join(', ')}`);
   lines.push('Stop with Ctrl+C (finishes in-flight orders first).');
   process.stdout.write(`${lines.join('\n')}\n`);
+  const down = await hub.steppedDown;
+  // The refusal that told a device (or the switchover request's answer) goes out first.
+  await new Promise((r) => setTimeout(r, 200));
+  await hub.stop();
+  return down;
 }
 
 function lanAddresses(): string[] {
@@ -338,6 +421,55 @@ async function gateway(values: Record<string, unknown>): Promise<void> {
   await g.close();
 }
 
+/** `grow-hub standby pair | unpair | promote`. */
+async function standby(sub: string | undefined, values: Record<string, unknown>): Promise<void> {
+  const config = configFrom(values);
+  if (sub === 'promote') return print(await localPost(config.port, '/api/v1/standby/promote'));
+  if (sub !== 'pair' && sub !== 'unpair')
+    throw new UsageError(`unknown standby command "${sub ?? ''}": pair, unpair or promote`);
+  const { store } = openStore(config);
+  try {
+    if (sub === 'unpair') {
+      unpairStandby(store);
+      return print({ unpaired: true });
+    }
+    const { token } = pairStandby(store);
+    installCapture(store.db); // changes are logged from now, even before the hub restarts
+    keepStandbyToken(resolve(config.dataDir), token);
+    print({
+      token,
+      next: `on the standby's computer: grow-hub start --standby-of ${publicUrl(config)} --standby-token ${token}`,
+    });
+  } finally {
+    store.close();
+  }
+}
+
+/** `grow-hub switchover`: asks the primary on this computer to hand over to its standby. */
+async function switchover(values: Record<string, unknown>): Promise<void> {
+  const config = configFrom(values);
+  print(await localPost(config.port, '/api/v1/standby/switchover'));
+}
+
+/** A POST to the hub on this computer; its problem+json refusal becomes the operator's error. */
+async function localPost(port: number, path: string): Promise<unknown> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST' }).catch((err: Error) => {
+    throw new OperatorError(
+      `no hub answers on port ${port} of this computer (${err.message}): is it running? (--port)`,
+    );
+  });
+  const body = (await res.json().catch(() => ({}))) as { detail?: string };
+  if (!res.ok) throw new OperatorError(body.detail ?? `the hub answered ${res.status}`);
+  return body;
+}
+
+/** How devices and the other hub reach this box. */
+function publicUrl(config: HubConfig): string {
+  if (config.publicUrl) return config.publicUrl.replace(/\/$/, '');
+  const host = config.host === '0.0.0.0' ? (lanAddresses()[0] ?? '127.0.0.1') : config.host;
+  return `${config.tlsEnabled ? 'https' : 'http'}://${host}:${config.port}`;
+}
+
 async function backup(values: Record<string, unknown>): Promise<void> {
   const config = configFrom(values);
   const { store } = openStore(config);
@@ -378,6 +510,8 @@ export async function main(argv: string[]): Promise<void> {
   if (command === 'status') return status(values);
   if (command === 'cloud-credential') return cloudCredential(values);
   if (command === 'cloud') return cloud(sub, values);
+  if (command === 'standby') return standby(sub, values);
+  if (command === 'switchover') return switchover(values);
   if (command === 'backup') return backup(values);
   if (command === 'restore') return restore(sub, values);
   if (command === 'config') {

@@ -286,10 +286,42 @@ export const configFields = {
     schema: int(100, 86_400_000).default(30_000),
     doc: 'How often to ask the cloud for a newer menu (and report the hub alive).',
   },
+  boxName: {
+    schema: z.string().min(1).max(60).optional(),
+    doc: "What staff and HQ call this box when there are two (e.g. 'counter PC', 'office PC'); unset: the computer's host name.",
+  },
+  publicUrl: {
+    schema: z.string().url().optional(),
+    doc: "How devices and the other hub reach this box (e.g. http://10.0.0.3:8080); unset: http on this computer's first LAN address and the port.",
+  },
+  standbyOf: {
+    schema: z.string().url().optional(),
+    doc: 'Run as the standby of the primary hub at this URL (e.g. http://10.0.0.2:8080): follow its data, serve nothing that writes, take over when it is gone. Unset: this hub is a primary.',
+  },
+  standbyToken: {
+    schema: z.string().min(20).optional(),
+    doc: "The pairing token from `grow-hub standby pair` on the primary; the standby shows it to follow the primary's data.",
+  },
+  standbyAckTimeoutMs: {
+    schema: int(10, 60_000).default(500),
+    doc: "How long the primary waits for its standby to hold a commit before answering without it (then it carries on alone and raises the 'standby lagging' alarm).",
+  },
+  standbyLeaseMs: {
+    schema: int(200, 600_000).default(2_000),
+    doc: "How long the primary's lease lasts: a standby that has heard nothing from it for this long, and holds everything it acknowledged, takes over.",
+  },
+  standbyAutoTakeover: {
+    schema: bool.default(true),
+    doc: 'Whether the standby takes over by itself when the lease expires; false: only `grow-hub standby promote`.',
+  },
+  standbyBacklogMax: {
+    schema: int(1_000, 100_000_000).default(2_000_000),
+    doc: 'Most row changes the primary keeps for a standby that is away; one further behind copies the whole database again.',
+  },
 } as const;
 
 /** Settings that are secrets: never printed, never logged, never sent to devices. */
-const secretConfigKeys = ['cloudAnonKey', 'cloudHubToken', 'stripeSecretKey'] as const;
+const secretConfigKeys = ['cloudAnonKey', 'cloudHubToken', 'stripeSecretKey', 'standbyToken'] as const;
 
 type Fields = typeof configFields;
 export type HubConfig = { [K in keyof Fields]: z.output<Fields[K]['schema']> };

@@ -82,6 +82,10 @@ export const errorCatalogue: Record<ErrorCode, CatalogueEntry> = {
   PIN_INVALID: { status: 401, title: 'The PIN is wrong' },
   OVERLOADED: { status: 503, title: 'The hub is busy; retry shortly' },
   SHUTTING_DOWN: { status: 503, title: 'The hub is restarting; retry shortly' },
+  STALE_PRIMARY: { status: 409, title: 'This hub is no longer the primary' },
+  SWITCHING_OVER: { status: 503, title: 'The hubs are switching over; retry shortly' },
+  NO_STANDBY_IN_SYNC: { status: 409, title: 'No standby in sync to switch over to' },
+  STANDBY_UNCONFIRMED: { status: 503, title: 'Not confirmed by the standby; retry' },
   INTERNAL: { status: 500, title: 'The hub hit an unexpected error' },
 };
 

@@ -1,9 +1,11 @@
 // Long because it is the one composition root: every part is built and wired here and nowhere
 // else, so a reader finds all the wiring in one file; the parts themselves live in their folders.
 import { rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type IdSource, uuidv7Source } from '../protocol/ids.ts';
+import type { Logger } from '../protocol/logger.ts';
 import { type SyncEngine, standaloneStatus } from '../sync/engine.ts';
 import { type BackupInfo, listBackups, makeBackup } from './backup/backups.ts';
 import { cloudSync } from './cloud.ts';
@@ -15,6 +17,7 @@ import { DayCommands } from './day/commands.ts';
 import { Drawers } from './day/drawers.ts';
 import type { DayServices } from './day/routes.ts';
 import { DeviceService } from './devices/service.ts';
+import { HubError } from './errors.ts';
 import { Admission } from './http/admission.ts';
 import { ConnectionGate, connectionCap } from './http/connections.ts';
 import { Limiter } from './limits/limiter.ts';
@@ -35,6 +38,8 @@ import { SearchService } from './search/service.ts';
 import { buildServer, hubLogger } from './server.ts';
 import { every, Services } from './services.ts';
 import { StaffService } from './staff/service.ts';
+import { epochOf, standbyPaired } from './standby/pairing.ts';
+import { noStandby, PrimaryReplication } from './standby/primary.ts';
 import { HubMetrics } from './status/metrics.ts';
 import { StallTrace } from './status/stalls.ts';
 import { Checkpointer } from './store/checkpointer.ts';
@@ -60,6 +65,9 @@ export const pidFile = (config: Pick<HubConfig, 'dataDir'>) => join(resolve(conf
 const dbFile = (config: Pick<HubConfig, 'dataDir'>) => join(resolve(config.dataDir), dbFileName);
 
 /** The data dir's database for a command-line tool beside (or instead of) a running hub. */
+const isLoopback = (address: string | undefined) =>
+  address === '::1' || address === '::ffff:127.0.0.1' || Boolean(address?.startsWith('127.'));
+
 export function openStore(config: Pick<HubConfig, 'dataDir' | 'sqliteBusyTimeoutMs'>) {
   return openToolStore(dbFile(config), config.sqliteBusyTimeoutMs);
 }
@@ -93,6 +101,10 @@ export class Hub {
   readonly gateway: RealtimeGateway;
   /** null when no cloud is configured (the hub runs standalone), and until the hub has started. */
   sync: SyncEngine | null = null;
+  /** What staff and HQ call this box (config boxName, else the host name). */
+  readonly box: string;
+  /** Its standby's side of things, while one is paired (hub/standby). */
+  replication: PrimaryReplication | null = null;
   private readonly services: Services;
   private stopping: Promise<void> | null = null;
 
@@ -150,8 +162,11 @@ export class Hub {
         stalls?.ended('fdatasync', seconds * 1_000);
       },
       onCommitted: (events) => this.feed.publish(events),
+      afterCommit: () => this.replication?.afterCommit() ?? null,
     });
     this.store = writer.store;
+    this.box = config.boxName ?? hostname();
+    if (standbyPaired(writer.store)) this.replication = this.primaryReplication(writer.store, log);
     this.committer = writer.committer;
     this.hubId = writer.hubId;
 
@@ -305,6 +320,12 @@ export class Hub {
         socketCounts: () => this.gateway.countsByRole(),
         commitStats: () => ({ ...this.committer.stats, pending: this.committer.pending }),
         syncStatus: () => this.syncStatus(),
+        role: () => ({
+          role: 'primary',
+          epoch: this.epoch(),
+          box: this.box,
+          standby: this.replication?.status() ?? noStandby,
+        }),
         metrics: this.metrics,
         stalls,
         standaloneCards: () => this.payments.standaloneSummary(),
@@ -313,6 +334,48 @@ export class Hub {
         readyMinDiskBytes: config.readyMinDiskBytes,
         readyMaxSyncLagMs: config.readyMaxSyncLagMs,
       },
+    });
+    // A pair of hubs: every answer says which term it was given in; a device that has seen a
+    // newer term (a standby took over) is refused here, and this hub steps down.
+    this.app.addHook('onRequest', async (request, reply) => {
+      const seen = Number(request.headers['x-grow-epoch'] ?? 0);
+      if (seen > this.epoch()) {
+        const primary = this.replication?.status().url ?? null;
+        this.stepDown(primary, `a device has seen epoch ${seen}, newer than this hub's ${this.epoch()}`);
+        throw new HubError(
+          'STALE_PRIMARY',
+          `This hub is no longer the primary (a newer one took over at epoch ${seen})${primary ? `: send orders to ${primary}` : ''}.`,
+          undefined,
+          1,
+        );
+      }
+      if (this.steppedDownOnce && request.method !== 'GET')
+        throw new HubError(
+          'STALE_PRIMARY',
+          'This hub has stepped down and is about to follow the other hub: send orders there.',
+          undefined,
+          1,
+        );
+      if (this.switching && request.method !== 'GET' && !request.url.startsWith('/api/v1/standby/'))
+        throw new HubError('SWITCHING_OVER', 'The hubs are switching over; retry in a moment.', undefined, 1);
+      reply.header('x-grow-epoch', String(this.epoch()));
+      reply.header('x-grow-role', 'primary');
+    });
+    // Which devices send this hub commands (on arrival): with a standby, half of them decide who
+    // is primary. Reads do not count: a manager's screen that only looks does not take orders.
+    this.app.addHook('preHandler', async (request) => {
+      if (request.device && request.method !== 'GET') this.replication?.seen(request.device.id);
+    });
+    // `grow-hub switchover`, run on this box: loopback only, like the CLI's other tools.
+    this.app.post('/api/v1/standby/switchover', { config: { public: true } }, async (request) => {
+      if (!isLoopback(request.socket.remoteAddress))
+        throw new HubError(
+          'FORBIDDEN',
+          'Run `grow-hub switchover` on the primary hub’s own computer.',
+          undefined,
+          0,
+        );
+      return this.switchover();
     });
     // A new menu means new texts to index and embed (only the changed items are embedded again).
     this.feed.subscribe((events) => {
@@ -338,7 +401,18 @@ export class Hub {
       this.app.log,
     );
     connections.attach(this.app.server);
-    this.app.server.on('upgrade', (req, socket, head) => this.gateway.handleUpgrade(req, socket, head));
+    this.app.server.on('upgrade', (req, socket, head) => {
+      if ((req.url ?? '').startsWith('/replication')) {
+        // Paired while running (`grow-hub standby pair` beside the hub): start shipping now.
+        if (!this.replication && standbyPaired(this.store))
+          this.replication = this.primaryReplication(this.store, this.app.log);
+        if (this.replication) return this.replication.handleUpgrade(req, socket, head);
+        return void socket.end(
+          'HTTP/1.1 404 No standby paired\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+        );
+      }
+      this.gateway.handleUpgrade(req, socket, head);
+    });
 
     let screens: NodeJS.Timeout | null = null;
     let checkpointer: Checkpointer | null = null;
@@ -366,6 +440,7 @@ export class Hub {
         },
       })
       .add({ name: 'rate limits', stop: () => this.limiter.stop() })
+      .add({ name: 'standby', stop: () => this.replication?.close() })
       .add({ name: 'stall trace', start: () => stalls?.start(), stop: () => stalls?.stop() })
       .add({
         name: 'WAL checkpoints',
@@ -486,6 +561,67 @@ export class Hub {
     ];
     for (const s of demo) await this.staff.add(s.name, s.roleId, s.pin);
     return demo;
+  }
+
+  /** This hub's term as primary (raised by each takeover). */
+  epoch(): number {
+    return epochOf(this.store);
+  }
+
+  // (Declared first: fields initialise in order, and steppedDown's executor sets this one.)
+  private resolveStepDown: (to: { primary: string | null; reason: string }) => void = () => {};
+  /** Resolves when this hub stops being the primary: it then rejoins, as the standby of `primary`. */
+  readonly steppedDown: Promise<{ primary: string | null; reason: string }> = new Promise((resolve) => {
+    this.resolveStepDown = resolve;
+  });
+  private switching = false;
+  private steppedDownOnce = false;
+
+  private stepDown(primary: string | null, reason: string): void {
+    if (this.steppedDownOnce) return;
+    this.steppedDownOnce = true;
+    this.app.log.warn({ primary, reason }, 'stepping down: this hub is no longer the primary');
+    this.resolveStepDown({ primary, reason });
+  }
+
+  /**
+   * Planned switchover: stop taking commands, let the standby confirm everything, hand it the
+   * primary role, step down. Devices retry what they sent meanwhile on the new primary.
+   */
+  async switchover(): Promise<{ to: { box: string; url: string } }> {
+    const standby = this.replication?.status();
+    if (!this.replication || standby?.state !== 'in-sync')
+      throw new HubError(
+        'NO_STANDBY_IN_SYNC',
+        `A switchover needs a standby in sync; it is ${standby?.state ?? 'none'}. Check the standby and try again.`,
+        undefined,
+        1,
+      );
+    this.switching = true;
+    try {
+      await this.committer.idle();
+      const to = await this.replication.handOver(5_000);
+      this.stepDown(to.url, 'switched over');
+      return { to };
+    } catch (err) {
+      this.switching = false;
+      throw err;
+    }
+  }
+
+  private primaryReplication(store: Store, log: Logger): PrimaryReplication {
+    return new PrimaryReplication(
+      store,
+      {
+        ackTimeoutMs: this.config.standbyAckTimeoutMs,
+        leaseMs: this.config.standbyLeaseMs,
+        backlogMax: this.config.standbyBacklogMax,
+        box: this.box,
+      },
+      () => epochOf(store),
+      log,
+      (primary) => this.stepDown(primary, 'it lost its standby and most of its devices'),
+    );
   }
 
   async loadDemoMenuIfEmpty(): Promise<boolean> {

@@ -53,6 +53,7 @@ export class Services {
     this.list.length = 0;
     for (const service of running) {
       try {
+        this.log.debug({ service: service.name }, 'stopping');
         await service.stop?.();
       } catch (err) {
         this.log.error({ service: service.name, err }, 'service failed to stop cleanly');

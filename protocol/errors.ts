@@ -71,6 +71,10 @@ export const ErrorCode = z.enum([
   'PIN_INVALID',
   'OVERLOADED',
   'SHUTTING_DOWN',
+  'STALE_PRIMARY',
+  'SWITCHING_OVER',
+  'NO_STANDBY_IN_SYNC',
+  'STANDBY_UNCONFIRMED',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

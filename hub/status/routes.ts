@@ -2,10 +2,18 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { QuarantinedEvent, SyncStatus } from '../../protocol/sync.ts';
 import { anyRole } from '../http/admission.ts';
+import type { StandbyStatus } from '../standby/primary.ts';
 import type { Store } from '../store/index.ts';
 import type { HubMetrics } from './metrics.ts';
 import { readiness } from './ready.ts';
 import { StallReport, type StallTrace } from './stalls.ts';
+
+export interface HubRole {
+  role: 'primary';
+  epoch: number;
+  box: string;
+  standby: StandbyStatus;
+}
 
 export interface StatusDeps {
   store: Store;
@@ -29,6 +37,8 @@ export interface StatusDeps {
     modelId: string | null;
     indexedItems: number;
   };
+  /** This box's part in a pair of hubs (docs/operations.md, "A standby hub"). */
+  role: () => HubRole;
   dataDir: string;
   readyMinDiskBytes: number;
   readyMaxSyncLagMs: number;
@@ -111,6 +121,16 @@ export const statusRoutes =
         },
     );
 
+    // Public: devices ask each hub of a pair which is primary, at which epoch, and where the other is.
+    app.get('/api/v1/role', { config: { public: true } }, async () => {
+      const r = deps.role();
+      return {
+        role: r.role,
+        epoch: r.epoch,
+        box: r.box,
+        peer: r.standby.url ? { url: r.standby.url, box: r.standby.box } : null,
+      };
+    });
     app.get('/api/v1/status', { config: { roles: ['manager'] } }, async () => ({
       version: deps.version,
       uptimeSeconds: Math.floor((deps.now() - deps.startedAt) / 1000),
@@ -121,6 +141,7 @@ export const statusRoutes =
       commits: deps.commitStats(),
       sync: deps.syncStatus(),
       search: deps.searchStatus(),
+      standby: deps.role(),
       rssBytes: process.memoryUsage().rss,
       heapUsedBytes: process.memoryUsage().heapUsed,
     }));

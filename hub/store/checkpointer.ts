@@ -56,6 +56,10 @@ export class Checkpointer {
     this.stopped = true;
     const exited = new Promise((r) => this.worker.once('exit', r));
     this.worker.postMessage('stop');
+    // A worker held in a checkpoint (waiting on a lock) must not hold the shutdown: after a few
+    // seconds it is ended; the next start checkpoints what it left.
+    const late = setTimeout(() => void this.worker.terminate(), 3_000);
     await exited;
+    clearTimeout(late);
   }
 }

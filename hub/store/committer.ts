@@ -124,6 +124,14 @@ export class GroupCommitter {
     });
   }
 
+  /** Resolves when nothing is queued or waiting for the disk (new commands may still come). */
+  idle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.notifyIdle();
+    });
+  }
+
   /** Refuse new commands, commit what is queued, resolve when the queue is empty. */
   drain(): Promise<void> {
     this.closed = true;

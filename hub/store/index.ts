@@ -31,6 +31,7 @@ export class Store {
   readonly day: DayStore;
   private readonly getMeta: Statement;
   private readonly setMeta: Statement;
+  private readonly dropMeta: Statement;
 
   constructor(
     readonly db: Db,
@@ -50,6 +51,7 @@ export class Store {
     this.audit = new AuditStore(db);
     this.day = new DayStore(db);
     this.getMeta = db.prepare('SELECT value FROM hub_meta WHERE key = ?');
+    this.dropMeta = db.prepare('DELETE FROM hub_meta WHERE key = ?');
     this.setMeta = db.prepare(
       'INSERT INTO hub_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
@@ -65,6 +67,10 @@ export class Store {
 
   putMeta(key: string, value: string): void {
     this.setMeta.run(key, value);
+  }
+
+  deleteMeta(key: string): void {
+    this.dropMeta.run(key);
   }
 
   schemaVersion(): number {

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import type { RowChange } from '../../protocol/standby.ts';
 import type { Db } from './db.ts';
 
 /**
@@ -11,15 +12,6 @@ import type { Db } from './db.ts';
  * order to its own copy, so both files hold the same rows, the same seq and the same ids. Derived
  * tables (the search index) are left out: a hub rebuilds them when it starts.
  */
-export interface RowChange {
-  id: number;
-  tbl: string;
-  op: 'insert' | 'update' | 'delete';
-  /** The row's rowid before the change (after it, for an insert). */
-  rid: number;
-  /** The new row: column → value, BLOBs as hex; null for a delete. */
-  row: string | null;
-}
 
 const triggerPrefix = 'grow_repl_';
 

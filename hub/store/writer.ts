@@ -34,6 +34,11 @@ export interface WriterOptions extends Omit<CommitterOptions, 'durable'> {
   /** Seconds each WAL fdatasync took, for the metrics. */
   observeFlush?: (seconds: number) => void;
   onCommitted: (events: StoredEvent[]) => void;
+  /**
+   * Right after each COMMIT: a promise the answer also waits for (a standby holding the commit:
+   * hub/standby/primary.ts), or null.
+   */
+  afterCommit?: () => Promise<void> | null;
 }
 
 export function openWriter(file: string, options: WriterOptions): Writer {
@@ -48,7 +53,15 @@ export function openWriter(file: string, options: WriterOptions): Writer {
   const committer = new GroupCommitter(
     store.db,
     store.events,
-    { ...options, durable: () => walSync.sync() },
+    {
+      ...options,
+      durable: () => {
+        // Ship before the flush starts: the standby's disk and this one's work at the same time.
+        const held = options.afterCommit?.() ?? null;
+        const flushed = walSync.sync();
+        return held ? Promise.all([flushed, held]).then(() => {}) : flushed;
+      },
+    },
     options.onCommitted,
   );
   return { store, committer, hubId, closeFlusher: () => walSync.close() };

@@ -1,0 +1,225 @@
+/**
+ * A standby hub (issue 18), on loopback: two real `grow-hub start` processes, a primary and its
+ * standby, with tills that send orders to the primary and, when it fails them, to the other box
+ * with the same order ids (what the POS outbox does). Every order a till saw acknowledged must be
+ * on whichever box is primary at the end, once.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { burgerOrder } from './support/hub.ts';
+import { type Box, startPair, waitFor } from './support/pair.ts';
+
+type Pair = Awaited<ReturnType<typeof startPair>>;
+let pair: Pair | null = null;
+/** Every till stream a test started: stopped after it whatever happened. */
+const streams: { stop: () => Promise<void> }[] = [];
+afterEach(async () => {
+  for (const t of streams.splice(0)) await t.stop();
+  await pair?.stop();
+  pair = null;
+});
+
+/** Tills sending orders until stopped, following the primary across boxes; what they saw acknowledged. */
+function tills(p: Pair, count: number) {
+  const acked = new Map<string, { at: number; by: string }>(); // order id → when and by which box
+  const refused: string[] = [];
+  let stop = false;
+  let epochSeen = 1;
+  const run = async (_: unknown, n: number) => {
+    let box: Box = p.a;
+    while (!stop) {
+      const order = burgerOrder();
+      for (let attempt = 0; !stop; attempt++) {
+        try {
+          const res = await p.api(box, n % 4)(
+            'POST',
+            '/api/v1/orders',
+            order,
+            undefined,
+            { 'x-grow-epoch': String(epochSeen) },
+            3_000,
+          );
+          epochSeen = Math.max(epochSeen, Number(res.headers.get('x-grow-epoch') ?? 0));
+          if (res.status === 201 || res.status === 200) {
+            acked.set(order.id, { at: Date.now(), by: box.name });
+            break;
+          }
+          if ([409, 503].includes(res.status)) {
+            box = box === p.a ? p.b : p.a; // standby, stale or switching: the other box
+            await new Promise((r) => setTimeout(r, 20));
+            continue;
+          }
+          refused.push(`${res.status} ${JSON.stringify(res.body)}`);
+          break;
+        } catch {
+          box = box === p.a ? p.b : p.a; // no answer: the other box
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    }
+  };
+  const running = Array.from({ length: count }, run);
+  const stream = {
+    acked,
+    refused,
+    stop: async () => {
+      stop = true;
+      await Promise.all(running);
+    },
+  };
+  streams.push(stream);
+  return stream;
+}
+
+async function ordersOn(p: Pair, box: Box, ids: Iterable<string>): Promise<string[]> {
+  const missing: string[] = [];
+  for (const id of ids) {
+    const res = await p.api(box)('GET', `/api/v1/orders/${id}`);
+    if (res.status !== 200) missing.push(id);
+  }
+  return missing;
+}
+
+describe('a standby hub', () => {
+  it('takes over from a primary killed with SIGKILL under 4 tills: every acknowledged order is on it, once', {
+    timeout: 120_000,
+  }, async () => {
+    pair = await startPair({ leaseMs: 1_000 });
+    const p = pair;
+    const alone = (await p.primaryStatus(p.a)).standby.answeredAlone; // the demo's setup, before the standby came
+    const t = tills(p, 4);
+    await expect.poll(() => t.acked.size, { timeout: 20_000 }).toBeGreaterThanOrEqual(100);
+    // Every answer of the stream waited for the standby.
+    expect((await p.primaryStatus(p.a)).standby).toMatchObject({ state: 'in-sync', answeredAlone: alone });
+    const killedAt = Date.now();
+    await p.kill(p.a);
+    const before = t.acked.size;
+    await expect
+      .poll(() => t.acked.size, { timeout: 20_000 })
+      .toBeGreaterThan(before + 20)
+      .catch(async (err) => {
+        console.log(JSON.stringify(await p.standbyStatus(p.b)), p.b.output);
+        throw err;
+      });
+    await t.stop();
+    const firstAfter = Math.min(...[...t.acked.values()].filter((a) => a.by === 'b').map((a) => a.at));
+    expect(await p.role(p.b)).toBe('primary');
+    expect(await ordersOn(p, p.b, t.acked.keys())).toEqual([]);
+    expect(t.refused).toEqual([]);
+    console.log(
+      `takeover: first order acknowledged ${firstAfter - killedAt} ms after the kill; ${t.acked.size} orders`,
+    );
+    expect(firstAfter - killedAt).toBeLessThan(5_000);
+  });
+});
+
+describe('a standby hub, planned and unplanned', () => {
+  it('switches over during a stream with nothing lost, doubled or refused, and the old primary follows the new one', {
+    timeout: 120_000,
+  }, async () => {
+    pair = await startPair();
+    const p = pair;
+    const t = tills(p, 4);
+    await expect.poll(() => t.acked.size, { timeout: 20_000 }).toBeGreaterThanOrEqual(50);
+    const switched = await p.api(p.a)('POST', '/api/v1/standby/switchover', undefined, null);
+    expect(switched.status, JSON.stringify(switched.body)).toBe(200);
+    expect(switched.body).toMatchObject({ to: { box: 'box-b', url: p.b.url } });
+    const before = t.acked.size;
+    await expect.poll(() => t.acked.size, { timeout: 20_000 }).toBeGreaterThan(before + 50);
+    await t.stop();
+    expect(await p.role(p.b)).toBe('primary');
+    await waitFor(
+      async () => (await p.role(p.a)) === 'standby',
+      20_000,
+      () => p.a.output,
+    );
+    await waitFor(
+      async () => (await p.standbyStatus(p.a).catch(() => null))?.inSync === true,
+      20_000,
+      () => p.a.output,
+    );
+    expect(await ordersOn(p, p.b, t.acked.keys())).toEqual([]);
+    expect(t.refused).toEqual([]);
+    expect((await p.primaryStatus(p.b)).epoch).toBe(2);
+  });
+
+  it('carries on alone while the standby is away, says so, and waits for it again once it has caught up', {
+    timeout: 120_000,
+  }, async () => {
+    pair = await startPair();
+    const p = pair;
+    await p.kill(p.b);
+    await waitFor(
+      async () => (await p.primaryStatus(p.a)).standby.state === 'away',
+      10_000,
+      () => p.a.output,
+    );
+    const t = tills(p, 4);
+    await expect.poll(() => t.acked.size, { timeout: 30_000 }).toBeGreaterThanOrEqual(400);
+    await t.stop();
+    expect((await p.primaryStatus(p.a)).standby.behind).toBeGreaterThan(400);
+    const back = Date.now();
+    await p.run(p.b, p.a);
+    await waitFor(
+      async () => (await p.primaryStatus(p.a)).standby.state === 'in-sync',
+      30_000,
+      () => p.b.output,
+    );
+    console.log(`standby caught up ${t.acked.size} orders in ${Date.now() - back} ms (from its start)`);
+    // In sync again: the next orders wait for it, and it holds them.
+    const more = tills(p, 2);
+    await expect.poll(() => more.acked.size, { timeout: 20_000 }).toBeGreaterThanOrEqual(20);
+    await more.stop();
+    expect((await p.primaryStatus(p.a)).standby.state).toBe('in-sync');
+    await p.kill(p.a);
+    const after = tills(p, 4); // the tills find the primary gone and come to the standby
+    let seen = '';
+    await waitFor(
+      async () => {
+        seen = JSON.stringify(await p.standbyStatus(p.b).catch(() => null));
+        return (await p.role(p.b)) === 'primary';
+      },
+      10_000,
+      () => `${seen}\n${p.b.output}`,
+    );
+    await after.stop();
+    expect(await ordersOn(p, p.b, [...t.acked.keys(), ...more.acked.keys(), ...after.acked.keys()])).toEqual(
+      [],
+    );
+  });
+
+  it('fences a primary that was cut off: once back it refuses writes at its old epoch and rejoins as standby; no order is accepted by both', {
+    timeout: 120_000,
+  }, async () => {
+    pair = await startPair({ leaseMs: 1_000 });
+    const p = pair;
+    const t = tills(p, 4);
+    await expect.poll(() => t.acked.size, { timeout: 20_000 }).toBeGreaterThanOrEqual(50);
+    p.a.child!.kill('SIGSTOP'); // cut off: it neither answers nor renews its lease
+    await waitFor(
+      async () => (await p.role(p.b)) === 'primary',
+      10_000,
+      () => p.b.output,
+    );
+    const before = t.acked.size;
+    await expect.poll(() => t.acked.size, { timeout: 20_000 }).toBeGreaterThan(before + 30);
+    p.a.child!.kill('SIGCONT'); // back: a till that has seen the new epoch reaches it
+    const stale = await p.api(p.a)('POST', '/api/v1/orders', burgerOrder(), undefined, {
+      'x-grow-epoch': '2',
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ code: 'STALE_PRIMARY' });
+    await waitFor(
+      async () => (await p.role(p.a)) === 'standby',
+      20_000,
+      () => p.a.output,
+    );
+    await t.stop();
+    expect(await ordersOn(p, p.b, t.acked.keys())).toEqual([]);
+    expect(t.refused).toEqual([]);
+    await waitFor(
+      async () => (await p.standbyStatus(p.a).catch(() => null))?.inSync === true,
+      20_000,
+      () => p.a.output,
+    );
+  });
+});
