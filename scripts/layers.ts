@@ -27,6 +27,7 @@ const hubFeatures = [
   'printing',
   'search',
   'staff',
+  'standby',
   'status',
   'web',
 ].map((f) => `hub/${f}/`);

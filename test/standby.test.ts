@@ -28,7 +28,7 @@ function tills(p: Pair, count: number) {
     let box: Box = p.a;
     while (!stop) {
       const order = burgerOrder();
-      for (let attempt = 0; !stop; attempt++) {
+      while (!stop) {
         try {
           const res = await p.api(box, n % 4)(
             'POST',

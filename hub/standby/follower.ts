@@ -141,7 +141,10 @@ export class StandbyFollower {
     this.server = null;
     const done = this.ended;
     this.ended = null;
-    if (!server) return done?.(ending);
+    if (!server) {
+      done?.(ending);
+      return;
+    }
     server.closeAllConnections();
     server.close(() => done?.(ending));
   }
@@ -207,7 +210,10 @@ export class StandbyFollower {
   }
 
   private receive(data: Buffer, binary: boolean): void {
-    if (binary) return this.takeImage(data);
+    if (binary) {
+      this.takeImage(data);
+      return;
+    }
     const parsed = FromPrimary.safeParse(JSON.parse(String(data)));
     if (!parsed.success) return;
     const m = parsed.data;
@@ -265,7 +271,10 @@ export class StandbyFollower {
     this.pending = [];
     const expected = this.awaitingImage;
     this.awaitingImage = null;
-    if (!expected || image.length !== expected.bytes) return this.ws?.close(1002, 'unexpected database copy');
+    if (!expected || image.length !== expected.bytes) {
+      this.ws?.close(1002, 'unexpected database copy');
+      return;
+    }
     this.store?.db.close();
     this.store = null;
     const incoming = `${this.options.file}.incoming`;

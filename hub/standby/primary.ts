@@ -147,10 +147,9 @@ export class PrimaryReplication {
     const refuse = (status: number, why: string) => {
       socket.end(`HTTP/1.1 ${status} ${why}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    if (!hash || !token || !sameSecret(token, Buffer.from(hash, 'hex')))
-      return refuse(401, 'Unknown standby');
-    if (this.socket) return refuse(409, 'A standby is already connected');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    if (!hash || !token || !sameSecret(token, Buffer.from(hash, 'hex'))) refuse(401, 'Unknown standby');
+    else if (this.socket) refuse(409, 'A standby is already connected');
+    else this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
   }
 
   private accept(ws: WebSocket): void {
