@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { apiFor, exited, runCli, tempDir, unlimitedEnv } from './hub.ts';
 
-const cli = join(import.meta.dirname, '../../bin/grow-hub.js');
+const cli_ = join(import.meta.dirname, '../../bin/grow-hub.js');
 
 /** A TCP port nothing listens on right now (a hub of a pair keeps its port across roles). */
 export const freePort = () =>
@@ -88,10 +88,12 @@ export async function startPair(options: PairOptions = {}) {
   /** Starts a box (as primary, or as the standby of `of`) and waits until it answers. */
   const run = async (box: Box, of: Box | null) => {
     const i = boxes.indexOf(box);
-    const args = ['start', '--data-dir', box.dir, '--port', String(box.port), '--host', hosts[i]!, '--demo'];
+    // In a namespace a box listens on all its addresses (its own loopback too, for its CLI).
+    const listen = options.wrap ? '0.0.0.0' : hosts[i]!;
+    const args = ['start', '--data-dir', box.dir, '--port', String(box.port), '--host', listen, '--demo'];
     if (of) args.push('--standby-of', of.url, '--standby-token', standbyToken);
     const wrap = options.wrap?.[i] ?? [];
-    const command = [...wrap, process.execPath, cli, ...args];
+    const command = [...wrap, process.execPath, cli_, ...args];
     const child = spawn(command[0]!, command.slice(1), {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...unlimitedEnv, ...env(box) },
@@ -107,21 +109,34 @@ export async function startPair(options: PairOptions = {}) {
     );
   };
   /** What a box says it is ('primary' or 'standby'), or null when it does not answer. */
-  const role = async (box: Box): Promise<string | null> => {
-    try {
+  const role = (box: Box): Promise<string | null> =>
+    within(1_500, async () => {
       const res = await fetch(`${box.url}/api/v1/role`, { signal: AbortSignal.timeout(1_000) });
       if (res.headers.get('x-grow-role') === 'standby') return 'standby';
       return ((await res.json()) as { role: string }).role;
-    } catch {
-      return null;
-    }
-  };
-  const standbyStatus = async (box: Box) =>
-    (await (await fetch(`${box.url}/api/v1/status`, { signal: AbortSignal.timeout(1_000) })).json()) as {
+    }).catch(() => null);
+  const standbyStatus = (box: Box) =>
+    within(
+      1_500,
+      async () =>
+        await (await fetch(`${box.url}/api/v1/status`, { signal: AbortSignal.timeout(1_000) })).json(),
+    ) as Promise<{
       inSync: boolean;
       position: number;
       primaryHead: number | null;
-    };
+    }>;
+  /** Runs `grow-hub …` on a box's own computer (in its namespace), as its operator would. */
+  const cli = (box: Box, args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      const i = boxes.indexOf(box);
+      const command = [...(options.wrap?.[i] ?? []), process.execPath, cli_, ...args];
+      const child = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (d) => (stdout += d));
+      child.stderr!.on('data', (d) => (stderr += d));
+      child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    });
   await run(a, null);
   await run(b, a);
   await waitFor(
@@ -149,6 +164,7 @@ export async function startPair(options: PairOptions = {}) {
         }
       ).standby,
     run,
+    cli,
     role,
     standbyStatus,
     kill: async (box: Box) => {
@@ -177,4 +193,21 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(why());
+}
+
+/** `work()`, or a rejection after `ms` whatever it waits on (a fetch across a pulled cable). */
+export function within<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    work().then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
 }
