@@ -65,9 +65,6 @@ export const pidFile = (config: Pick<HubConfig, 'dataDir'>) => join(resolve(conf
 const dbFile = (config: Pick<HubConfig, 'dataDir'>) => join(resolve(config.dataDir), dbFileName);
 
 /** The data dir's database for a command-line tool beside (or instead of) a running hub. */
-const isLoopback = (address: string | undefined) =>
-  address === '::1' || address === '::ffff:127.0.0.1' || Boolean(address?.startsWith('127.'));
-
 export function openStore(config: Pick<HubConfig, 'dataDir' | 'sqliteBusyTimeoutMs'>) {
   return openToolStore(dbFile(config), config.sqliteBusyTimeoutMs);
 }
@@ -141,6 +138,7 @@ export class Hub {
       commits: () => ({ ...this.committer.stats, pending: this.committer.pending }),
       connections: () => ({ open: connections.size, ...connections.stats }),
       syncQuarantined: () => this.store.sync.quarantinedCount(),
+      standby: () => this.replication?.status() ?? noStandby,
       printing: () => this.printing.stats(),
     });
     const connections = new ConnectionGate({
@@ -320,6 +318,7 @@ export class Hub {
         socketCounts: () => this.gateway.countsByRole(),
         commitStats: () => ({ ...this.committer.stats, pending: this.committer.pending }),
         syncStatus: () => this.syncStatus(),
+        switchover: () => this.switchover(),
         role: () => ({
           role: 'primary',
           epoch: this.epoch(),
@@ -365,17 +364,6 @@ export class Hub {
     // is primary. Reads do not count: a manager's screen that only looks does not take orders.
     this.app.addHook('preHandler', async (request) => {
       if (request.device && request.method !== 'GET') this.replication?.seen(request.device.id);
-    });
-    // `grow-hub switchover`, run on this box: loopback only, like the CLI's other tools.
-    this.app.post('/api/v1/standby/switchover', { config: { public: true } }, async (request) => {
-      if (!isLoopback(request.socket.remoteAddress))
-        throw new HubError(
-          'FORBIDDEN',
-          'Run `grow-hub switchover` on the primary hub’s own computer.',
-          undefined,
-          0,
-        );
-      return this.switchover();
     });
     // A new menu means new texts to index and embed (only the changed items are embedded again).
     this.feed.subscribe((events) => {

@@ -29,6 +29,7 @@ export function HubCard({
   sockets: Record<string, number>;
 }) {
   const uptime = status ? status.uptimeSeconds : 0;
+  const pair = status?.standby && status.standby.standby.state !== 'none' ? status.standby : null;
   return html`<section class="card" data-testid="status">
     <h2>Hub</h2>
     <dl class="facts">
@@ -38,8 +39,27 @@ export function HubCard({
       <dt>Disk</dt><dd>${disk}</dd>
       <dt>Event log</dt><dd data-testid="seq">seq ${seq}</dd>
       <dt>Devices online</dt><dd data-testid="sockets">${['pos', 'kds', 'manager'].map((r) => `${sockets[r] ?? 0} ${r.toUpperCase()}`).join(' · ')}</dd>
+      ${pair && html`<dt>Standby</dt><dd data-testid="standby-state">${standbyWords(pair.standby)}</dd>`}
     </dl>
+    ${
+      pair &&
+      (pair.standby.state === 'away' || pair.standby.state === 'lagging') &&
+      html`<p class="notice bad" data-testid="standby-alarm">${
+        pair.standby.state === 'away'
+          ? `The standby hub${pair.standby.box ? ` (${pair.standby.box})` : ''} is not connected: this box carries on alone, and if it fails, orders since then are only on it. Check the standby's power and network.`
+          : `The standby hub is slow to confirm orders (${pair.standby.behind} changes behind): this box answers without it until it catches up. Check the standby's disk and network.`
+      }</p>`
+    }
   </section>`;
+}
+
+/** The standby in the manager's words. */
+function standbyWords(s: { state: string; box: string | null; behind: number }): string {
+  const who = s.box ? `${s.box}: ` : '';
+  if (s.state === 'in-sync') return `${who}in sync (holds every order before it is confirmed)`;
+  if (s.state === 'catching-up') return `${who}catching up (${s.behind} changes to go)`;
+  if (s.state === 'lagging') return `${who}lagging`;
+  return `${who}not connected`;
 }
 
 export function SyncCard({ sync, currency }: { sync: Sync | null; currency: string }) {

@@ -12,6 +12,12 @@ export interface HubStatus {
   dataFile: string;
   headSeq: number;
   sockets: Record<string, number>;
+  /** This box in a pair of hubs (docs/operations.md, "A standby hub"). */
+  standby?: {
+    epoch: number;
+    box: string;
+    standby: { state: string; box: string | null; behind: number; lastHeardAt: string | null };
+  };
 }
 export type Sync = SyncStatus & { standaloneCardsUnverified: { count: number; amount: number } };
 export interface Backup {

@@ -7,6 +7,8 @@ export interface MetricSources {
   commits: () => { commits: number; commands: number; pending: number };
   connections: () => { open: number; evicted: number; refused: number };
   syncQuarantined: () => number;
+  /** The standby, as the primary sees it (state 'none' without one). */
+  standby: () => { state: string; behind: number; answeredAlone: number };
   printing: () => {
     queued: number;
     printers: Record<string, number>;
@@ -86,6 +88,33 @@ export class HubMetrics {
       registers,
       collect() {
         this.set(sources.syncQuarantined());
+      },
+    });
+    new client.Gauge({
+      name: 'grow_standby',
+      help: "The standby hub: 1 for its state now (none, away, catching-up, in-sync, lagging); alarm on 'away' or 'lagging' during service",
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const now = sources.standby().state;
+        for (const state of ['none', 'away', 'catching-up', 'in-sync', 'lagging'])
+          this.set({ state }, state === now ? 1 : 0);
+      },
+    });
+    new client.Gauge({
+      name: 'grow_standby_behind_changes',
+      help: 'Row changes the standby has yet to confirm (0 when in sync)',
+      registers,
+      collect() {
+        this.set(sources.standby().behind);
+      },
+    });
+    new client.Gauge({
+      name: 'grow_standby_answered_alone',
+      help: 'Commits answered without the standby holding them since the hub started (acknowledged with RPO > 0)',
+      registers,
+      collect() {
+        this.set(sources.standby().answeredAlone);
       },
     });
     new client.Gauge({

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { QuarantinedEvent, SyncStatus } from '../../protocol/sync.ts';
+import { HubError } from '../errors.ts';
 import { anyRole } from '../http/admission.ts';
 import type { StandbyStatus } from '../standby/primary.ts';
 import type { Store } from '../store/index.ts';
@@ -39,6 +40,8 @@ export interface StatusDeps {
   };
   /** This box's part in a pair of hubs (docs/operations.md, "A standby hub"). */
   role: () => HubRole;
+  /** Hand the primary role to the standby (`grow-hub switchover`). */
+  switchover: () => Promise<{ to: { box: string; url: string } }>;
   dataDir: string;
   readyMinDiskBytes: number;
   readyMaxSyncLagMs: number;
@@ -130,6 +133,18 @@ export const statusRoutes =
         box: r.box,
         peer: r.standby.url ? { url: r.standby.url, box: r.standby.box } : null,
       };
+    });
+    // `grow-hub switchover`, run on this box: loopback only, like the CLI's other tools.
+    app.post('/api/v1/standby/switchover', { config: { public: true } }, async (request) => {
+      const from = request.socket.remoteAddress ?? '';
+      if (!(from.startsWith('127.') || from === '::1' || from === '::ffff:127.0.0.1'))
+        throw new HubError(
+          'FORBIDDEN',
+          'Run `grow-hub switchover` on the primary hub’s own computer.',
+          undefined,
+          0,
+        );
+      return deps.switchover();
     });
     app.get('/api/v1/status', { config: { roles: ['manager'] } }, async () => ({
       version: deps.version,
