@@ -26,6 +26,7 @@ import { printing } from './scenarios/printing.ts';
 import { fanOut } from './scenarios/realtime.ts';
 import { reconnectStorm, sockets } from './scenarios/sockets.ts';
 import { stalls } from './scenarios/stalls.ts';
+import { standby } from './scenarios/standby.ts';
 import { sync } from './scenarios/sync.ts';
 
 const { values } = parseArgs({
@@ -72,6 +73,7 @@ const steps: Array<[string, () => Promise<Figure[]>]> = [
   ],
   ['memory', () => memory(options)],
   ['durability', () => killTrials(options)],
+  ['standby', () => standby(options)],
 ];
 
 const figures: Figure[] = [];

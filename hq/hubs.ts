@@ -18,6 +18,24 @@ export interface HubRow {
   /** The menu version the hub last said it applied (null: none yet), and the newest published. */
   menu_version: number | null;
   menu_published: number | null;
+  /** A pair of boxes: which is primary, at which epoch, and how its standby stands (null: one box). */
+  primary_box: string | null;
+  epoch: number | null;
+  standby_state: string | null;
+  standby_box: string | null;
+}
+
+/** "box-a (epoch 2), standby office PC in sync"; "one box" for a hub without a standby. */
+export function pairState(h: HubRow): string {
+  if (!h.primary_box) return 'one box';
+  const standby =
+    h.standby_state === 'none' || !h.standby_state
+      ? 'no standby'
+      : `standby ${h.standby_box ?? ''} ${h.standby_state === 'in-sync' ? 'in sync' : h.standby_state === 'away' ? 'not connected' : h.standby_state}`.replace(
+          '  ',
+          ' ',
+        );
+  return `${h.primary_box} (epoch ${h.epoch}), ${standby}`;
 }
 
 /** "4 min", "2 h 5 min": how long a hub has been silent. */
@@ -64,14 +82,15 @@ export function SilenceBanner({ silent }: { silent: Map<string, HubRow> }) {
 export function HubsCard({ hubs }: { hubs: HubRow[] }) {
   return html`<section class="card wide" data-testid="hubs">
         <h2>Hubs <${CsvButton} testid="hubs-csv" filename="grow-hubs.csv"
-          header=${['hub', 'restaurant', 'synced_seq', 'menu_version', 'last_contact_at', 'health']}
-          rows=${() => hubs.map((h) => [h.hub_id, h.restaurant_name, h.synced_seq, h.menu_version, h.last_contact_at, h.health])} /></h2>
-        <table><thead><tr><th>Restaurant</th><th>Synced up to</th><th>Menu applied</th><th>Last contact</th><th>Health</th></tr></thead>
+          header=${['hub', 'restaurant', 'synced_seq', 'menu_version', 'last_contact_at', 'health', 'primary_box', 'epoch', 'standby']}
+          rows=${() => hubs.map((h) => [h.hub_id, h.restaurant_name, h.synced_seq, h.menu_version, h.last_contact_at, h.health, h.primary_box, h.epoch, h.standby_state])} /></h2>
+        <table><thead><tr><th>Restaurant</th><th>Synced up to</th><th>Menu applied</th><th>Boxes</th><th>Last contact</th><th>Health</th></tr></thead>
           <tbody>${hubs.map(
             (
               h,
             ) => html`<tr data-hub=${h.hub_id}><td>${h.restaurant_name}</td><td class="num">seq ${h.synced_seq}</td>
               <td data-testid="menu-applied">${menuState(h)}</td>
+              <td data-testid="pair" class=${h.standby_state === 'away' || h.standby_state === 'lagging' ? 'error' : ''}>${pairState(h)}</td>
               <td>${h.last_contact_at ? `${duration(Number(h.silent_seconds))} ago` : 'never'}</td>
               <td><span class="state s-${h.health}" data-testid="health">${h.health}</span></td></tr>`,
           )}</tbody></table>

@@ -1,6 +1,6 @@
 import { MenuSnapshot } from '../protocol/menu.ts';
 import type { SyncStorage } from '../protocol/sync.ts';
-import { supabaseCloud } from '../sync/cloud.ts';
+import { type PairReport, supabaseCloud } from '../sync/cloud.ts';
 import { hubClaimsOf } from '../sync/credential.ts';
 import { SyncEngine } from '../sync/engine.ts';
 import { ConfigError, type HubConfig } from './config.ts';
@@ -14,6 +14,8 @@ export async function cloudSync(
   menu: MenuService,
   log: HubLogger,
   now: () => number,
+  /** This box of a pair of hubs, for the heartbeat; null for a single hub. */
+  pair: () => PairReport | null = () => null,
 ): Promise<SyncEngine | null> {
   if (!config.cloudUrl || !config.cloudAnonKey || !config.cloudHubToken) return null;
   const claims = await hubClaimsOf(config.cloudHubToken);
@@ -35,6 +37,7 @@ export async function cloudSync(
     menuVersion: () => menu.catalog()?.version ?? 0,
     currentMenu: () => menu.catalog()?.snapshot ?? null,
     applyMenu: (body) => menu.apply(MenuSnapshot.parse(body)),
+    pair,
     options: {
       hubId: claims.hub_id,
       batchMaxEvents: config.syncBatchMaxEvents,

@@ -493,7 +493,15 @@ export class Hub {
       .add({
         name: 'cloud sync',
         start: async () => {
-          const sync = await cloudSync(config, this.store.sync, this.menu, log, now);
+          const sync = await cloudSync(config, this.store.sync, this.menu, log, now, () =>
+            this.replication
+              ? {
+                  box: this.box,
+                  epoch: this.epoch(),
+                  standby: { state: this.replication.status().state, box: this.replication.status().box },
+                }
+              : null,
+          );
           this.sync = sync;
           if (sync) {
             this.feed.subscribe(() => sync.notify());

@@ -13,10 +13,18 @@ export interface PublishedMenu {
 }
 
 /** The cloud as the sync engine sees it: three RPCs, each bounded by a timeout. */
+/** What a primary of a pair of hubs tells the cloud about itself (HQ shows it per hub). */
+export interface PairReport {
+  box: string;
+  epoch: number;
+  standby: { state: string; box: string | null };
+}
+
 export interface CloudClient {
   ingest(hubId: string, batch: EventBatch): Promise<CloudResult<IngestAck>>;
   menuSince(version: number): Promise<CloudResult<PublishedMenu | null>>;
-  heartbeat(hubId: string): Promise<CloudResult<unknown>>;
+  /** Alive; with `pair`, which box of a pair is primary and how its standby stands. */
+  heartbeat(hubId: string, pair?: PairReport | null): Promise<CloudResult<unknown>>;
   /** Offers the hub's current menu; kept as version 1 only where HQ has none (null: not kept). */
   offerMenu(hubId: string, body: unknown): Promise<CloudResult<number | null>>;
 }
@@ -112,7 +120,8 @@ export function supabaseCloud(options: SupabaseCloudOptions): CloudClient {
         const rows = data as PublishedMenu[] | null;
         return rows && rows.length > 0 ? { version: rows[0]!.version, body: rows[0]!.body } : null;
       }),
-    heartbeat: (hubId) => call('hub_heartbeat', { p_hub_id: hubId }, (data) => data),
+    heartbeat: (hubId, pair) =>
+      call('hub_heartbeat', pair ? { p_hub_id: hubId, p_pair: pair } : { p_hub_id: hubId }, (data) => data),
     offerMenu: (hubId, body) =>
       call('hub_offer_menu', { p_hub_id: hubId, p_body: body }, (data) => (data as number | null) ?? null),
   };

@@ -9,7 +9,7 @@ import type { Logger } from '../protocol/logger.ts';
 import { type EventBatch, quarantineAlarm, type SyncStatus, type SyncStorage } from '../protocol/sync.ts';
 import { CircuitBreaker } from '../rules/breaker.ts';
 import { type CloudFailure, classifyFailure, gapSyncedSeq } from './classify.ts';
-import type { CloudClient } from './cloud.ts';
+import type { CloudClient, PairReport } from './cloud.ts';
 
 export interface SyncOptions {
   hubId: string;
@@ -32,6 +32,8 @@ export interface SyncDeps {
   /** The menu the hub runs now, offered to the cloud once per run (HQ's editor starts from it). */
   currentMenu: () => unknown;
   applyMenu: (body: unknown) => Promise<unknown>;
+  /** This box of a pair of hubs, reported with each heartbeat; null for a single hub. */
+  pair?: () => PairReport | null;
   now?: () => number;
   random?: () => number;
 }
@@ -332,7 +334,8 @@ export class SyncEngine {
         }
       }
     }
-    if (this.state === 'idle') await this.deps.cloud.heartbeat(this.deps.options.hubId);
+    if (this.state === 'idle')
+      await this.deps.cloud.heartbeat(this.deps.options.hubId, this.deps.pair?.() ?? null);
   }
 }
 

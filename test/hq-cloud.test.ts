@@ -277,3 +277,37 @@ describe("a restaurant's business day from its hub", () => {
     }
   });
 });
+
+describe('a pair of hubs in the cloud (hub_heartbeat with p_pair)', () => {
+  it('shows HQ which box is primary, at which epoch, and how its standby stands; an older epoch does not overwrite a newer', async () => {
+    const org = randomUUID();
+    const a = await cloud.addHub(undefined, org);
+    const hub = cloud.client(a.token);
+    const hq = cloud.client(await cloud.hqToken(org));
+    const row = async () =>
+      ((await hq.rpc('hq_hubs')).data as Record<string, unknown>[]).find((h) => h.hub_id === a.hubId)!;
+    expect(await row()).toMatchObject({ primary_box: null, epoch: null, standby_state: null });
+    const beat = (pair: unknown) => hub.rpc('hub_heartbeat', { p_hub_id: a.hubId, p_pair: pair });
+    expect(
+      (await beat({ box: 'counter PC', epoch: 1, standby: { state: 'in-sync', box: 'office PC' } })).error,
+    ).toBeNull();
+    expect(await row()).toMatchObject({
+      primary_box: 'counter PC',
+      epoch: 1,
+      standby_state: 'in-sync',
+      standby_box: 'office PC',
+    });
+    // The office PC took over (epoch 2), its standby away; the counter PC, back at epoch 1, does not overwrite it.
+    await beat({ box: 'office PC', epoch: 2, standby: { state: 'away', box: 'counter PC' } });
+    await beat({ box: 'counter PC', epoch: 1, standby: { state: 'in-sync', box: 'office PC' } });
+    expect(await row()).toMatchObject({ primary_box: 'office PC', epoch: 2, standby_state: 'away' });
+    // Another hub's credential may not report for this one.
+    const other = await cloud.addHub(undefined, org);
+    const forged = await cloud
+      .client(other.token)
+      .rpc('hub_heartbeat', { p_hub_id: a.hubId, p_pair: { box: 'x', epoch: 9, standby: {} } });
+    expect(forged.error?.message).toMatch(/not for hub|credential/);
+    // The old call, from hubs before pairs existed, still works.
+    expect((await hub.rpc('hub_heartbeat', { p_hub_id: a.hubId })).error).toBeNull();
+  });
+});

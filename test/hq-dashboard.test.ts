@@ -286,7 +286,9 @@ describe.skipIf(skipBrowser)('HQ dashboard', () => {
     expect(checkLines[0]).toBe('order,number,opened_local,table,status,lines,total');
     expect(checkLines).toHaveLength(alphaDb.orders + 1);
     const hubLines = await saved('hubs-csv');
-    expect(hubLines[0]).toBe('hub,restaurant,synced_seq,menu_version,last_contact_at,health');
+    expect(hubLines[0]).toBe(
+      'hub,restaurant,synced_seq,menu_version,last_contact_at,health,primary_box,epoch,standby',
+    );
     expect(
       hubLines
         .slice(1)

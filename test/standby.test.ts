@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { burgerOrder } from './support/hub.ts';
 import { type Lan, tryLan } from './support/netns.ts';
-import { type Box, type PairOptions, startPair, waitFor } from './support/pair.ts';
+import { type Box, type PairOptions, startPair, tillStream, waitFor } from './support/pair.ts';
 
 const repeats = Number(process.env.GROW_STANDBY_REPEATS ?? 3);
 let lan: Lan | null = null;
@@ -42,54 +42,9 @@ afterEach(async () => {
   pair = null;
 });
 
-/** Tills sending orders until stopped, following the primary across boxes; what they saw acknowledged. */
+/** Tills sending orders (test/support/pair.ts), stopped after each test whatever happened. */
 function tills(p: Pair, count: number) {
-  const acked = new Map<string, { at: number; by: string }>(); // order id → when and by which box
-  const refused: string[] = [];
-  let stop = false;
-  let epochSeen = 1;
-  const run = async (_: unknown, n: number) => {
-    let box: Box = p.a;
-    while (!stop) {
-      const order = burgerOrder();
-      while (!stop) {
-        try {
-          const res = await p.api(box, n % 4)(
-            'POST',
-            '/api/v1/orders',
-            order,
-            undefined,
-            { 'x-grow-epoch': String(epochSeen) },
-            3_000,
-          );
-          epochSeen = Math.max(epochSeen, Number(res.headers.get('x-grow-epoch') ?? 0));
-          if (res.status === 201 || res.status === 200) {
-            acked.set(order.id, { at: Date.now(), by: box.name });
-            break;
-          }
-          if ([409, 503].includes(res.status)) {
-            box = box === p.a ? p.b : p.a; // standby, stale or switching: the other box
-            await new Promise((r) => setTimeout(r, 20));
-            continue;
-          }
-          refused.push(`${res.status} ${JSON.stringify(res.body)}`);
-          break;
-        } catch {
-          box = box === p.a ? p.b : p.a; // no answer: the other box
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      }
-    }
-  };
-  const running = Array.from({ length: count }, run);
-  const stream = {
-    acked,
-    refused,
-    stop: async () => {
-      stop = true;
-      await Promise.all(running);
-    },
-  };
+  const stream = tillStream(p, count);
   streams.push(stream);
   return stream;
 }

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { apiFor, exited, runCli, tempDir, unlimitedEnv } from './hub.ts';
+import { apiFor, burgerOrder, exited, runCli, tempDir, unlimitedEnv } from './hub.ts';
 
 const cli_ = join(import.meta.dirname, '../../bin/grow-hub.js');
 
@@ -210,4 +210,62 @@ export function within<T>(ms: number, work: () => Promise<T>): Promise<T> {
       },
     );
   });
+}
+
+/**
+ * Tills sending orders until stopped, following the primary across boxes as the POS outbox does:
+ * an order a box fails or refuses (standby, stale, switching) goes to the other box with the same
+ * id. What they saw acknowledged, when and by which box, and anything refused for good.
+ */
+export function tillStream(p: Awaited<ReturnType<typeof startPair>>, count: number) {
+  const acked = new Map<string, { at: number; by: string }>();
+  const latencies: number[] = [];
+  const refused: string[] = [];
+  let stop = false;
+  let epochSeen = 1;
+  const run = async (_: unknown, n: number) => {
+    let box: Box = p.a;
+    while (!stop) {
+      const order = burgerOrder();
+      while (!stop) {
+        const started = performance.now();
+        try {
+          const res = await p.api(box, n % 4)(
+            'POST',
+            '/api/v1/orders',
+            order,
+            undefined,
+            { 'x-grow-epoch': String(epochSeen) },
+            3_000,
+          );
+          epochSeen = Math.max(epochSeen, Number(res.headers.get('x-grow-epoch') ?? 0));
+          if (res.status === 201 || res.status === 200) {
+            acked.set(order.id, { at: Date.now(), by: box.name });
+            latencies.push(performance.now() - started);
+            break;
+          }
+          if ([409, 503].includes(res.status)) {
+            box = box === p.a ? p.b : p.a;
+            await new Promise((r) => setTimeout(r, 20));
+            continue;
+          }
+          refused.push(`${res.status} ${JSON.stringify(res.body)}`);
+          break;
+        } catch {
+          box = box === p.a ? p.b : p.a;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    }
+  };
+  const running = Array.from({ length: count }, run);
+  return {
+    acked,
+    latencies,
+    refused,
+    stop: async () => {
+      stop = true;
+      await Promise.all(running);
+    },
+  };
 }

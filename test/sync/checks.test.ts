@@ -102,7 +102,11 @@ describe('checks in the cloud', () => {
 
       // HQ's report: sales and tax equal the hub's checks (voided ones apart), to the cent.
       const hq = cloud.client(await cloud.hqToken(cred.organisationId));
-      const today = new Date().toISOString().slice(0, 10);
+      // Today as the restaurant counts it: its business day (from 04:00), not the UTC date.
+      const [{ today }] = (await cloud.db.query(
+        'select grow_private.business_date(timezone, day_starts_at, now())::text as today from restaurants where id = $1',
+        [cred.restaurantId],
+      )) as [{ today: string }];
       const report = await hq.rpc('hq_sales_report', { p_first: today, p_last: today });
       expect(report.error).toBeNull();
       const live = hubChecks.filter((c: any) => c.status !== 'voided');
