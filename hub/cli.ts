@@ -1,3 +1,6 @@
+// Long because every command's flags, refusals and printed words are here, where `grow-hub --help`
+// and docs/api.md can be checked against them; each command's work is in its own module (Registry,
+// the gateway, StandbyFollower, backups), and a command here only parses, calls and prints.
 import { hostname, networkInterfaces } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';

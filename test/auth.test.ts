@@ -23,8 +23,9 @@ describe('every route × {no token, revoked, each role}', () => {
   it('has routes to check, each declaring who may call it', () => {
     const secured = t.hub.app.routeTable.filter((r) => !r.public);
     expect(secured.length).toBeGreaterThanOrEqual(15);
-    // Public: the two pairing steps, /health, /ready, the API index and its OpenAPI document, and
-    // the web apps' static files (no secrets in any of them).
+    // Public: the two pairing steps, /health, /ready, the API index and its OpenAPI document, which
+    // box of a pair is primary (devices ask before they have a session there), the switchover
+    // (loopback only, checked in the route), and the web apps' static files (no secrets in any).
     const isApp = (url: string) => appPaths.some((p) => url === p || url.startsWith(`${p}/`));
     const publicApi = t.hub.app.routeTable.filter((r) => r.public && !isApp(r.url)).map((r) => r.url);
     expect(publicApi.sort()).toEqual([
@@ -32,6 +33,8 @@ describe('every route × {no token, revoked, each role}', () => {
       '/api/v1/openapi.json',
       '/api/v1/pairings',
       '/api/v1/pairings/:id/claim',
+      '/api/v1/role',
+      '/api/v1/standby/switchover',
       '/health',
       '/ready',
     ]);

@@ -1,3 +1,5 @@
+// Long because the standby's side is one state machine (follow, copy, apply, watch the lease, take
+// over) plus the small server that refuses everything but its status while it follows.
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';

@@ -1,3 +1,5 @@
+// Long because the primary's side of a pair is one state machine (connection, shipping, waiting,
+// leases, the device quorum, handover) whose parts read and change the same few fields.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type WebSocket, WebSocketServer } from 'ws';
