@@ -383,9 +383,4 @@ export class StandbyFollower {
       server.listen(this.options.port, this.options.host, () => resolve());
     });
   }
-
-  /** The port it listens on (for tests that ask for port 0). */
-  get port(): number {
-    return (this.server?.address() as { port: number } | null)?.port ?? this.options.port;
-  }
 }

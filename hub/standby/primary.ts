@@ -82,7 +82,6 @@ export class PrimaryReplication {
   private answeredAlone = 0;
   private waiters: Waiter[] = [];
   private readonly timer: NodeJS.Timeout;
-  private handingOver = false;
   /** The connected standby said where it stands: only then is anything shipped to it. */
   private greeted = false;
   /** Device id → when it last sent this hub anything (the device quorum, below). */
@@ -344,7 +343,6 @@ export class PrimaryReplication {
   async handOver(timeoutMs: number): Promise<{ box: string; url: string }> {
     const ws = this.socket;
     if (!ws || !this.peer) throw new Error('no standby is connected: nothing to hand over to');
-    this.handingOver = true;
     const head = this.log.headId();
     this.pump();
     const deadline = Date.now() + timeoutMs;
@@ -355,10 +353,6 @@ export class PrimaryReplication {
     }
     this.send(ws, { type: 'handover', epoch: this.epoch(), head });
     return this.peer;
-  }
-
-  get handedOver(): boolean {
-    return this.handingOver;
   }
 
   private send(ws: WebSocket, message: FromPrimary): void {
