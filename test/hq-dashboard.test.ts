@@ -1,3 +1,6 @@
+// Long because it is the HQ dashboard as an analyst uses it in one browser session (figures, report
+// and tenders with their CSVs, drill-down, silent hubs, the menu with a restaurant's overrides):
+// each step builds on the state the last one left, which splitting would rebuild at every step.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
