@@ -8,13 +8,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { burgerOrder, startHub, type TestHub, tempDir } from './support/hub.ts';
+import { burgerOrder, freePort, startHub, type TestHub, tempDir } from './support/hub.ts';
 import { startAuth, type TestAuth } from './support/supabase-auth.ts';
 import { synced } from './support/sync.ts';
 
@@ -43,15 +42,6 @@ function blocks(markdown: string): { code: string; replaced: string | null }[] {
     found.push({ code: m[3]!, replaced: m[1] ? m[2]! : null });
   return found;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 const tmp = tempDir('grow-operator-');
 const admin = new pg.Client({ connectionString: serverUrl });

@@ -1,19 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { apiFor, burgerOrder, exited, runCli, tempDir, unlimitedEnv } from './hub.ts';
+import { apiFor, burgerOrder, exited, freePort, runCli, tempDir, unlimitedEnv } from './hub.ts';
 
 const cli_ = join(import.meta.dirname, '../../bin/grow-hub.js');
-
-/** A TCP port nothing listens on right now (a hub of a pair keeps its port across roles). */
-export const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /** One box of a pair: a real `grow-hub start` process with its own data dir and port. */
 export interface Box {
